@@ -1,0 +1,228 @@
+//! Calendar dates and intervals as the trust repo writes them (`2026-08-01`, `90d`).
+//!
+//! Dates are civil days with no time zone: SOC 2 evidence is judged by the day.
+//! Both types parse from text and serialise back to the same text, so JSON output
+//! and the files a user writes use one spelling.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use std::fmt;
+use std::str::FromStr;
+
+/// A calendar day, written `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(jiff::civil::Date);
+
+impl Date {
+    pub fn new(year: i16, month: i8, day: i8) -> Option<Date> {
+        jiff::civil::Date::new(year, month, day).ok().map(Date)
+    }
+
+    /// The day `days` after this one (negative goes back); saturates at the calendar's ends.
+    pub fn add_days(self, days: i64) -> Date {
+        let span = jiff::Span::new().days(days.clamp(-7_000_000, 7_000_000));
+        Date(self.0.checked_add(span).unwrap_or(if days < 0 {
+            jiff::civil::Date::MIN
+        } else {
+            jiff::civil::Date::MAX
+        }))
+    }
+
+    /// Whole days from `self` to `later` (negative when `later` is earlier).
+    pub fn days_until(self, later: Date) -> i64 {
+        later.0.to_jiff_days() - self.0.to_jiff_days()
+    }
+
+    pub fn year(self) -> i16 {
+        self.0.year()
+    }
+}
+
+/// jiff has no direct "days since epoch"; this keeps the arithmetic in one place.
+trait ToDays {
+    fn to_jiff_days(self) -> i64;
+}
+
+impl ToDays for jiff::civil::Date {
+    fn to_jiff_days(self) -> i64 {
+        let epoch = jiff::civil::date(1970, 1, 1);
+        // Days between two civil dates fit comfortably in i64; `until` only fails on overflow.
+        self.since((jiff::Unit::Day, epoch))
+            .map(|s| i64::from(s.get_days()))
+            .unwrap_or(0)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for Date {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Date, String> {
+        let t = s.trim();
+        let well_formed = t.len() == 10
+            && t.bytes()
+                .enumerate()
+                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        if !well_formed {
+            return Err(format!("`{t}` is not a date; write it as YYYY-MM-DD, e.g. 2026-08-01"));
+        }
+        t.parse::<jiff::civil::Date>()
+            .map(Date)
+            .map_err(|_| format!("`{t}` is not a real calendar day"))
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        d.deserialize_any(TextVisitor::<Date>::new("a date written YYYY-MM-DD"))
+    }
+}
+
+/// A length of time written as a number and a unit: `12h`, `30d`, `2w`, `1y` (365 days).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Interval {
+    hours: u32,
+}
+
+impl Interval {
+    pub fn days(days: u32) -> Interval {
+        Interval { hours: days.saturating_mul(24) }
+    }
+
+    pub fn hours(self) -> u32 {
+        self.hours
+    }
+
+    /// Whole days, rounding up: an interval of 12h still needs fresh evidence every day.
+    pub fn whole_days(self) -> i64 {
+        i64::from(self.hours.div_ceil(24))
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let h = self.hours;
+        if h % 24 != 0 {
+            write!(f, "{h}h")
+        } else if h % (24 * 365) == 0 {
+            write!(f, "{}y", h / (24 * 365))
+        } else if h % (24 * 7) == 0 {
+            write!(f, "{}w", h / (24 * 7))
+        } else {
+            write!(f, "{}d", h / 24)
+        }
+    }
+}
+
+impl FromStr for Interval {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Interval, String> {
+        let t = s.trim();
+        let hint = "write a number and a unit: 12h, 30d, 2w or 1y";
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        let n: u32 = num
+            .parse()
+            .map_err(|_| format!("`{t}` is not an interval; {hint}"))?;
+        let per = match unit {
+            "h" => 1,
+            "d" => 24,
+            "w" => 24 * 7,
+            "y" => 24 * 365,
+            _ => return Err(format!("`{t}` has no known unit; {hint}")),
+        };
+        if n == 0 {
+            return Err(format!("`{t}` is zero; an interval must be at least 1h"));
+        }
+        let hours = n
+            .checked_mul(per)
+            .filter(|h| *h <= 24 * 365 * 100)
+            .ok_or_else(|| format!("`{t}` is longer than 100 years"))?;
+        Ok(Interval { hours })
+    }
+}
+
+impl Serialize for Interval {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Interval {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Interval, D::Error> {
+        d.deserialize_any(TextVisitor::<Interval>::new("an interval such as 30d"))
+    }
+}
+
+/// Accepts a value written as text. TOML hands native dates (`last = 2026-08-01`)
+/// to serde as a one-entry map, so that shape is read too.
+struct TextVisitor<T> {
+    expecting: &'static str,
+    _t: std::marker::PhantomData<T>,
+}
+
+impl<T> TextVisitor<T> {
+    fn new(expecting: &'static str) -> Self {
+        TextVisitor { expecting, _t: std::marker::PhantomData }
+    }
+}
+
+impl<'de, T: FromStr<Err = String>> de::Visitor<'de> for TextVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        v.parse().map_err(E::custom)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        match map.next_entry::<String, String>()? {
+            Some((_, text)) => text.parse().map_err(de::Error::custom),
+            None => Err(de::Error::custom(format!("expected {}", self.expecting))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_print_and_count() {
+        let d: Date = "2026-08-01".parse().unwrap();
+        assert_eq!(d.to_string(), "2026-08-01");
+        assert_eq!(d.add_days(31).to_string(), "2026-09-01");
+        assert_eq!(d.days_until("2026-11-23".parse().unwrap()), 114);
+        assert!("2026-02-30".parse::<Date>().is_err());
+        assert!("2026-8-1".parse::<Date>().is_err());
+        assert!("tomorrow".parse::<Date>().is_err());
+    }
+
+    #[test]
+    fn intervals_round_trip() {
+        for (text, hours) in [("12h", 12), ("30d", 720), ("2w", 336), ("1y", 8760)] {
+            let i: Interval = text.parse().unwrap();
+            assert_eq!(i.hours(), hours);
+            assert_eq!(i.to_string(), text);
+        }
+        assert_eq!("14d".parse::<Interval>().unwrap().to_string(), "2w");
+        assert_eq!("36h".parse::<Interval>().unwrap().whole_days(), 2);
+        for bad in ["", "d", "30", "30m", "-3d", "0d", "999999y"] {
+            assert!(bad.parse::<Interval>().is_err(), "{bad} should not parse");
+        }
+    }
+}
