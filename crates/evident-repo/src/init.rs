@@ -1,0 +1,108 @@
+//! `evident init`: a complete starter program a company can adopt and edit.
+//!
+//! The starter lives in `templates/starter/` as ordinary trust-repo files with a
+//! few minijinja placeholders (`{{ org }}`, `{{ today }}`, ...), embedded in the
+//! binary. Scaffolding never overwrites: existing files are skipped and reported.
+
+use crate::fsio::{self, Created};
+use evident_core::time::Date;
+use include_dir::{Dir, include_dir};
+use std::path::Path;
+
+static STARTER: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates/starter");
+
+/// What the starter is made for.
+#[derive(Debug, Clone)]
+pub struct Starter {
+    /// The organisation's display name.
+    pub org: String,
+    /// The day the program is adopted: reviews and approvals start from it.
+    pub today: Date,
+}
+
+impl Starter {
+    fn context(&self) -> minijinja::Value {
+        let slug: String = self
+            .org
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let slug = if slug.is_empty() { "example".to_string() } else { slug };
+        let domain = format!("{slug}.example");
+        minijinja::context! {
+            org => self.org.clone(),
+            org_toml => self.org.replace('\\', "\\\\").replace('"', "\\\""),
+            org_yaml => self.org.replace('\'', "''"),
+            contact => format!("security@{domain}"),
+            domain => domain,
+            today => self.today.to_string(),
+            year => self.today.year(),
+            window_from => self.today.add_days(90).to_string(),
+            window_to => self.today.add_days(90 + 182).to_string(),
+        }
+    }
+
+    /// Every starter file as (path relative to the repo, rendered text), sorted by path.
+    pub fn render(&self) -> Result<Vec<(String, String)>, String> {
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .keep_trailing_newline(true)
+            .build()
+            .map_err(|e| e.to_string())?;
+        env.set_syntax(syntax);
+        let ctx = self.context();
+        let mut files = Vec::new();
+        collect(&STARTER, &mut files);
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+            .into_iter()
+            .map(|(path, template)| {
+                env.render_str(template, &ctx)
+                    .map(|text| (path.clone(), text))
+                    .map_err(|e| format!("starter template {path}: {e}"))
+            })
+            .collect()
+    }
+}
+
+fn collect(dir: &Dir<'static>, out: &mut Vec<(String, &'static str)>) {
+    for f in dir.files() {
+        let path = f.path().to_string_lossy().replace('\\', "/");
+        // `dot-` stands for a leading dot: include_dir skips no files, but editors and
+        // packagers are happier without hidden files in the template tree.
+        let path = path.replace("dot-gitignore", ".gitignore");
+        if let Some(text) = f.contents_utf8() {
+            out.push((path, text));
+        }
+    }
+    for d in dir.dirs() {
+        collect(d, out);
+    }
+}
+
+/// Paths written and skipped by [`scaffold`].
+#[derive(Debug, Default)]
+pub struct Scaffolded {
+    pub written: Vec<String>,
+    pub skipped: Vec<String>,
+}
+
+/// Writes the starter into `dir`, skipping every file that already exists.
+pub fn scaffold(dir: &Path, starter: &Starter) -> Result<Scaffolded, String> {
+    let mut report = Scaffolded::default();
+    for (rel, text) in starter.render()? {
+        let path = dir.join(&rel);
+        match fsio::create_new(&path, text.as_bytes()) {
+            Ok(Created::Written) => report.written.push(rel),
+            Ok(Created::Skipped) => report.skipped.push(rel),
+            Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
+        }
+    }
+    Ok(report)
+}

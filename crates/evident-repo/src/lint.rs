@@ -1,0 +1,60 @@
+//! Checks that depend on the date: reviews gone stale, criteria left uncovered.
+//!
+//! Loading reports what is *wrong* with the files; these are warnings about what
+//! the program has let slip as of a given day. They never fail `evident lint`.
+
+use crate::diagnostic::Diagnostic;
+use evident_core::catalog::Catalog;
+use evident_core::coverage::coverage;
+use evident_core::model::{Origin, Review, TrustProgram};
+use evident_core::time::Date;
+
+pub fn date_checks(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut overdue = |what: &str, name: &str, review: &Review, origin: &Origin, field: &str| {
+        if review.overdue(as_of) {
+            out.push(
+                Diagnostic::warning(
+                    &origin.file,
+                    origin.line,
+                    1,
+                    field,
+                    format!("{what} `{name}` was due for review on {} (every {})", review.next_due(), review.every),
+                )
+                .hint(format!("review it and set `{field}` to the review date")),
+            );
+        }
+    };
+    for p in &program.policies {
+        overdue("policy", &p.id, &p.review, &p.origin, "review.last");
+    }
+    for c in &program.controls {
+        if let Some(r) = &c.review {
+            overdue("control", &c.id, r, &c.origin, "review.last");
+        }
+    }
+    for v in &program.registers.vendors {
+        overdue("vendor", &v.name, &v.review, &v.origin, "last_review");
+    }
+    for r in &program.registers.risks {
+        overdue("risk", &r.id, &r.review, &r.origin, "last_review");
+    }
+    for a in &program.registers.access_reviews {
+        let review = Review { every: a.every, last: a.date };
+        overdue("access review", &a.id, &review, &a.origin, "date");
+    }
+    let report = coverage(program, catalog, as_of);
+    for c in report.uncovered_in_scope() {
+        out.push(
+            Diagnostic::warning(
+                crate::CONFIG_FILE,
+                1,
+                1,
+                "audit.categories",
+                format!("criterion {} ({}) is in scope but no control covers it", c.id, c.title),
+            )
+            .hint(format!("add `{}` to the `criteria` of the control that implements it", c.id)),
+        );
+    }
+    out
+}

@@ -1,0 +1,232 @@
+//! `controls/*.md`: one control per file, front matter plus Statement and Implementation.
+
+use super::{Cx, Unique, check_id, yaml_options};
+use crate::diagnostic::Diagnostic;
+use crate::document::{self, Section};
+use crate::parse_error;
+use crate::schema::{ControlDoc, EvidenceDoc, GapDoc};
+use crate::source::{SourceFile, to_u32};
+use evident_core::model::{
+    CheckSpec, Control, ControlState, EvidenceItem, EvidenceSource, Gap, Origin, Review, Visibility,
+};
+use std::path::Path;
+
+pub const DIR: &str = "controls";
+pub const REQUIRED_SECTIONS: [&str; 2] = ["Statement", "Implementation"];
+
+pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Control> {
+    let mut ids = Unique::default();
+    let mut controls = Vec::new();
+    for (path, rel) in cx.files_in(DIR, "md") {
+        let Some(src) = cx.read(&path, &rel) else { continue };
+        let Some(control) = parse(cx, &src) else { continue };
+        let origin = control.origin.clone();
+        if ids.insert(&mut cx.diags, "control", "id", &control.id, origin, 5) {
+            controls.push(control);
+        }
+    }
+    if controls.is_empty() && !cx.diags.has_errors() {
+        cx.diags.push(
+            Diagnostic::warning(DIR, 1, 1, "", "no controls yet").hint("`evident init` scaffolds a starter set"),
+        );
+    }
+    controls
+}
+
+/// Line (in the file) of a value located by serde-saphyr.
+fn line_of<T>(s: &serde_saphyr::Spanned<T>, offset: u32) -> (u32, u32) {
+    (to_u32(s.referenced.line() as usize) + offset, to_u32(s.referenced.column() as usize).max(1))
+}
+
+fn parse(cx: &mut Cx<'_>, src: &SourceFile) -> Option<Control> {
+    let rel = src.rel.as_str();
+    let split = document::split(src).map_err(|d| cx.diags.push(d)).ok()?;
+    let off = split.yaml_line_offset;
+    let doc: ControlDoc = match serde_saphyr::from_str_with_options(split.front_matter, yaml_options()) {
+        Ok(doc) => doc,
+        Err(e) => {
+            cx.diags.push(parse_error::yaml(src, off, &e));
+            return None;
+        }
+    };
+    let (id_line, id_col) = line_of(&doc.id, off);
+    check_id(&mut cx.diags, rel, id_line, id_col, "id", &doc.id.value);
+
+    let criteria = cx.check_criteria(
+        rel,
+        doc.criteria.iter().map(|c| {
+            let (l, col) = line_of(c, off);
+            (c.value.as_str(), l, col)
+        }),
+    );
+    if doc.criteria.is_empty() && doc.not_applicable.is_none() {
+        cx.diags.push(
+            Diagnostic::error(rel, id_line, 1, "criteria", "a control must map to at least one criterion")
+                .hint("add e.g. `criteria: [CC6.1]`; `evident catalog` lists them"),
+        );
+    }
+    if let (Some(na), Some(claimed)) = (&doc.not_applicable, &doc.claimed)
+        && claimed.value != ControlState::NotApplicable
+    {
+        let (l, c) = line_of(claimed, off);
+        cx.diags.push(
+            Diagnostic::error(rel, l, c, "claimed", format!("claims `{}` but is declared not applicable", claimed.value.as_str()))
+                .hint(format!("drop `claimed`, or drop `not_applicable: {}`", na.value)),
+        );
+    }
+    if let Some(na) = &doc.not_applicable
+        && na.value.trim().is_empty()
+    {
+        let (l, c) = line_of(na, off);
+        cx.diags.push(Diagnostic::error(rel, l, c, "not_applicable", "give the reason the control does not apply"));
+    }
+
+    let evidence = evidence_items(cx, src, off, &doc);
+    let gaps = gaps(cx, src, off, &doc.gaps, doc.visibility);
+
+    let sections = document::sections(src, &split);
+    let section = |name: &str| sections.iter().find(|s| s.title.eq_ignore_ascii_case(name));
+    for name in REQUIRED_SECTIONS {
+        check_section(cx, rel, &sections, name, section(name));
+    }
+    Some(Control {
+        id: doc.id.value,
+        title: doc.title,
+        criteria,
+        owner: doc.owner,
+        frequency: doc.frequency,
+        nature: doc.nature,
+        visibility: doc.visibility,
+        claimed: doc.claimed.map(|c| c.value),
+        not_applicable: doc.not_applicable.map(|n| n.value),
+        review: doc.review.map(|r| Review { every: r.every, last: r.last }),
+        evidence,
+        gaps,
+        statement: section("Statement").map(|s| s.markdown.clone()).unwrap_or_default(),
+        implementation: section("Implementation").map(|s| s.markdown.clone()).unwrap_or_default(),
+        origin: Origin { file: rel.to_string(), line: id_line },
+    })
+}
+
+fn check_section(cx: &mut Cx<'_>, rel: &str, all: &[Section], name: &str, found: Option<&Section>) {
+    match found {
+        None => {
+            let line = all.last().map_or(1, |s| s.line);
+            cx.diags.push(
+                Diagnostic::error(rel, line, 1, &format!("## {name}"), format!("missing the `## {name}` section"))
+                    .hint("a control page has `## Statement` (what is promised) and `## Implementation` (how)"),
+            );
+        }
+        Some(s) if s.markdown.is_empty() => cx.diags.push(
+            Diagnostic::warning(rel, s.line, 1, &format!("## {name}"), "section is empty")
+                .hint("a prospect and an auditor read this text: say what the control does"),
+        ),
+        Some(_) => {}
+    }
+}
+
+fn evidence_items(cx: &mut Cx<'_>, src: &SourceFile, off: u32, doc: &ControlDoc) -> Vec<EvidenceItem> {
+    let rel = src.rel.as_str();
+    let mut ids = Unique::default();
+    let mut items = Vec::new();
+    for (i, ev) in doc.evidence.iter().enumerate() {
+        let field = format!("evidence[{i}]");
+        let (l, c) = line_of(&ev.id, off);
+        check_id(&mut cx.diags, rel, l, c, &format!("{field}.id"), &ev.id.value);
+        let origin = Origin { file: rel.to_string(), line: l };
+        if !ids.insert(&mut cx.diags, "evidence item", &format!("{field}.id"), &ev.id.value, origin, c) {
+            continue;
+        }
+        let Some(source) = evidence_source(cx, rel, off, &field, ev) else { continue };
+        items.push(EvidenceItem {
+            id: ev.id.value.clone(),
+            describe: ev.describe.clone(),
+            fresh_for: ev.fresh_for,
+            required: ev.required,
+            visibility: ev.visibility.unwrap_or(doc.visibility),
+            source,
+        });
+    }
+    items
+}
+
+fn evidence_source(cx: &mut Cx<'_>, rel: &str, off: u32, field: &str, ev: &EvidenceDoc) -> Option<EvidenceSource> {
+    match (&ev.check, &ev.file) {
+        (Some(check), Some(_)) => {
+            let (l, c) = line_of(check, off);
+            cx.diags.push(
+                Diagnostic::error(rel, l, c, &format!("{field}.check"), "an evidence item has a check or a file, not both")
+                    .hint("split it into two evidence items"),
+            );
+            None
+        }
+        (Some(check), None) => Some(EvidenceSource::Check(CheckSpec {
+            kind: check.value.kind,
+            settings: check.value.settings.clone(),
+        })),
+        (None, Some(file)) => {
+            let (l, c) = line_of(file, off);
+            check_evidence_file(cx, rel, l, c, &format!("{field}.file"), &file.value)
+                .then(|| EvidenceSource::File { path: file.value.clone() })
+        }
+        (None, None) => Some(EvidenceSource::Manual),
+    }
+}
+
+/// An evidence file must exist and stay inside the trust repo.
+fn check_evidence_file(cx: &mut Cx<'_>, rel: &str, line: u32, column: u32, field: &str, path: &str) -> bool {
+    let p = Path::new(path);
+    let escapes = p.is_absolute() || p.components().any(|c| matches!(c, std::path::Component::ParentDir));
+    if escapes {
+        cx.diags.push(
+            Diagnostic::error(rel, line, column, field, format!("`{path}` is outside the trust repo"))
+                .hint("evidence files are paths relative to the trust repo, e.g. evidence/backup-report.pdf"),
+        );
+        return false;
+    }
+    if !cx.root.join(p).is_file() {
+        cx.diags.push(
+            Diagnostic::error(rel, line, column, field, format!("evidence file `{path}` does not exist"))
+                .hint("add the file to the trust repo, or fix the path (relative to the repo root)"),
+        );
+        return false;
+    }
+    true
+}
+
+fn gaps(cx: &mut Cx<'_>, src: &SourceFile, off: u32, docs: &[GapDoc], control_visibility: Visibility) -> Vec<Gap> {
+    let rel = src.rel.as_str();
+    let mut ids = Unique::default();
+    let mut out = Vec::new();
+    for (i, g) in docs.iter().enumerate() {
+        let field = format!("gaps[{i}]");
+        let (l, c) = line_of(&g.id, off);
+        check_id(&mut cx.diags, rel, l, c, &format!("{field}.id"), &g.id.value);
+        let origin = Origin { file: rel.to_string(), line: l };
+        if !ids.insert(&mut cx.diags, "gap", &format!("{field}.id"), &g.id.value, origin, c) {
+            continue;
+        }
+        for (name, date) in [("target", &g.target), ("closed", &g.closed)] {
+            if let Some(d) = date
+                && d.value < g.opened.value
+            {
+                let (l, c) = line_of(d, off);
+                cx.diags.push(
+                    Diagnostic::error(rel, l, c, &format!("{field}.{name}"), format!("{} is before the gap was opened ({})", d.value, g.opened.value))
+                        .hint("check the dates; a gap is opened before it is targeted or closed"),
+                );
+            }
+        }
+        out.push(Gap {
+            id: g.id.value.clone(),
+            title: g.title.clone(),
+            severity: g.severity,
+            opened: g.opened.value,
+            owner: g.owner.clone(),
+            target: g.target.as_ref().map(|t| t.value),
+            closed: g.closed.as_ref().map(|t| t.value),
+            visibility: g.visibility.unwrap_or(control_visibility),
+        });
+    }
+    out
+}

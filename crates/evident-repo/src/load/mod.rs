@@ -1,0 +1,147 @@
+//! Loading a trust repo: files in, the core model and every problem found out.
+//!
+//! Loading never stops at the first problem: each file is read on its own, and
+//! cross-file checks (duplicate ids, references) run over what could be read, so
+//! one `evident lint` shows everything to fix.
+
+mod config;
+mod controls;
+mod policies;
+mod registers;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::SourceFile;
+use evident_core::catalog::Catalog;
+use evident_core::model::{Origin, TrustProgram};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "evident.toml";
+pub const JOURNAL_FILE: &str = "HARDENING-LOG.md";
+
+/// The outcome of reading a trust repo. `program` is `None` only when `evident.toml`
+/// itself cannot be read; otherwise it holds every part that parsed.
+pub struct Loaded {
+    pub program: Option<TrustProgram>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads the trust repo at `root`, checked against `catalog`.
+pub fn load(root: &Path, catalog: &Catalog) -> Loaded {
+    let mut cx = Cx { root, catalog, diags: Diagnostics::default() };
+    let config = config::load(&mut cx);
+    let controls = controls::load(&mut cx);
+    let policies = policies::load(&mut cx);
+    let registers = registers::load(&mut cx, &controls);
+    let journal = cx.read_optional(JOURNAL_FILE).map(|s| s.text);
+    let program = config.map(|config| TrustProgram { config, controls, policies, registers, journal });
+    Loaded { program, diagnostics: cx.diags }
+}
+
+/// What every part of loading shares: where the repo is, the catalog, the findings.
+pub(crate) struct Cx<'a> {
+    pub root: &'a Path,
+    pub catalog: &'a Catalog,
+    pub diags: Diagnostics,
+}
+
+impl Cx<'_> {
+    /// The files of `dir` ending in `.ext`, sorted by name; anything else there is warned about.
+    pub fn files_in(&mut self, dir: &str, ext: &str) -> Vec<(PathBuf, String)> {
+        let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else { return Vec::new() };
+        let mut out = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = format!("{dir}/{name}");
+            if name.starts_with('.') {
+                continue;
+            }
+            if entry.path().extension().is_some_and(|e| e == ext) && entry.path().is_file() {
+                out.push((entry.path(), rel));
+            } else {
+                self.diags.push(
+                    Diagnostic::warning(&rel, 1, 1, "", format!("ignored: {dir}/ holds only .{ext} files"))
+                        .hint(format!("rename it to end in .{ext}, or move it out of {dir}/")),
+                );
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out
+    }
+
+    pub fn read(&mut self, path: &Path, rel: &str) -> Option<SourceFile> {
+        SourceFile::read(path, rel).map_err(|d| self.diags.push(d)).ok()
+    }
+
+    pub fn read_optional(&mut self, rel: &str) -> Option<SourceFile> {
+        let path = self.root.join(rel);
+        if path.exists() { self.read(&path, rel) } else { None }
+    }
+
+    /// Checks criterion ids against the catalog, reporting each unknown one at its line.
+    pub fn check_criteria<'s>(
+        &mut self,
+        rel: &str,
+        ids: impl IntoIterator<Item = (&'s str, u32, u32)>,
+    ) -> Vec<String> {
+        let mut known = Vec::new();
+        for (id, line, column) in ids {
+            match self.catalog.criterion(id) {
+                Some(c) => {
+                    if !known.contains(&c.id) {
+                        known.push(c.id.clone());
+                    }
+                }
+                None => {
+                    let d = Diagnostic::error(rel, line, column, "criteria", format!("unknown criterion `{id}`"));
+                    self.diags.push(match self.catalog.closest_criterion(id) {
+                        Some(best) => d.hint(format!("did you mean `{best}`? `evident catalog` lists them all")),
+                        None => d.hint("`evident catalog` lists the criteria evident knows"),
+                    });
+                }
+            }
+        }
+        known
+    }
+}
+
+/// Ids are what people type on the command line and in links: keep them plain.
+pub(crate) fn check_id(diags: &mut Diagnostics, rel: &str, line: u32, column: u32, field: &str, id: &str) -> bool {
+    let ok = id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && id.len() <= 64
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if !ok {
+        diags.push(
+            Diagnostic::error(rel, line, column, field, format!("`{id}` is not a valid id"))
+                .hint("use 1-64 letters, digits, `.`, `_` or `-`, starting with a letter or digit"),
+        );
+    }
+    ok
+}
+
+/// Remembers where each id was first seen so a repeat can point at both places.
+#[derive(Default)]
+pub(crate) struct Unique {
+    seen: HashMap<String, Origin>,
+}
+
+impl Unique {
+    /// Records `id`; on a repeat, reports it and returns false.
+    pub fn insert(&mut self, diags: &mut Diagnostics, what: &str, field: &str, id: &str, at: Origin, column: u32) -> bool {
+        let key = id.to_ascii_lowercase();
+        if let Some(first) = self.seen.get(&key) {
+            diags.push(
+                Diagnostic::error(&at.file, at.line, column, field, format!("duplicate {what} id `{id}`"))
+                    .hint(format!("`{id}` is already used at {first}; ids must be unique")),
+            );
+            return false;
+        }
+        self.seen.insert(key, at);
+        true
+    }
+}
+
+/// serde-saphyr options for front matter: no snippets (we print our own location).
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! { with_snippet: false }
+}

@@ -1,0 +1,291 @@
+//! The on-disk format of a trust repo, schema version 1, as serde types.
+//!
+//! These mirror the files exactly (field names, defaults, unknown fields refused);
+//! `load` turns them into the core model after checking what serde cannot.
+//! docs/trust-repo.md documents every field here; keep the two in step.
+
+use evident_core::model::{
+    AccessScope, AuditType, CheckKind, ControlState, Frequency, Level, Nature, Severity, Treatment,
+    Visibility, Window,
+};
+use evident_core::time::{Date, Interval};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+type Y<T> = serde_saphyr::Spanned<T>;
+type T<T> = toml::Spanned<T>;
+
+// ---- evident.toml ----------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigDoc {
+    pub schema: T<i64>,
+    pub org: OrgDoc,
+    pub audit: AuditDoc,
+    #[serde(default)]
+    pub portal: PortalDoc,
+    #[serde(default)]
+    pub sla: SlaDoc,
+    #[serde(default)]
+    pub escalation: EscalationDoc,
+    pub database: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgDoc {
+    pub name: T<String>,
+    pub url: Option<String>,
+    pub security_contact: T<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditDoc {
+    #[serde(rename = "type")]
+    pub kind: AuditType,
+    pub categories: T<Vec<T<String>>>,
+    pub point_in_time: Option<Date>,
+    pub window: Option<T<Window>>,
+    pub target: Option<String>,
+    #[serde(default)]
+    pub auditor: AuditorDoc,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuditorDoc {
+    #[serde(default)]
+    pub engaged: bool,
+    pub firm: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PortalDoc {
+    pub title: Option<String>,
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    pub disclosure_policy: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlaDoc {
+    pub critical: T<i64>,
+    pub major: T<i64>,
+    pub minor: T<i64>,
+}
+
+impl Default for SlaDoc {
+    fn default() -> Self {
+        let d = evident_core::model::SlaDays::default();
+        let t = |n: u32| T::new(0..0, i64::from(n));
+        SlaDoc { critical: t(d.critical), major: t(d.major), minor: t(d.minor) }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationDoc {
+    pub minor: Option<String>,
+    pub major: Option<String>,
+    pub critical: Option<String>,
+}
+
+// ---- controls/*.md front matter ---------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlDoc {
+    pub id: Y<String>,
+    pub title: String,
+    #[serde(default)]
+    pub criteria: Vec<Y<String>>,
+    pub owner: String,
+    pub frequency: Frequency,
+    pub nature: Nature,
+    #[serde(default)]
+    pub visibility: Visibility,
+    pub claimed: Option<Y<ControlState>>,
+    pub not_applicable: Option<Y<String>>,
+    pub review: Option<ReviewDoc>,
+    #[serde(default)]
+    pub evidence: Vec<EvidenceDoc>,
+    #[serde(default)]
+    pub gaps: Vec<GapDoc>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDoc {
+    pub every: Interval,
+    pub last: Date,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceDoc {
+    pub id: Y<String>,
+    pub describe: String,
+    pub fresh_for: Interval,
+    #[serde(default = "yes")]
+    pub required: bool,
+    pub visibility: Option<Visibility>,
+    pub check: Option<Y<CheckDoc>>,
+    pub file: Option<Y<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+pub struct CheckDoc {
+    pub kind: CheckKind,
+    #[serde(flatten)]
+    pub settings: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GapDoc {
+    pub id: Y<String>,
+    pub title: String,
+    pub severity: Severity,
+    pub opened: Y<Date>,
+    pub owner: Option<String>,
+    pub target: Option<Y<Date>>,
+    pub closed: Option<Y<Date>>,
+    pub visibility: Option<Visibility>,
+}
+
+// ---- policies/*.md front matter ---------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDoc {
+    pub id: Y<String>,
+    pub title: String,
+    pub owner: String,
+    pub version: VersionText,
+    pub approved_by: String,
+    pub approved_on: Date,
+    pub review: ReviewDoc,
+    #[serde(default)]
+    pub criteria: Vec<Y<String>>,
+    #[serde(default)]
+    pub visibility: Visibility,
+}
+
+/// `version: 1.2` reads as a number in YAML; either spelling is accepted.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum VersionText {
+    Text(String),
+    Number(f64),
+}
+
+impl VersionText {
+    pub fn into_string(self) -> String {
+        match self {
+            VersionText::Text(s) => s,
+            VersionText::Number(n) => n.to_string(),
+        }
+    }
+}
+
+// ---- registers/*.toml ---------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterDoc {
+    #[serde(default)]
+    pub vendor: Vec<T<VendorDoc>>,
+    #[serde(default)]
+    pub risk: Vec<T<RiskDoc>>,
+    #[serde(default)]
+    pub incident: Vec<T<IncidentDoc>>,
+    #[serde(default)]
+    pub access_review: Vec<T<AccessReviewDoc>>,
+}
+
+fn one_year() -> Interval {
+    Interval::days(365)
+}
+
+fn ninety_days() -> Interval {
+    Interval::days(90)
+}
+
+fn none_text() -> String {
+    "none".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendorDoc {
+    pub name: T<String>,
+    pub purpose: String,
+    #[serde(default)]
+    pub data: Vec<String>,
+    pub location: String,
+    #[serde(default)]
+    pub subprocessor: bool,
+    #[serde(default)]
+    pub dpa: bool,
+    #[serde(default = "none_text")]
+    pub soc2: String,
+    #[serde(default)]
+    pub iso27001: bool,
+    pub last_review: Date,
+    #[serde(default = "one_year")]
+    pub review_every: Interval,
+    #[serde(default)]
+    pub visibility: Visibility,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskDoc {
+    pub id: T<String>,
+    pub title: String,
+    pub likelihood: Level,
+    pub impact: Level,
+    pub treatment: Treatment,
+    pub owner: String,
+    #[serde(default)]
+    pub controls: Vec<T<String>>,
+    pub last_review: Date,
+    #[serde(default = "one_year")]
+    pub review_every: Interval,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentDoc {
+    pub id: T<String>,
+    pub title: String,
+    pub tier: T<i64>,
+    pub opened: Date,
+    pub resolved: Option<T<Date>>,
+    pub postmortem: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessReviewDoc {
+    pub id: T<String>,
+    pub scope: AccessScope,
+    pub system: String,
+    pub reviewer: String,
+    pub date: Date,
+    #[serde(default = "ninety_days")]
+    pub every: Interval,
+    #[serde(default)]
+    pub findings: String,
+}

@@ -1,0 +1,119 @@
+//! Reading a trust-repo file safely: size-capped, UTF-8 only, with line/column lookup.
+
+use crate::diagnostic::Diagnostic;
+use std::path::Path;
+
+/// Text files in a trust repo are documents, not data dumps; anything larger is a mistake.
+pub const MAX_TEXT_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// A text file of the trust repo, held in memory with its line starts.
+pub struct SourceFile {
+    /// Path relative to the trust repo root, `/`-separated.
+    pub rel: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(rel: &str, text: String) -> SourceFile {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile { rel: rel.to_string(), text, line_starts }
+    }
+
+    /// Reads `path`, refusing files that are too large, binary or not UTF-8.
+    pub fn read(path: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
+        let meta = std::fs::metadata(path).map_err(|e| io_error(rel, &e))?;
+        if meta.len() > MAX_TEXT_FILE_BYTES {
+            return Err(Diagnostic::error(
+                rel,
+                1,
+                1,
+                "",
+                format!(
+                    "file is {} bytes; trust-repo text files are limited to {} bytes",
+                    meta.len(),
+                    MAX_TEXT_FILE_BYTES
+                ),
+            )
+            .hint("keep large artefacts under evidence/ and reference them from an evidence item"));
+        }
+        let bytes = std::fs::read(path).map_err(|e| io_error(rel, &e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let (line, column) = position_in_bytes(e.as_bytes(), e.utf8_error().valid_up_to());
+            Diagnostic::error(rel, line, column, "", "file is not valid UTF-8 text")
+                .hint("save the file as UTF-8; binary files belong under evidence/")
+        })?;
+        if let Some(nul) = text.find('\0') {
+            let (line, column) = position_in_bytes(text.as_bytes(), nul);
+            return Err(Diagnostic::error(rel, line, column, "", "file contains a NUL byte: it looks binary")
+                .hint("binary files belong under evidence/, not among controls, policies or registers"));
+        }
+        Ok(SourceFile::new(rel, text))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|s| *s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        (to_u32(line + 1), to_u32(column + 1))
+    }
+
+    /// The text of a 1-based line, without its newline.
+    pub fn line(&self, line: u32) -> &str {
+        let i = (line as usize).saturating_sub(1);
+        let Some(&start) = self.line_starts.get(i) else { return "" };
+        let end = self.line_starts.get(i + 1).copied().unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// The key written on a line (`  fresh_for: 3x` gives `fresh_for`), to name the field
+    /// of a parse error when the parser itself does not.
+    pub fn key_on_line(&self, line: u32) -> String {
+        key_in(self.line(line))
+    }
+}
+
+fn key_in(line: &str) -> String {
+    let t = line.trim_start().trim_start_matches("- ").trim_start();
+    let Some((key, _)) = t.split_once([':', '=']) else { return String::new() };
+    let key = key.trim().trim_matches(['"', '\'']);
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c));
+    if plain { key.to_string() } else { String::new() }
+}
+
+fn position_in_bytes(bytes: &[u8], offset: usize) -> (u32, u32) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (to_u32(line), to_u32(column))
+}
+
+pub fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+pub fn io_error(rel: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(rel, 1, 1, "", format!("cannot read file: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_and_keys() {
+        let s = SourceFile::new("a.md", "one\ntwo: 2\n  - fresh_for: 3x\nünï: x".to_string());
+        assert_eq!(s.line_col(0), (1, 1));
+        assert_eq!(s.line_col(4), (2, 1));
+        assert_eq!(s.line_col(9), (2, 6));
+        assert_eq!(s.key_on_line(3), "fresh_for");
+        assert_eq!(s.line(4), "ünï: x");
+        assert_eq!(s.line_col(s.text.len()), (4, 7));
+        assert_eq!(s.key_on_line(1), "");
+        assert_eq!(s.line(99), "");
+    }
+}

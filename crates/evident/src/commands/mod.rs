@@ -1,0 +1,57 @@
+//! One module per verb, plus what they share: the date, and a loaded trust repo.
+
+mod catalog;
+mod demo;
+mod init;
+mod lint;
+mod status;
+
+use crate::cli::{Cli, Command, Report};
+use crate::failure::{Failure, Outcome};
+use evident_core::catalog::Catalog;
+use evident_core::model::TrustProgram;
+use evident_core::time::Date;
+use std::path::Path;
+
+pub fn run(cli: Cli) -> Outcome {
+    let repo = cli.repo.as_path();
+    match cli.command {
+        Command::Demo { dir } => demo::run(&dir),
+        Command::Init { dir, org } => init::run(dir.as_deref().unwrap_or(repo), &org),
+        Command::Lint { report } => lint::run(repo, &report),
+        Command::Catalog { category, report } => catalog::run(category.as_deref(), &report),
+        Command::Status { report } => status::run(repo, &report),
+    }
+}
+
+/// Today in UTC: the only place evident reads the clock.
+pub fn today() -> Date {
+    let d = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    Date::new(d.year(), d.month(), d.day()).expect("the clock gives a valid day")
+}
+
+/// The `--as-of` day, or today.
+pub fn as_of(report: &Report) -> Result<Date, Failure> {
+    match &report.as_of {
+        None => Ok(today()),
+        Some(text) => text.parse().map_err(|e| Failure::input(format!("--as-of: {e}"))),
+    }
+}
+
+/// Loads the trust repo for a verb that needs it whole: any error is printed with
+/// its location and the verb stops with exit 2. Warnings are left to `lint`.
+pub fn load_program(repo: &Path, catalog: &Catalog) -> Result<TrustProgram, Failure> {
+    let loaded = evident_repo::load(repo, catalog);
+    if loaded.diagnostics.has_errors() || loaded.program.is_none() {
+        let errors: Vec<_> = loaded.diagnostics.sorted().into_iter().filter(|d| d.is_error()).collect();
+        for d in &errors {
+            eprintln!("{d}");
+        }
+        return Err(Failure::input(format!(
+            "{} has {} error(s); fix them (`evident lint` shows all problems)",
+            repo.display(),
+            errors.len()
+        )));
+    }
+    Ok(loaded.program.expect("checked above"))
+}
