@@ -68,13 +68,15 @@ impl Catalog {
                     .groups
                     .into_iter()
                     .map(|s| {
-                        let series_id = oscal::label(&s.props).unwrap_or_else(|| s.id.to_uppercase());
+                        let series_id =
+                            oscal::label(&s.props).unwrap_or_else(|| s.id.to_uppercase());
                         Series {
                             criteria: s
                                 .controls
                                 .into_iter()
                                 .map(|k| Criterion {
-                                    id: oscal::label(&k.props).unwrap_or_else(|| k.id.to_uppercase()),
+                                    id: oscal::label(&k.props)
+                                        .unwrap_or_else(|| k.id.to_uppercase()),
                                     description: oscal::prose(&k.parts, "statement"),
                                     title: k.title,
                                     category: g.id.clone(),
@@ -90,7 +92,11 @@ impl Catalog {
                 title: g.title,
             })
             .collect();
-        Ok(Catalog { title: c.metadata.title, version: c.metadata.version, categories })
+        Ok(Catalog {
+            title: c.metadata.title,
+            version: c.metadata.version,
+            categories,
+        })
     }
 
     /// Every criterion, in catalog order.
@@ -106,12 +112,17 @@ impl Catalog {
     }
 
     pub fn category(&self, id: &str) -> Option<&Category> {
-        self.categories.iter().find(|c| c.id.eq_ignore_ascii_case(id))
+        self.categories
+            .iter()
+            .find(|c| c.id.eq_ignore_ascii_case(id))
     }
 
     /// The criterion id closest to a mistyped one, for "did you mean" hints.
     pub fn closest_criterion(&self, typo: &str) -> Option<&str> {
-        crate::suggest::closest(&typo.to_ascii_uppercase(), self.criteria().map(|c| c.id.as_str()))
+        crate::suggest::closest(
+            &typo.to_ascii_uppercase(),
+            self.criteria().map(|c| c.id.as_str()),
+        )
     }
 }
 
@@ -174,7 +185,10 @@ mod oscal {
     }
 
     pub fn label(props: &[Prop]) -> Option<String> {
-        props.iter().find(|p| p.name == "label").map(|p| p.value.clone())
+        props
+            .iter()
+            .find(|p| p.name == "label")
+            .map(|p| p.value.clone())
     }
 
     pub fn prose(parts: &[Part], name: &str) -> String {
@@ -200,7 +214,12 @@ mod tests {
         let per_category: Vec<(String, usize)> = tsc
             .categories
             .iter()
-            .map(|c| (c.id.clone(), c.series.iter().map(|s| s.criteria.len()).sum()))
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    c.series.iter().map(|s| s.criteria.len()).sum(),
+                )
+            })
             .collect();
         let expected = [
             ("security", 33),

@@ -70,7 +70,14 @@ impl CoverageReport {
 }
 
 pub fn coverage(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> CoverageReport {
-    let in_scope = |category: &str| program.config.audit.categories.iter().any(|c| c == category);
+    let in_scope = |category: &str| {
+        program
+            .config
+            .audit
+            .categories
+            .iter()
+            .any(|c| c == category)
+    };
     let criteria: Vec<CriterionCoverage> = catalog
         .criteria()
         .map(|cr| {
@@ -102,7 +109,11 @@ pub fn coverage(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Cover
                 in_scope: in_scope(&cat.id),
                 criteria: mine.len(),
                 covered: mine.iter().filter(|c| c.covered).count(),
-                uncovered: mine.iter().filter(|c| !c.covered).map(|c| c.id.clone()).collect(),
+                uncovered: mine
+                    .iter()
+                    .filter(|c| !c.covered)
+                    .map(|c| c.id.clone())
+                    .collect(),
             }
         })
         .collect();

@@ -101,7 +101,11 @@ pub struct SlaDays {
 
 impl Default for SlaDays {
     fn default() -> Self {
-        SlaDays { critical: 1, major: 14, minor: 30 }
+        SlaDays {
+            critical: 1,
+            major: 14,
+            minor: 30,
+        }
     }
 }
 

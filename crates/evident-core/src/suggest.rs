@@ -7,7 +7,7 @@ pub fn closest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(typo, c), c))
-        .filter(|(d, c)| *d <= limit && *d < c.chars().count())
+        .filter(|(d, c)| *d <= limit && *d < typo.chars().count().max(c.chars().count()))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

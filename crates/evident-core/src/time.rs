@@ -64,11 +64,17 @@ impl FromStr for Date {
     fn from_str(s: &str) -> Result<Date, String> {
         let t = s.trim();
         let well_formed = t.len() == 10
-            && t.bytes()
-                .enumerate()
-                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            && t.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
         if !well_formed {
-            return Err(format!("`{t}` is not a date; write it as YYYY-MM-DD, e.g. 2026-08-01"));
+            return Err(format!(
+                "`{t}` is not a date; write it as YYYY-MM-DD, e.g. 2026-08-01"
+            ));
         }
         t.parse::<jiff::civil::Date>()
             .map(Date)
@@ -96,7 +102,9 @@ pub struct Interval {
 
 impl Interval {
     pub fn days(days: u32) -> Interval {
-        Interval { hours: days.saturating_mul(24) }
+        Interval {
+            hours: days.saturating_mul(24),
+        }
     }
 
     pub fn hours(self) -> u32 {
@@ -112,11 +120,11 @@ impl Interval {
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let h = self.hours;
-        if h % 24 != 0 {
+        if !h.is_multiple_of(24) {
             write!(f, "{h}h")
-        } else if h % (24 * 365) == 0 {
+        } else if h.is_multiple_of(24 * 365) {
             write!(f, "{}y", h / (24 * 365))
-        } else if h % (24 * 7) == 0 {
+        } else if h.is_multiple_of(24 * 7) {
             write!(f, "{}w", h / (24 * 7))
         } else {
             write!(f, "{}d", h / 24)
@@ -174,7 +182,10 @@ struct TextVisitor<T> {
 
 impl<T> TextVisitor<T> {
     fn new(expecting: &'static str) -> Self {
-        TextVisitor { expecting, _t: std::marker::PhantomData }
+        TextVisitor {
+            expecting,
+            _t: std::marker::PhantomData,
+        }
     }
 }
 

@@ -27,7 +27,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(file: &str, line: u32, column: u32, field: &str, message: impl Into<String>) -> Self {
+    pub fn error(
+        file: &str,
+        line: u32,
+        column: u32,
+        field: &str,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             level: Level::Error,
             file: file.to_string(),
@@ -39,8 +45,17 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(file: &str, line: u32, column: u32, field: &str, message: impl Into<String>) -> Self {
-        Diagnostic { level: Level::Warning, ..Diagnostic::error(file, line, column, field, message) }
+    pub fn warning(
+        file: &str,
+        line: u32,
+        column: u32,
+        field: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            level: Level::Warning,
+            ..Diagnostic::error(file, line, column, field, message)
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -90,7 +105,8 @@ impl Diagnostics {
 
     /// File order, then position, so output reads top to bottom.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
-        self.0.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        self.0
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         self.0
     }
 }

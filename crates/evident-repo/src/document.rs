@@ -24,8 +24,14 @@ pub fn split(src: &SourceFile) -> Result<Split<'_>, Diagnostic> {
     }
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_line_end].trim_end() != "---" {
-        return Err(Diagnostic::error(&src.rel, 1, 1, "", "no front matter: the first line must be `---`")
-            .hint("open the file with `---`, the YAML fields (id, title, ...), then a closing `---`"));
+        return Err(Diagnostic::error(
+            &src.rel,
+            1,
+            1,
+            "",
+            "no front matter: the first line must be `---`",
+        )
+        .hint("open the file with `---`, the YAML fields (id, title, ...), then a closing `---`"));
     }
     let mut pos = first_line_end;
     while pos < text.len() {
@@ -41,8 +47,10 @@ pub fn split(src: &SourceFile) -> Result<Split<'_>, Diagnostic> {
         }
         pos = end;
     }
-    Err(Diagnostic::error(&src.rel, 1, 1, "", "front matter is never closed")
-        .hint("add a line `---` after the last YAML field"))
+    Err(
+        Diagnostic::error(&src.rel, 1, 1, "", "front matter is never closed")
+            .hint("add a line `---` after the last YAML field"),
+    )
 }
 
 /// A `## Heading` section of a Markdown body.
@@ -116,7 +124,10 @@ mod tests {
     #[test]
     fn rejects_missing_or_unclosed_front_matter() {
         for text in ["", "  \n", "# no front matter\n", "---\nid: A\n"] {
-            assert!(split(&SourceFile::new("c.md", text.to_string())).is_err(), "{text:?}");
+            assert!(
+                split(&SourceFile::new("c.md", text.to_string())).is_err(),
+                "{text:?}"
+            );
         }
     }
 }

@@ -32,7 +32,11 @@ impl Starter {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join("-");
-        let slug = if slug.is_empty() { "example".to_string() } else { slug };
+        let slug = if slug.is_empty() {
+            "example".to_string()
+        } else {
+            slug
+        };
         let domain = format!("{slug}.example");
         minijinja::context! {
             org => self.org.clone(),

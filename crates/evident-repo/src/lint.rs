@@ -19,7 +19,11 @@ pub fn date_checks(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Ve
                     origin.line,
                     1,
                     field,
-                    format!("{what} `{name}` was due for review on {} (every {})", review.next_due(), review.every),
+                    format!(
+                        "{what} `{name}` was due for review on {} (every {})",
+                        review.next_due(),
+                        review.every
+                    ),
                 )
                 .hint(format!("review it and set `{field}` to the review date")),
             );
@@ -40,20 +44,34 @@ pub fn date_checks(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Ve
         overdue("risk", &r.id, &r.review, &r.origin, "last_review");
     }
     for a in &program.registers.access_reviews {
-        let review = Review { every: a.every, last: a.date };
+        let review = Review {
+            every: a.every,
+            last: a.date,
+        };
         overdue("access review", &a.id, &review, &a.origin, "date");
     }
+    // One line per category: a fresh program can leave dozens of criteria open.
     let report = coverage(program, catalog, as_of);
-    for c in report.uncovered_in_scope() {
+    for cat in report
+        .categories
+        .iter()
+        .filter(|c| c.in_scope && !c.uncovered.is_empty())
+    {
         out.push(
             Diagnostic::warning(
                 crate::CONFIG_FILE,
                 1,
                 1,
                 "audit.categories",
-                format!("criterion {} ({}) is in scope but no control covers it", c.id, c.title),
+                format!(
+                    "{} of {} {} criteria are in scope but no control covers them: {}",
+                    cat.uncovered.len(),
+                    cat.criteria,
+                    cat.title,
+                    cat.uncovered.join(", ")
+                ),
             )
-            .hint(format!("add `{}` to the `criteria` of the control that implements it", c.id)),
+            .hint("add each id to the `criteria` of the control that implements it"),
         );
     }
     out

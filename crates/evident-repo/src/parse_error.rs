@@ -29,7 +29,9 @@ pub fn toml(src: &SourceFile, err: &toml::de::Error) -> Diagnostic {
 fn finish(src: &SourceFile, line: u32, column: u32, message: String) -> Diagnostic {
     let named = quoted(&message);
     let field = match &named {
-        Some(name) if message.starts_with("unknown field") || message.starts_with("missing field") => {
+        Some(name)
+            if message.starts_with("unknown field") || message.starts_with("missing field") =>
+        {
             name.clone()
         }
         _ => src.key_on_line(line),
@@ -65,7 +67,9 @@ fn hint_for(message: &str, named: Option<&str>) -> Option<String> {
         return Some("each key may appear once; remove or merge the repeated one".into());
     }
     if message.contains("recursion limit") {
-        return Some("the document nests too deeply; trust-repo files are a few levels deep".into());
+        return Some(
+            "the document nests too deeply; trust-repo files are a few levels deep".into(),
+        );
     }
     if message.contains("expected a sequence") || message.contains("expected sequence") {
         return Some("write a list, e.g. [CC6.1, CC6.2]".into());
@@ -86,11 +90,17 @@ mod tests {
 
     #[test]
     fn unknown_field_gets_did_you_mean() {
-        let h = hint_for("unknown field `ownr`, expected one of id, owner, title", Some("ownr"));
+        let h = hint_for(
+            "unknown field `ownr`, expected one of id, owner, title",
+            Some("ownr"),
+        );
         assert_eq!(h.as_deref(), Some("did you mean `owner`?"));
         let h = hint_for("unknown field `xy`, expected `name` or `x`", Some("xy"));
         assert_eq!(h.as_deref(), Some("did you mean `x`?"));
-        let h = hint_for("unknown field `zzzzzz`, expected `name` or `x`", Some("zzzzzz"));
+        let h = hint_for(
+            "unknown field `zzzzzz`, expected `name` or `x`",
+            Some("zzzzzz"),
+        );
         assert_eq!(h.as_deref(), Some("allowed here: name, x"));
     }
 }

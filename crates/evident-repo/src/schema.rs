@@ -85,7 +85,11 @@ impl Default for SlaDoc {
     fn default() -> Self {
         let d = evident_core::model::SlaDays::default();
         let t = |n: u32| T::new(0..0, i64::from(n));
-        SlaDoc { critical: t(d.critical), major: t(d.major), minor: t(d.minor) }
+        SlaDoc {
+            critical: t(d.critical),
+            major: t(d.major),
+            minor: t(d.minor),
+        }
     }
 }
 

@@ -19,7 +19,11 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        SourceFile { rel: rel.to_string(), text, line_starts }
+        SourceFile {
+            rel: rel.to_string(),
+            text,
+            line_starts,
+        }
     }
 
     /// Reads `path`, refusing files that are too large, binary or not UTF-8.
@@ -37,19 +41,30 @@ impl SourceFile {
                     MAX_TEXT_FILE_BYTES
                 ),
             )
-            .hint("keep large artefacts under evidence/ and reference them from an evidence item"));
+            .hint(
+                "keep large artefacts under evidence/ and reference them from an evidence item",
+            ));
         }
         let bytes = std::fs::read(path).map_err(|e| io_error(rel, &e))?;
+        // Binary first: a NUL byte says "binary" more usefully than "not UTF-8".
+        if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+            let (line, column) = position_in_bytes(&bytes, nul);
+            return Err(Diagnostic::error(
+                rel,
+                line,
+                column,
+                "",
+                "file contains a NUL byte: it looks binary",
+            )
+            .hint(
+                "binary files belong under evidence/, not among controls, policies or registers",
+            ));
+        }
         let text = String::from_utf8(bytes).map_err(|e| {
             let (line, column) = position_in_bytes(e.as_bytes(), e.utf8_error().valid_up_to());
             Diagnostic::error(rel, line, column, "", "file is not valid UTF-8 text")
                 .hint("save the file as UTF-8; binary files belong under evidence/")
         })?;
-        if let Some(nul) = text.find('\0') {
-            let (line, column) = position_in_bytes(text.as_bytes(), nul);
-            return Err(Diagnostic::error(rel, line, column, "", "file contains a NUL byte: it looks binary")
-                .hint("binary files belong under evidence/, not among controls, policies or registers"));
-        }
         Ok(SourceFile::new(rel, text))
     }
 
@@ -58,15 +73,24 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|s| *s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
         (to_u32(line + 1), to_u32(column + 1))
     }
 
     /// The text of a 1-based line, without its newline.
     pub fn line(&self, line: u32) -> &str {
         let i = (line as usize).saturating_sub(1);
-        let Some(&start) = self.line_starts.get(i) else { return "" };
-        let end = self.line_starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let Some(&start) = self.line_starts.get(i) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -79,10 +103,19 @@ impl SourceFile {
 
 fn key_in(line: &str) -> String {
     let t = line.trim_start().trim_start_matches("- ").trim_start();
-    let Some((key, _)) = t.split_once([':', '=']) else { return String::new() };
+    let Some((key, _)) = t.split_once([':', '=']) else {
+        return String::new();
+    };
     let key = key.trim().trim_matches(['"', '\'']);
-    let plain = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c));
-    if plain { key.to_string() } else { String::new() }
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-.".contains(c));
+    if plain {
+        key.to_string()
+    } else {
+        String::new()
+    }
 }
 
 fn position_in_bytes(bytes: &[u8], offset: usize) -> (u32, u32) {

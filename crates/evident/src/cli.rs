@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "evident", version, about = "SOC 2 program as code: status derived from evidence, not typed by hand.")]
+#[command(
+    name = "evident",
+    version,
+    about = "SOC 2 program as code: status derived from evidence, not typed by hand."
+)]
 pub struct Cli {
     /// The trust repo to work on (default: the current directory), as with `git -C`.
     #[arg(short = 'C', global = true, value_name = "DIR", default_value = ".")]

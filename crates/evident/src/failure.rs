@@ -11,12 +11,18 @@ pub struct Failure {
 
 impl Failure {
     pub fn input(message: impl Into<String>) -> Failure {
-        Failure { code: 2, message: message.into() }
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
     }
 
     /// A failure whose details were already printed.
     pub fn silent(code: u8) -> Failure {
-        Failure { code, message: String::new() }
+        Failure {
+            code,
+            message: String::new(),
+        }
     }
 }
 

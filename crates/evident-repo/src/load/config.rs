@@ -10,8 +10,17 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
     let path = cx.root.join(CONFIG_FILE);
     if !path.is_file() {
         cx.diags.push(
-            Diagnostic::error(CONFIG_FILE, 1, 1, "", format!("no {CONFIG_FILE}: {} is not a trust repo", cx.root.display()))
-                .hint("run `evident init` to scaffold one, or pass the repo with `-C DIR`"),
+            Diagnostic::error(
+                CONFIG_FILE,
+                1,
+                1,
+                "",
+                format!(
+                    "no {CONFIG_FILE}: {} is not a trust repo",
+                    cx.root.display()
+                ),
+            )
+            .hint("run `evident init` to scaffold one, or pass the repo with `-C DIR`"),
         );
         return None;
     }
@@ -31,13 +40,26 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
 
     if *doc.schema.get_ref() != i64::from(SCHEMA_VERSION) {
         cx.diags.push(
-            err(doc.schema.span(), "schema", format!("schema {} is not one this evident reads", doc.schema.get_ref()))
-                .hint(format!("set `schema = {SCHEMA_VERSION}`; docs/trust-repo.md describes it")),
+            err(
+                doc.schema.span(),
+                "schema",
+                format!(
+                    "schema {} is not one this evident reads",
+                    doc.schema.get_ref()
+                ),
+            )
+            .hint(format!(
+                "set `schema = {SCHEMA_VERSION}`; docs/trust-repo.md describes it"
+            )),
         );
     }
-    for (field, value) in [("org.name", &doc.org.name), ("org.security_contact", &doc.org.security_contact)] {
+    for (field, value) in [
+        ("org.name", &doc.org.name),
+        ("org.security_contact", &doc.org.security_contact),
+    ] {
         if value.get_ref().trim().is_empty() {
-            cx.diags.push(err(value.span(), field, "must not be empty".into()));
+            cx.diags
+                .push(err(value.span(), field, "must not be empty".into()));
         }
     }
 
@@ -48,38 +70,66 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             Some(c) if !categories.contains(&c.id) => categories.push(c.id.clone()),
             Some(_) => {}
             None => {
-                let ids: Vec<&str> = cx.catalog.categories.iter().map(|c| c.id.as_str()).collect();
-                let d = err(cat.span(), "audit.categories", format!("unknown category `{}`", cat.get_ref()));
-                cx.diags.push(match evident_core::suggest::closest(&name, ids.iter().copied()) {
-                    Some(best) => d.hint(format!("did you mean `{best}`?")),
-                    None => d.hint(format!("categories: {}", ids.join(", "))),
-                });
+                let ids: Vec<&str> = cx
+                    .catalog
+                    .categories
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect();
+                let d = err(
+                    cat.span(),
+                    "audit.categories",
+                    format!("unknown category `{}`", cat.get_ref()),
+                );
+                cx.diags.push(
+                    match evident_core::suggest::closest(&name, ids.iter().copied()) {
+                        Some(best) => d.hint(format!("did you mean `{best}`?")),
+                        None => d.hint(format!("categories: {}", ids.join(", "))),
+                    },
+                );
             }
         }
     }
     if let Some(w) = &doc.audit.window {
         if w.get_ref().from > w.get_ref().to {
-            cx.diags.push(err(w.span(), "audit.window", "window ends before it starts".into())
-                .hint("`from` must be on or before `to`"));
+            cx.diags.push(
+                err(
+                    w.span(),
+                    "audit.window",
+                    "window ends before it starts".into(),
+                )
+                .hint("`from` must be on or before `to`"),
+            );
         }
     } else if doc.audit.kind == AuditType::Type2 {
         let (l, c) = at(doc.audit.categories.span());
         cx.diags.push(
-            Diagnostic::error(CONFIG_FILE, l, c, "audit.window", "a Type II audit needs an observation window")
-                .hint("add `window = { from = 2026-07-01, to = 2026-12-31 }` under [audit]"),
+            Diagnostic::error(
+                CONFIG_FILE,
+                l,
+                c,
+                "audit.window",
+                "a Type II audit needs an observation window",
+            )
+            .hint("add `window = { from = 2026-07-01, to = 2026-12-31 }` under [audit]"),
         );
     }
 
     let mut sla = [0u32; 3];
-    for (slot, (field, days)) in sla
-        .iter_mut()
-        .zip([("sla.critical", &doc.sla.critical), ("sla.major", &doc.sla.major), ("sla.minor", &doc.sla.minor)])
-    {
+    for (slot, (field, days)) in sla.iter_mut().zip([
+        ("sla.critical", &doc.sla.critical),
+        ("sla.major", &doc.sla.major),
+        ("sla.minor", &doc.sla.minor),
+    ]) {
         match u32::try_from(*days.get_ref()) {
             Ok(n) if (1..=365).contains(&n) => *slot = n,
             _ => cx.diags.push(
-                err(days.span(), field, format!("{} is not a number of days from 1 to 365", days.get_ref()))
-                    .hint("SLA days are whole days, e.g. critical = 1, major = 14, minor = 30"),
+                err(
+                    days.span(),
+                    field,
+                    format!("{} is not a number of days from 1 to 365", days.get_ref()),
+                )
+                .hint("SLA days are whole days, e.g. critical = 1, major = 14, minor = 30"),
             ),
         }
     }
@@ -97,15 +147,26 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             point_in_time: doc.audit.point_in_time,
             window: doc.audit.window.map(|w| w.into_inner()),
             target: doc.audit.target,
-            auditor: Auditor { engaged: doc.audit.auditor.engaged, firm: doc.audit.auditor.firm },
+            auditor: Auditor {
+                engaged: doc.audit.auditor.engaged,
+                firm: doc.audit.auditor.firm,
+            },
         },
         portal: Portal {
             title: doc.portal.title.unwrap_or_else(|| "Trust center".into()),
             base_url: doc.portal.base_url,
-            languages: if doc.portal.languages.is_empty() { vec!["en".into()] } else { doc.portal.languages },
+            languages: if doc.portal.languages.is_empty() {
+                vec!["en".into()]
+            } else {
+                doc.portal.languages
+            },
             disclosure_policy: doc.portal.disclosure_policy,
         },
-        sla: SlaDays { critical: sla[0].max(1), major: sla[1].max(1), minor: sla[2].max(1) },
+        sla: SlaDays {
+            critical: sla[0].max(1),
+            major: sla[1].max(1),
+            minor: sla[2].max(1),
+        },
         escalation: Escalation {
             minor: doc.escalation.minor.unwrap_or(defaults.minor),
             major: doc.escalation.major.unwrap_or(defaults.major),

@@ -18,8 +18,12 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Control> {
     let mut ids = Unique::default();
     let mut controls = Vec::new();
     for (path, rel) in cx.files_in(DIR, "md") {
-        let Some(src) = cx.read(&path, &rel) else { continue };
-        let Some(control) = parse(cx, &src) else { continue };
+        let Some(src) = cx.read(&path, &rel) else {
+            continue;
+        };
+        let Some(control) = parse(cx, &src) else {
+            continue;
+        };
         let origin = control.origin.clone();
         if ids.insert(&mut cx.diags, "control", "id", &control.id, origin, 5) {
             controls.push(control);
@@ -27,7 +31,8 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Control> {
     }
     if controls.is_empty() && !cx.diags.has_errors() {
         cx.diags.push(
-            Diagnostic::warning(DIR, 1, 1, "", "no controls yet").hint("`evident init` scaffolds a starter set"),
+            Diagnostic::warning(DIR, 1, 1, "", "no controls yet")
+                .hint("`evident init` scaffolds a starter set"),
         );
     }
     controls
@@ -35,20 +40,24 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Control> {
 
 /// Line (in the file) of a value located by serde-saphyr.
 fn line_of<T>(s: &serde_saphyr::Spanned<T>, offset: u32) -> (u32, u32) {
-    (to_u32(s.referenced.line() as usize) + offset, to_u32(s.referenced.column() as usize).max(1))
+    (
+        to_u32(s.referenced.line() as usize) + offset,
+        to_u32(s.referenced.column() as usize).max(1),
+    )
 }
 
 fn parse(cx: &mut Cx<'_>, src: &SourceFile) -> Option<Control> {
     let rel = src.rel.as_str();
     let split = document::split(src).map_err(|d| cx.diags.push(d)).ok()?;
     let off = split.yaml_line_offset;
-    let doc: ControlDoc = match serde_saphyr::from_str_with_options(split.front_matter, yaml_options()) {
-        Ok(doc) => doc,
-        Err(e) => {
-            cx.diags.push(parse_error::yaml(src, off, &e));
-            return None;
-        }
-    };
+    let doc: ControlDoc =
+        match serde_saphyr::from_str_with_options(split.front_matter, yaml_options()) {
+            Ok(doc) => doc,
+            Err(e) => {
+                cx.diags.push(parse_error::yaml(src, off, &e));
+                return None;
+            }
+        };
     let (id_line, id_col) = line_of(&doc.id, off);
     check_id(&mut cx.diags, rel, id_line, id_col, "id", &doc.id.value);
 
@@ -61,8 +70,14 @@ fn parse(cx: &mut Cx<'_>, src: &SourceFile) -> Option<Control> {
     );
     if doc.criteria.is_empty() && doc.not_applicable.is_none() {
         cx.diags.push(
-            Diagnostic::error(rel, id_line, 1, "criteria", "a control must map to at least one criterion")
-                .hint("add e.g. `criteria: [CC6.1]`; `evident catalog` lists them"),
+            Diagnostic::error(
+                rel,
+                id_line,
+                1,
+                "criteria",
+                "a control must map to at least one criterion",
+            )
+            .hint("add e.g. `criteria: [CC6.1]`; `evident catalog` lists them"),
         );
     }
     if let (Some(na), Some(claimed)) = (&doc.not_applicable, &doc.claimed)
@@ -70,15 +85,33 @@ fn parse(cx: &mut Cx<'_>, src: &SourceFile) -> Option<Control> {
     {
         let (l, c) = line_of(claimed, off);
         cx.diags.push(
-            Diagnostic::error(rel, l, c, "claimed", format!("claims `{}` but is declared not applicable", claimed.value.as_str()))
-                .hint(format!("drop `claimed`, or drop `not_applicable: {}`", na.value)),
+            Diagnostic::error(
+                rel,
+                l,
+                c,
+                "claimed",
+                format!(
+                    "claims `{}` but is declared not applicable",
+                    claimed.value.as_str()
+                ),
+            )
+            .hint(format!(
+                "drop `claimed`, or drop `not_applicable: {}`",
+                na.value
+            )),
         );
     }
     if let Some(na) = &doc.not_applicable
         && na.value.trim().is_empty()
     {
         let (l, c) = line_of(na, off);
-        cx.diags.push(Diagnostic::error(rel, l, c, "not_applicable", "give the reason the control does not apply"));
+        cx.diags.push(Diagnostic::error(
+            rel,
+            l,
+            c,
+            "not_applicable",
+            "give the reason the control does not apply",
+        ));
     }
 
     let evidence = evidence_items(cx, src, off, &doc);
@@ -99,12 +132,22 @@ fn parse(cx: &mut Cx<'_>, src: &SourceFile) -> Option<Control> {
         visibility: doc.visibility,
         claimed: doc.claimed.map(|c| c.value),
         not_applicable: doc.not_applicable.map(|n| n.value),
-        review: doc.review.map(|r| Review { every: r.every, last: r.last }),
+        review: doc.review.map(|r| Review {
+            every: r.every,
+            last: r.last,
+        }),
         evidence,
         gaps,
-        statement: section("Statement").map(|s| s.markdown.clone()).unwrap_or_default(),
-        implementation: section("Implementation").map(|s| s.markdown.clone()).unwrap_or_default(),
-        origin: Origin { file: rel.to_string(), line: id_line },
+        statement: section("Statement")
+            .map(|s| s.markdown.clone())
+            .unwrap_or_default(),
+        implementation: section("Implementation")
+            .map(|s| s.markdown.clone())
+            .unwrap_or_default(),
+        origin: Origin {
+            file: rel.to_string(),
+            line: id_line,
+        },
     })
 }
 
@@ -125,19 +168,43 @@ fn check_section(cx: &mut Cx<'_>, rel: &str, all: &[Section], name: &str, found:
     }
 }
 
-fn evidence_items(cx: &mut Cx<'_>, src: &SourceFile, off: u32, doc: &ControlDoc) -> Vec<EvidenceItem> {
+fn evidence_items(
+    cx: &mut Cx<'_>,
+    src: &SourceFile,
+    off: u32,
+    doc: &ControlDoc,
+) -> Vec<EvidenceItem> {
     let rel = src.rel.as_str();
     let mut ids = Unique::default();
     let mut items = Vec::new();
     for (i, ev) in doc.evidence.iter().enumerate() {
         let field = format!("evidence[{i}]");
         let (l, c) = line_of(&ev.id, off);
-        check_id(&mut cx.diags, rel, l, c, &format!("{field}.id"), &ev.id.value);
-        let origin = Origin { file: rel.to_string(), line: l };
-        if !ids.insert(&mut cx.diags, "evidence item", &format!("{field}.id"), &ev.id.value, origin, c) {
+        check_id(
+            &mut cx.diags,
+            rel,
+            l,
+            c,
+            &format!("{field}.id"),
+            &ev.id.value,
+        );
+        let origin = Origin {
+            file: rel.to_string(),
+            line: l,
+        };
+        if !ids.insert(
+            &mut cx.diags,
+            "evidence item",
+            &format!("{field}.id"),
+            &ev.id.value,
+            origin,
+            c,
+        ) {
             continue;
         }
-        let Some(source) = evidence_source(cx, rel, off, &field, ev) else { continue };
+        let Some(source) = evidence_source(cx, rel, off, &field, ev) else {
+            continue;
+        };
         items.push(EvidenceItem {
             id: ev.id.value.clone(),
             describe: ev.describe.clone(),
@@ -150,13 +217,25 @@ fn evidence_items(cx: &mut Cx<'_>, src: &SourceFile, off: u32, doc: &ControlDoc)
     items
 }
 
-fn evidence_source(cx: &mut Cx<'_>, rel: &str, off: u32, field: &str, ev: &EvidenceDoc) -> Option<EvidenceSource> {
+fn evidence_source(
+    cx: &mut Cx<'_>,
+    rel: &str,
+    off: u32,
+    field: &str,
+    ev: &EvidenceDoc,
+) -> Option<EvidenceSource> {
     match (&ev.check, &ev.file) {
         (Some(check), Some(_)) => {
             let (l, c) = line_of(check, off);
             cx.diags.push(
-                Diagnostic::error(rel, l, c, &format!("{field}.check"), "an evidence item has a check or a file, not both")
-                    .hint("split it into two evidence items"),
+                Diagnostic::error(
+                    rel,
+                    l,
+                    c,
+                    &format!("{field}.check"),
+                    "an evidence item has a check or a file, not both",
+                )
+                .hint("split it into two evidence items"),
             );
             None
         }
@@ -166,17 +245,29 @@ fn evidence_source(cx: &mut Cx<'_>, rel: &str, off: u32, field: &str, ev: &Evide
         })),
         (None, Some(file)) => {
             let (l, c) = line_of(file, off);
-            check_evidence_file(cx, rel, l, c, &format!("{field}.file"), &file.value)
-                .then(|| EvidenceSource::File { path: file.value.clone() })
+            check_evidence_file(cx, rel, l, c, &format!("{field}.file"), &file.value).then(|| {
+                EvidenceSource::File {
+                    path: file.value.clone(),
+                }
+            })
         }
         (None, None) => Some(EvidenceSource::Manual),
     }
 }
 
 /// An evidence file must exist and stay inside the trust repo.
-fn check_evidence_file(cx: &mut Cx<'_>, rel: &str, line: u32, column: u32, field: &str, path: &str) -> bool {
+fn check_evidence_file(
+    cx: &mut Cx<'_>,
+    rel: &str,
+    line: u32,
+    column: u32,
+    field: &str,
+    path: &str,
+) -> bool {
     let p = Path::new(path);
-    let escapes = p.is_absolute() || p.components().any(|c| matches!(c, std::path::Component::ParentDir));
+    let escapes = p.is_absolute()
+        || p.components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
     if escapes {
         cx.diags.push(
             Diagnostic::error(rel, line, column, field, format!("`{path}` is outside the trust repo"))
@@ -186,24 +277,53 @@ fn check_evidence_file(cx: &mut Cx<'_>, rel: &str, line: u32, column: u32, field
     }
     if !cx.root.join(p).is_file() {
         cx.diags.push(
-            Diagnostic::error(rel, line, column, field, format!("evidence file `{path}` does not exist"))
-                .hint("add the file to the trust repo, or fix the path (relative to the repo root)"),
+            Diagnostic::error(
+                rel,
+                line,
+                column,
+                field,
+                format!("evidence file `{path}` does not exist"),
+            )
+            .hint("add the file to the trust repo, or fix the path (relative to the repo root)"),
         );
         return false;
     }
     true
 }
 
-fn gaps(cx: &mut Cx<'_>, src: &SourceFile, off: u32, docs: &[GapDoc], control_visibility: Visibility) -> Vec<Gap> {
+fn gaps(
+    cx: &mut Cx<'_>,
+    src: &SourceFile,
+    off: u32,
+    docs: &[GapDoc],
+    control_visibility: Visibility,
+) -> Vec<Gap> {
     let rel = src.rel.as_str();
     let mut ids = Unique::default();
     let mut out = Vec::new();
     for (i, g) in docs.iter().enumerate() {
         let field = format!("gaps[{i}]");
         let (l, c) = line_of(&g.id, off);
-        check_id(&mut cx.diags, rel, l, c, &format!("{field}.id"), &g.id.value);
-        let origin = Origin { file: rel.to_string(), line: l };
-        if !ids.insert(&mut cx.diags, "gap", &format!("{field}.id"), &g.id.value, origin, c) {
+        check_id(
+            &mut cx.diags,
+            rel,
+            l,
+            c,
+            &format!("{field}.id"),
+            &g.id.value,
+        );
+        let origin = Origin {
+            file: rel.to_string(),
+            line: l,
+        };
+        if !ids.insert(
+            &mut cx.diags,
+            "gap",
+            &format!("{field}.id"),
+            &g.id.value,
+            origin,
+            c,
+        ) {
             continue;
         }
         for (name, date) in [("target", &g.target), ("closed", &g.closed)] {
@@ -212,8 +332,17 @@ fn gaps(cx: &mut Cx<'_>, src: &SourceFile, off: u32, docs: &[GapDoc], control_vi
             {
                 let (l, c) = line_of(d, off);
                 cx.diags.push(
-                    Diagnostic::error(rel, l, c, &format!("{field}.{name}"), format!("{} is before the gap was opened ({})", d.value, g.opened.value))
-                        .hint("check the dates; a gap is opened before it is targeted or closed"),
+                    Diagnostic::error(
+                        rel,
+                        l,
+                        c,
+                        &format!("{field}.{name}"),
+                        format!(
+                            "{} is before the gap was opened ({})",
+                            d.value, g.opened.value
+                        ),
+                    )
+                    .hint("check the dates; a gap is opened before it is targeted or closed"),
                 );
             }
         }

@@ -28,14 +28,31 @@ pub struct Loaded {
 
 /// Reads the trust repo at `root`, checked against `catalog`.
 pub fn load(root: &Path, catalog: &Catalog) -> Loaded {
-    let mut cx = Cx { root, catalog, diags: Diagnostics::default() };
+    let mut cx = Cx {
+        root,
+        catalog,
+        diags: Diagnostics::default(),
+    };
     let config = config::load(&mut cx);
+    let errors_before = cx.diags.errors().count();
     let controls = controls::load(&mut cx);
+    // References to controls are only checked against a complete set: a control that
+    // failed to parse would otherwise show up again as every reference to it.
+    let all_controls = (cx.diags.errors().count() == errors_before).then_some(controls.as_slice());
     let policies = policies::load(&mut cx);
-    let registers = registers::load(&mut cx, &controls);
+    let registers = registers::load(&mut cx, all_controls);
     let journal = cx.read_optional(JOURNAL_FILE).map(|s| s.text);
-    let program = config.map(|config| TrustProgram { config, controls, policies, registers, journal });
-    Loaded { program, diagnostics: cx.diags }
+    let program = config.map(|config| TrustProgram {
+        config,
+        controls,
+        policies,
+        registers,
+        journal,
+    });
+    Loaded {
+        program,
+        diagnostics: cx.diags,
+    }
 }
 
 /// What every part of loading shares: where the repo is, the catalog, the findings.
@@ -48,7 +65,9 @@ pub(crate) struct Cx<'a> {
 impl Cx<'_> {
     /// The files of `dir` ending in `.ext`, sorted by name; anything else there is warned about.
     pub fn files_in(&mut self, dir: &str, ext: &str) -> Vec<(PathBuf, String)> {
-        let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -60,8 +79,16 @@ impl Cx<'_> {
                 out.push((entry.path(), rel));
             } else {
                 self.diags.push(
-                    Diagnostic::warning(&rel, 1, 1, "", format!("ignored: {dir}/ holds only .{ext} files"))
-                        .hint(format!("rename it to end in .{ext}, or move it out of {dir}/")),
+                    Diagnostic::warning(
+                        &rel,
+                        1,
+                        1,
+                        "",
+                        format!("ignored: {dir}/ holds only .{ext} files"),
+                    )
+                    .hint(format!(
+                        "rename it to end in .{ext}, or move it out of {dir}/"
+                    )),
                 );
             }
         }
@@ -70,12 +97,18 @@ impl Cx<'_> {
     }
 
     pub fn read(&mut self, path: &Path, rel: &str) -> Option<SourceFile> {
-        SourceFile::read(path, rel).map_err(|d| self.diags.push(d)).ok()
+        SourceFile::read(path, rel)
+            .map_err(|d| self.diags.push(d))
+            .ok()
     }
 
     pub fn read_optional(&mut self, rel: &str) -> Option<SourceFile> {
         let path = self.root.join(rel);
-        if path.exists() { self.read(&path, rel) } else { None }
+        if path.exists() {
+            self.read(&path, rel)
+        } else {
+            None
+        }
     }
 
     /// Checks criterion ids against the catalog, reporting each unknown one at its line.
@@ -93,9 +126,17 @@ impl Cx<'_> {
                     }
                 }
                 None => {
-                    let d = Diagnostic::error(rel, line, column, "criteria", format!("unknown criterion `{id}`"));
+                    let d = Diagnostic::error(
+                        rel,
+                        line,
+                        column,
+                        "criteria",
+                        format!("unknown criterion `{id}`"),
+                    );
                     self.diags.push(match self.catalog.closest_criterion(id) {
-                        Some(best) => d.hint(format!("did you mean `{best}`? `evident catalog` lists them all")),
+                        Some(best) => d.hint(format!(
+                            "did you mean `{best}`? `evident catalog` lists them all"
+                        )),
                         None => d.hint("`evident catalog` lists the criteria evident knows"),
                     });
                 }
@@ -106,14 +147,29 @@ impl Cx<'_> {
 }
 
 /// Ids are what people type on the command line and in links: keep them plain.
-pub(crate) fn check_id(diags: &mut Diagnostics, rel: &str, line: u32, column: u32, field: &str, id: &str) -> bool {
+pub(crate) fn check_id(
+    diags: &mut Diagnostics,
+    rel: &str,
+    line: u32,
+    column: u32,
+    field: &str,
+    id: &str,
+) -> bool {
     let ok = id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
         && id.len() <= 64
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
     if !ok {
         diags.push(
-            Diagnostic::error(rel, line, column, field, format!("`{id}` is not a valid id"))
-                .hint("use 1-64 letters, digits, `.`, `_` or `-`, starting with a letter or digit"),
+            Diagnostic::error(
+                rel,
+                line,
+                column,
+                field,
+                format!("`{id}` is not a valid id"),
+            )
+            .hint("use 1-64 letters, digits, `.`, `_` or `-`, starting with a letter or digit"),
         );
     }
     ok
@@ -127,12 +183,28 @@ pub(crate) struct Unique {
 
 impl Unique {
     /// Records `id`; on a repeat, reports it and returns false.
-    pub fn insert(&mut self, diags: &mut Diagnostics, what: &str, field: &str, id: &str, at: Origin, column: u32) -> bool {
+    pub fn insert(
+        &mut self,
+        diags: &mut Diagnostics,
+        what: &str,
+        field: &str,
+        id: &str,
+        at: Origin,
+        column: u32,
+    ) -> bool {
         let key = id.to_ascii_lowercase();
         if let Some(first) = self.seen.get(&key) {
             diags.push(
-                Diagnostic::error(&at.file, at.line, column, field, format!("duplicate {what} id `{id}`"))
-                    .hint(format!("`{id}` is already used at {first}; ids must be unique")),
+                Diagnostic::error(
+                    &at.file,
+                    at.line,
+                    column,
+                    field,
+                    format!("duplicate {what} id `{id}`"),
+                )
+                .hint(format!(
+                    "`{id}` is already used at {first}; ids must be unique"
+                )),
             );
             return false;
         }

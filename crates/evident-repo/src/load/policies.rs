@@ -14,39 +14,70 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Policy> {
     let mut ids = Unique::default();
     let mut out = Vec::new();
     for (path, rel) in cx.files_in(DIR, "md") {
-        let Some(src) = cx.read(&path, &rel) else { continue };
-        let Ok(split) = document::split(&src).map_err(|d| cx.diags.push(d)) else { continue };
-        let off = split.yaml_line_offset;
-        let doc: PolicyDoc = match serde_saphyr::from_str_with_options(split.front_matter, yaml_options()) {
-            Ok(doc) => doc,
-            Err(e) => {
-                cx.diags.push(parse_error::yaml(&src, off, &e));
-                continue;
-            }
+        let Some(src) = cx.read(&path, &rel) else {
+            continue;
         };
+        let Ok(split) = document::split(&src).map_err(|d| cx.diags.push(d)) else {
+            continue;
+        };
+        let off = split.yaml_line_offset;
+        let doc: PolicyDoc =
+            match serde_saphyr::from_str_with_options(split.front_matter, yaml_options()) {
+                Ok(doc) => doc,
+                Err(e) => {
+                    cx.diags.push(parse_error::yaml(&src, off, &e));
+                    continue;
+                }
+            };
         let line = to_u32(doc.id.referenced.line() as usize) + off;
         let column = to_u32(doc.id.referenced.column() as usize);
         check_id(&mut cx.diags, &rel, line, column, "id", &doc.id.value);
         let criteria = cx.check_criteria(
             &rel,
             doc.criteria.iter().map(|c| {
-                (c.value.as_str(), to_u32(c.referenced.line() as usize) + off, to_u32(c.referenced.column() as usize))
+                (
+                    c.value.as_str(),
+                    to_u32(c.referenced.line() as usize) + off,
+                    to_u32(c.referenced.column() as usize),
+                )
             }),
         );
         if doc.review.last < doc.approved_on {
             cx.diags.push(
-                Diagnostic::warning(&rel, line, 1, "review.last", "last review is before the approval date")
-                    .hint("approval counts as a review: set review.last to the approval date or later"),
+                Diagnostic::warning(
+                    &rel,
+                    line,
+                    1,
+                    "review.last",
+                    "last review is before the approval date",
+                )
+                .hint("approval counts as a review: set review.last to the approval date or later"),
             );
         }
         if split.body.trim().is_empty() {
             cx.diags.push(
-                Diagnostic::warning(&rel, line, 1, "", "policy has no text after its front matter")
-                    .hint("write the policy itself below the closing `---`"),
+                Diagnostic::warning(
+                    &rel,
+                    line,
+                    1,
+                    "",
+                    "policy has no text after its front matter",
+                )
+                .hint("write the policy itself below the closing `---`"),
             );
         }
-        let origin = Origin { file: rel.clone(), line };
-        if !ids.insert(&mut cx.diags, "policy", "id", &doc.id.value, origin.clone(), column) {
+        let origin = Origin {
+            file: rel.clone(),
+            line,
+        };
+        if !ids.insert(
+            &mut cx.diags,
+            "policy",
+            "id",
+            &doc.id.value,
+            origin.clone(),
+            column,
+        ) {
             continue;
         }
         out.push(Policy {
@@ -56,7 +87,10 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Policy> {
             version: doc.version.into_string(),
             approved_by: doc.approved_by,
             approved_on: doc.approved_on,
-            review: Review { every: doc.review.every, last: doc.review.last },
+            review: Review {
+                every: doc.review.every,
+                last: doc.review.last,
+            },
             criteria,
             visibility: doc.visibility,
             origin,

@@ -8,17 +8,26 @@ use crate::diagnostic::Diagnostic;
 use crate::parse_error;
 use crate::schema::RegisterDoc;
 use crate::source::SourceFile;
-use evident_core::model::{AccessReview, Control, Incident, Origin, Registers, Review, Risk, Vendor};
+use evident_core::model::{
+    AccessReview, Control, Incident, Origin, Registers, Review, Risk, Vendor,
+};
 use evident_core::suggest;
 
 pub const DIR: &str = "registers";
 
-pub(super) fn load(cx: &mut Cx<'_>, controls: &[Control]) -> Registers {
+/// `controls` is `None` when some control file could not be read; references are then not checked.
+pub(super) fn load(cx: &mut Cx<'_>, controls: Option<&[Control]>) -> Registers {
     let mut regs = Registers::default();
-    let (mut vendors, mut risks, mut incidents, mut reviews) =
-        (Unique::default(), Unique::default(), Unique::default(), Unique::default());
+    let (mut vendors, mut risks, mut incidents, mut reviews) = (
+        Unique::default(),
+        Unique::default(),
+        Unique::default(),
+        Unique::default(),
+    );
     for (path, rel) in cx.files_in(DIR, "toml") {
-        let Some(src) = cx.read(&path, &rel) else { continue };
+        let Some(src) = cx.read(&path, &rel) else {
+            continue;
+        };
         let doc: RegisterDoc = match toml::from_str(&src.text) {
             Ok(doc) => doc,
             Err(e) => {
@@ -28,12 +37,25 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: &[Control]) -> Registers {
         };
         let at = |span: std::ops::Range<usize>| {
             let (line, column) = src.line_col(span.start);
-            (Origin { file: rel.clone(), line }, column)
+            (
+                Origin {
+                    file: rel.clone(),
+                    line,
+                },
+                column,
+            )
         };
         for v in doc.vendor {
             let (origin, col) = at(v.span());
             let v = v.into_inner();
-            if vendors.insert(&mut cx.diags, "vendor", "vendor.name", v.name.get_ref(), origin.clone(), col) {
+            if vendors.insert(
+                &mut cx.diags,
+                "vendor",
+                "vendor.name",
+                v.name.get_ref(),
+                origin.clone(),
+                col,
+            ) {
                 regs.vendors.push(Vendor {
                     name: v.name.into_inner(),
                     purpose: v.purpose,
@@ -43,7 +65,10 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: &[Control]) -> Registers {
                     dpa: v.dpa,
                     soc2: v.soc2,
                     iso27001: v.iso27001,
-                    review: Review { every: v.review_every, last: v.last_review },
+                    review: Review {
+                        every: v.review_every,
+                        last: v.last_review,
+                    },
                     visibility: v.visibility,
                     origin,
                 });
@@ -52,11 +77,25 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: &[Control]) -> Registers {
         for r in doc.risk {
             let (origin, col) = at(r.span());
             let r = r.into_inner();
-            check_id(&mut cx.diags, &rel, origin.line, col, "risk.id", r.id.get_ref());
-            for c in &r.controls {
-                check_control_ref(cx, &src, controls, c);
+            check_id(
+                &mut cx.diags,
+                &rel,
+                origin.line,
+                col,
+                "risk.id",
+                r.id.get_ref(),
+            );
+            for c in r.controls.iter().filter(|_| controls.is_some()) {
+                check_control_ref(cx, &src, controls.unwrap_or_default(), c);
             }
-            if risks.insert(&mut cx.diags, "risk", "risk.id", r.id.get_ref(), origin.clone(), col) {
+            if risks.insert(
+                &mut cx.diags,
+                "risk",
+                "risk.id",
+                r.id.get_ref(),
+                origin.clone(),
+                col,
+            ) {
                 regs.risks.push(Risk {
                     id: r.id.into_inner(),
                     title: r.title,
@@ -65,7 +104,10 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: &[Control]) -> Registers {
                     treatment: r.treatment,
                     owner: r.owner,
                     controls: r.controls.into_iter().map(|c| c.into_inner()).collect(),
-                    review: Review { every: r.review_every, last: r.last_review },
+                    review: Review {
+                        every: r.review_every,
+                        last: r.last_review,
+                    },
                     origin,
                 });
             }
@@ -73,22 +115,50 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: &[Control]) -> Registers {
         for i in doc.incident {
             let (origin, col) = at(i.span());
             let i = i.into_inner();
-            check_id(&mut cx.diags, &rel, origin.line, col, "incident.id", i.id.get_ref());
-            let tier = u8::try_from(*i.tier.get_ref()).ok().filter(|t| (1..=4).contains(t));
+            check_id(
+                &mut cx.diags,
+                &rel,
+                origin.line,
+                col,
+                "incident.id",
+                i.id.get_ref(),
+            );
+            let tier = u8::try_from(*i.tier.get_ref())
+                .ok()
+                .filter(|t| (1..=4).contains(t));
             if tier.is_none() {
                 let (l, c) = src.line_col(i.tier.span().start);
                 cx.diags.push(
-                    Diagnostic::error(&rel, l, c, "incident.tier", format!("tier {} is not 1 to 4", i.tier.get_ref()))
-                        .hint("tier 1 is the most severe, tier 4 the least"),
+                    Diagnostic::error(
+                        &rel,
+                        l,
+                        c,
+                        "incident.tier",
+                        format!("tier {} is not 1 to 4", i.tier.get_ref()),
+                    )
+                    .hint("tier 1 is the most severe, tier 4 the least"),
                 );
             }
             if let Some(res) = &i.resolved
                 && *res.get_ref() < i.opened
             {
                 let (l, c) = src.line_col(res.span().start);
-                cx.diags.push(Diagnostic::error(&rel, l, c, "incident.resolved", "resolved before it was opened"));
+                cx.diags.push(Diagnostic::error(
+                    &rel,
+                    l,
+                    c,
+                    "incident.resolved",
+                    "resolved before it was opened",
+                ));
             }
-            if incidents.insert(&mut cx.diags, "incident", "incident.id", i.id.get_ref(), origin.clone(), col) {
+            if incidents.insert(
+                &mut cx.diags,
+                "incident",
+                "incident.id",
+                i.id.get_ref(),
+                origin.clone(),
+                col,
+            ) {
                 regs.incidents.push(Incident {
                     id: i.id.into_inner(),
                     title: i.title,
@@ -103,8 +173,22 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: &[Control]) -> Registers {
         for a in doc.access_review {
             let (origin, col) = at(a.span());
             let a = a.into_inner();
-            check_id(&mut cx.diags, &rel, origin.line, col, "access_review.id", a.id.get_ref());
-            if reviews.insert(&mut cx.diags, "access review", "access_review.id", a.id.get_ref(), origin.clone(), col) {
+            check_id(
+                &mut cx.diags,
+                &rel,
+                origin.line,
+                col,
+                "access_review.id",
+                a.id.get_ref(),
+            );
+            if reviews.insert(
+                &mut cx.diags,
+                "access review",
+                "access_review.id",
+                a.id.get_ref(),
+                origin.clone(),
+                col,
+            ) {
                 regs.access_reviews.push(AccessReview {
                     id: a.id.into_inner(),
                     scope: a.scope,
@@ -121,14 +205,30 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: &[Control]) -> Registers {
     regs
 }
 
-fn check_control_ref(cx: &mut Cx<'_>, src: &SourceFile, controls: &[Control], id: &toml::Spanned<String>) {
-    if controls.iter().any(|c| c.id.eq_ignore_ascii_case(id.get_ref())) {
+fn check_control_ref(
+    cx: &mut Cx<'_>,
+    src: &SourceFile,
+    controls: &[Control],
+    id: &toml::Spanned<String>,
+) {
+    if controls
+        .iter()
+        .any(|c| c.id.eq_ignore_ascii_case(id.get_ref()))
+    {
         return;
     }
     let (l, c) = src.line_col(id.span().start);
-    let d = Diagnostic::error(&src.rel, l, c, "risk.controls", format!("no control has id `{}`", id.get_ref()));
-    cx.diags.push(match suggest::closest(id.get_ref(), controls.iter().map(|c| c.id.as_str())) {
-        Some(best) => d.hint(format!("did you mean `{best}`?")),
-        None => d.hint("list ids of controls defined in controls/*.md"),
-    });
+    let d = Diagnostic::error(
+        &src.rel,
+        l,
+        c,
+        "risk.controls",
+        format!("no control has id `{}`", id.get_ref()),
+    );
+    cx.diags.push(
+        match suggest::closest(id.get_ref(), controls.iter().map(|c| c.id.as_str())) {
+            Some(best) => d.hint(format!("did you mean `{best}`?")),
+            None => d.hint("list ids of controls defined in controls/*.md"),
+        },
+    );
 }

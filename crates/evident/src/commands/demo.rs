@@ -8,7 +8,10 @@ use std::path::Path;
 pub const DEMO_ORG: &str = "Lumen Analytics";
 
 pub fn run(dir: &Path) -> Outcome {
-    println!("evident demo: building {DEMO_ORG}'s SOC 2 program in {}\n", dir.display());
+    println!(
+        "evident demo: building {DEMO_ORG}'s SOC 2 program in {}\n",
+        dir.display()
+    );
 
     println!("1. scaffold the trust repo (controls, policies, registers)");
     let done = super::init::create(dir, DEMO_ORG)?;
@@ -18,13 +21,21 @@ pub fn run(dir: &Path) -> Outcome {
     let today = super::today();
     let catalog = Catalog::tsc();
     let loaded = evident_repo::load(dir, &catalog);
-    let Some(program) = loaded.program.as_ref().filter(|_| !loaded.diagnostics.has_errors()) else {
+    let Some(program) = loaded
+        .program
+        .as_ref()
+        .filter(|_| !loaded.diagnostics.has_errors())
+    else {
         for d in loaded.diagnostics.sorted() {
             eprintln!("{d}");
         }
-        return Err(Failure::input(format!("the demo repo in {} does not lint; remove it and run again", dir.display())));
+        return Err(Failure::input(format!(
+            "the demo repo in {} does not lint; remove it and run again",
+            dir.display()
+        )));
     };
-    let warnings = evident_repo::lint::date_checks(program, &catalog, today).len() + loaded.diagnostics.0.len();
+    let warnings = evident_repo::lint::date_checks(program, &catalog, today).len()
+        + loaded.diagnostics.0.len();
     println!(
         "   {} controls, {} policies, {} vendors, {} risks: 0 errors, {warnings} warning(s)",
         program.controls.len(),
@@ -36,7 +47,10 @@ pub fn run(dir: &Path) -> Outcome {
     println!("\n3. criteria coverage");
     let status = coverage(program, &catalog, today);
     for c in status.categories.iter().filter(|c| c.in_scope) {
-        println!("   {:<16} {}/{} criteria covered", c.title, c.covered, c.criteria);
+        println!(
+            "   {:<16} {}/{} criteria covered",
+            c.title, c.covered, c.criteria
+        );
     }
 
     let shown = dir.display();

@@ -6,26 +6,48 @@ use std::path::Path;
 
 pub fn run(dir: &Path, org: &str) -> Outcome {
     if org.trim().is_empty() {
-        return Err(Failure::input("--org: the organisation name must not be empty"));
+        return Err(Failure::input(
+            "--org: the organisation name must not be empty",
+        ));
     }
     let done = create(dir, org)?;
     report(dir, &done);
-    println!("next: edit the files, then run `evident -C {} lint` and `evident -C {} status`", dir.display(), dir.display());
+    println!(
+        "next: edit the files, then run `evident -C {} lint` and `evident -C {} status`",
+        dir.display(),
+        dir.display()
+    );
     Ok(())
 }
 
 pub fn create(dir: &Path, org: &str) -> Result<Scaffolded, Failure> {
     if dir.exists() && !dir.is_dir() {
-        return Err(Failure::input(format!("{} exists and is not a directory", dir.display())));
+        return Err(Failure::input(format!(
+            "{} exists and is not a directory",
+            dir.display()
+        )));
     }
-    let starter = Starter { org: org.to_string(), today: super::today() };
-    scaffold(dir, &starter).map_err(|e| Failure { code: 1, message: e })
+    let starter = Starter {
+        org: org.to_string(),
+        today: super::today(),
+    };
+    scaffold(dir, &starter).map_err(|e| Failure {
+        code: 1,
+        message: e,
+    })
 }
 
 pub fn report(dir: &Path, done: &Scaffolded) {
-    println!("created {} file(s) in {}", done.written.len(), dir.display());
+    println!(
+        "created {} file(s) in {}",
+        done.written.len(),
+        dir.display()
+    );
     if !done.skipped.is_empty() {
-        println!("skipped {} existing file(s), left as they were:", done.skipped.len());
+        println!(
+            "skipped {} existing file(s), left as they were:",
+            done.skipped.len()
+        );
         for f in &done.skipped {
             println!("  {f}");
         }

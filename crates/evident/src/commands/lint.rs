@@ -30,12 +30,21 @@ pub fn run(repo: &Path, report: &Report) -> Outcome {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     if report.json {
-        print_json(&LintJson { version: 1, errors, warnings, diagnostics: diags });
+        print_json(&LintJson {
+            version: 1,
+            errors,
+            warnings,
+            diagnostics: diags,
+        });
     } else {
         for d in &diags {
             println!("{d}");
         }
         println!("{errors} error(s), {warnings} warning(s)");
     }
-    if errors > 0 { Err(Failure::silent(2)) } else { Ok(()) }
+    if errors > 0 {
+        Err(Failure::silent(2))
+    } else {
+        Ok(())
+    }
 }

@@ -26,7 +26,9 @@ pub fn run(cli: Cli) -> Outcome {
 
 /// Today in UTC: the only place evident reads the clock.
 pub fn today() -> Date {
-    let d = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let d = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
     Date::new(d.year(), d.month(), d.day()).expect("the clock gives a valid day")
 }
 
@@ -34,7 +36,9 @@ pub fn today() -> Date {
 pub fn as_of(report: &Report) -> Result<Date, Failure> {
     match &report.as_of {
         None => Ok(today()),
-        Some(text) => text.parse().map_err(|e| Failure::input(format!("--as-of: {e}"))),
+        Some(text) => text
+            .parse()
+            .map_err(|e| Failure::input(format!("--as-of: {e}"))),
     }
 }
 
@@ -43,7 +47,12 @@ pub fn as_of(report: &Report) -> Result<Date, Failure> {
 pub fn load_program(repo: &Path, catalog: &Catalog) -> Result<TrustProgram, Failure> {
     let loaded = evident_repo::load(repo, catalog);
     if loaded.diagnostics.has_errors() || loaded.program.is_none() {
-        let errors: Vec<_> = loaded.diagnostics.sorted().into_iter().filter(|d| d.is_error()).collect();
+        let errors: Vec<_> = loaded
+            .diagnostics
+            .sorted()
+            .into_iter()
+            .filter(|d| d.is_error())
+            .collect();
         for d in &errors {
             eprintln!("{d}");
         }

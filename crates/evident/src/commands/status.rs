@@ -41,12 +41,28 @@ fn print_human(s: &CoverageReport) {
 
     let mut crit = table(["Criterion", "Title", "Implemented by", "Coverage"]);
     for c in s.criteria.iter().filter(|c| c.in_scope) {
-        let mark = if c.covered { "✓ covered" } else { "✗ uncovered" };
-        crit.add_row([c.id.as_str(), c.title.as_str(), &c.controls.join(", "), mark]);
+        let mark = if c.covered {
+            "✓ covered"
+        } else {
+            "✗ uncovered"
+        };
+        crit.add_row([
+            c.id.as_str(),
+            c.title.as_str(),
+            &c.controls.join(", "),
+            mark,
+        ]);
     }
     println!("Criteria in scope\n{crit}\n");
 
-    let mut ctl = table(["Control", "Title", "Criteria", "Claimed", "Open gaps", "Review due"]);
+    let mut ctl = table([
+        "Control",
+        "Title",
+        "Criteria",
+        "Claimed",
+        "Open gaps",
+        "Review due",
+    ]);
     for c in &s.controls {
         let claimed = match (&c.not_applicable, c.claimed) {
             (Some(_), _) => "not-applicable".to_string(),
@@ -64,7 +80,14 @@ fn print_human(s: &CoverageReport) {
             (Some(d), false) => d.to_string(),
             (None, _) => "—".to_string(),
         };
-        ctl.add_row([c.id.clone(), c.title.clone(), c.criteria.join(", "), claimed, gaps, review]);
+        ctl.add_row([
+            c.id.clone(),
+            c.title.clone(),
+            c.criteria.join(", "),
+            claimed,
+            gaps,
+            review,
+        ]);
     }
     println!("Controls\n{ctl}\n");
 
@@ -72,7 +95,11 @@ fn print_human(s: &CoverageReport) {
     if uncovered.is_empty() {
         println!("Every in-scope criterion is covered by at least one control.");
     } else {
-        println!("{} in-scope criteria have no control: {}", uncovered.len(), uncovered.join(", "));
+        println!(
+            "{} in-scope criteria have no control: {}",
+            uncovered.len(),
+            uncovered.join(", ")
+        );
     }
     println!("Status here is declared, not yet derived from evidence.");
 }

@@ -1,0 +1,165 @@
+//! A small, fully valid trust repo with fixed dates, and helpers to run the CLI on it.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::Path;
+
+pub const CONFIG: &str = r#"schema = 1
+
+[org]
+name = "Fixture Co"
+url = "https://fixture.example"
+security_contact = "security@fixture.example"
+
+[audit]
+type = "type1"
+categories = ["security", "availability"]
+point_in_time = 2026-12-31
+target = "H1 2027"
+
+[sla]
+critical = 1
+major = 14
+minor = 30
+"#;
+
+pub const CONTROL: &str = r#"---
+id: AUTH
+title: Authentication
+criteria: [CC6.1, CC6.2]
+owner: security@example.com
+frequency: continuous
+nature: automated
+claimed: implemented
+review: { every: 90d, last: 2026-08-01 }
+evidence:
+  - id: mfa-enforced
+    describe: MFA required
+    fresh_for: 30d
+    check: { kind: http, url: "https://app.example.com/login" }
+  - id: password-policy
+    describe: Approved password policy
+    file: evidence/password-policy.pdf
+    fresh_for: 365d
+gaps:
+  - id: password-plain
+    title: Remove the plaintext password column
+    severity: critical
+    opened: 2026-10-01
+---
+
+# Authentication
+
+## Statement
+
+Everyone signs in with MFA.
+
+## Implementation
+
+SSO with enforced MFA.
+"#;
+
+pub const BACKUP_CONTROL: &str = r#"---
+id: BACKUP
+title: Backups
+criteria: [A1.2]
+owner: ops@example.com
+frequency: daily
+nature: automated
+visibility: private
+evidence:
+  - id: nightly
+    describe: Nightly backup exists
+    fresh_for: 26h
+---
+
+## Statement
+
+Data is backed up daily.
+
+## Implementation
+
+Snapshots, copied off-site.
+"#;
+
+pub const POLICY: &str = r#"---
+id: POL-ACCESS
+title: Access control policy
+owner: security@example.com
+version: "1.0"
+approved_by: CEO
+approved_on: 2026-01-10
+review: { every: 1y, last: 2026-01-10 }
+criteria: [CC6.1]
+---
+
+# Access control policy
+
+Access is granted by role.
+"#;
+
+pub const REGISTERS: &str = r#"[[vendor]]
+name = "Cloud Host"
+purpose = "Hosting"
+data = ["customer data"]
+location = "EU"
+subprocessor = true
+dpa = true
+soc2 = "type2"
+last_review = 2026-03-01
+
+[[risk]]
+id = "R-1"
+title = "Account takeover"
+likelihood = "medium"
+impact = "high"
+treatment = "mitigate"
+owner = "security@example.com"
+controls = ["AUTH"]
+last_review = 2026-03-01
+
+[[incident]]
+id = "INC-1"
+title = "Expired certificate"
+tier = 3
+opened = 2026-03-02
+resolved = 2026-03-02
+
+[[access_review]]
+id = "AR-1"
+scope = "api-keys"
+system = "Production"
+reviewer = "cto@example.com"
+date = 2026-09-01
+"#;
+
+/// Writes the fixture trust repo into `dir`.
+pub fn write_fixture(dir: &Path) {
+    let files: [(&str, &[u8]); 6] = [
+        ("evident.toml", CONFIG.as_bytes()),
+        ("controls/auth.md", CONTROL.as_bytes()),
+        ("controls/backup.md", BACKUP_CONTROL.as_bytes()),
+        ("policies/access.md", POLICY.as_bytes()),
+        ("registers/main.toml", REGISTERS.as_bytes()),
+        ("evidence/password-policy.pdf", b"%PDF-1.4 fixture"),
+    ];
+    for (rel, bytes) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+}
+
+pub fn evident() -> Command {
+    Command::cargo_bin("evident").unwrap()
+}
+
+/// Runs `evident -C dir ARGS` and returns (exit code, stdout, stderr).
+pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = evident().arg("-C").arg(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
