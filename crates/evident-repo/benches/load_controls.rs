@@ -13,7 +13,10 @@ const RUNS: usize = 7;
 
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let starter = Starter { org: "Bench Co".into(), today: "2026-11-23".parse().unwrap() };
+    let starter = Starter {
+        org: "Bench Co".into(),
+        today: "2026-11-23".parse().unwrap(),
+    };
     scaffold(dir.path(), &starter).expect("scaffold");
 
     // Grow the starter's controls to 1,000 files with unique ids.
@@ -43,16 +46,34 @@ fn main() {
         times.push(start.elapsed());
         let program = loaded.program.expect("loads");
         assert_eq!(program.controls.len(), CONTROLS);
-        assert!(!loaded.diagnostics.has_errors(), "{:?}", loaded.diagnostics.sorted().first());
+        assert!(
+            !loaded.diagnostics.has_errors(),
+            "{:?}",
+            loaded.diagnostics.sorted().first()
+        );
     }
     times.sort();
     let median = times[RUNS / 2];
     let worst = times[RUNS - 1];
     let budget = Duration::from_secs(1);
-    println!("load {CONTROLS} control files ({:.1} MB), {RUNS} runs", bytes as f64 / 1e6);
-    println!("  median {:>8.1} ms   ({:.0}x under the 1 s budget)", ms(median), budget.as_secs_f64() / median.as_secs_f64());
-    println!("  slowest{:>8.1} ms   ({:.0}x under the 1 s budget)", ms(worst), budget.as_secs_f64() / worst.as_secs_f64());
-    println!("  per file {:.1} µs", median.as_secs_f64() * 1e6 / CONTROLS as f64);
+    println!(
+        "load {CONTROLS} control files ({:.1} MB), {RUNS} runs",
+        bytes as f64 / 1e6
+    );
+    println!(
+        "  median {:>8.1} ms   ({:.0}x under the 1 s budget)",
+        ms(median),
+        budget.as_secs_f64() / median.as_secs_f64()
+    );
+    println!(
+        "  slowest{:>8.1} ms   ({:.0}x under the 1 s budget)",
+        ms(worst),
+        budget.as_secs_f64() / worst.as_secs_f64()
+    );
+    println!(
+        "  per file {:.1} µs",
+        median.as_secs_f64() * 1e6 / CONTROLS as f64
+    );
 }
 
 fn ms(d: Duration) -> f64 {

@@ -180,19 +180,11 @@ fn evidence_items(
     for (i, ev) in doc.evidence.iter().enumerate() {
         let field = format!("evidence[{i}]");
         let (l, c) = line_of(&ev.id, off);
-        check_id(
-            &mut cx.diags,
-            rel,
-            l,
-            c,
-            &format!("{field}.id"),
-            &ev.id.value,
-        );
         let origin = Origin {
             file: rel.to_string(),
             line: l,
         };
-        if !ids.insert(
+        if !ids.claim(
             &mut cx.diags,
             "evidence item",
             &format!("{field}.id"),
@@ -304,19 +296,11 @@ fn gaps(
     for (i, g) in docs.iter().enumerate() {
         let field = format!("gaps[{i}]");
         let (l, c) = line_of(&g.id, off);
-        check_id(
-            &mut cx.diags,
-            rel,
-            l,
-            c,
-            &format!("{field}.id"),
-            &g.id.value,
-        );
         let origin = Origin {
             file: rel.to_string(),
             line: l,
         };
-        if !ids.insert(
+        if !ids.claim(
             &mut cx.diags,
             "gap",
             &format!("{field}.id"),

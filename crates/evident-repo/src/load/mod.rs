@@ -182,6 +182,20 @@ pub(crate) struct Unique {
 }
 
 impl Unique {
+    /// Checks that `id` is well-formed, then records it like [`Unique::insert`].
+    pub fn claim(
+        &mut self,
+        diags: &mut Diagnostics,
+        what: &str,
+        field: &str,
+        id: &str,
+        at: Origin,
+        column: u32,
+    ) -> bool {
+        check_id(diags, &at.file, at.line, column, field, id);
+        self.insert(diags, what, field, id, at, column)
+    }
+
     /// Records `id`; on a repeat, reports it and returns false.
     pub fn insert(
         &mut self,

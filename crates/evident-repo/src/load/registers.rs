@@ -3,7 +3,7 @@
 //! Any register file may hold any of the four tables (`[[vendor]]`, `[[risk]]`,
 //! `[[incident]]`, `[[access_review]]`); the starter program keeps one per file.
 
-use super::{Cx, Unique, check_id};
+use super::{Cx, Unique};
 use crate::diagnostic::Diagnostic;
 use crate::parse_error;
 use crate::schema::RegisterDoc;
@@ -77,18 +77,10 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: Option<&[Control]>) -> Registers {
         for r in doc.risk {
             let (origin, col) = at(r.span());
             let r = r.into_inner();
-            check_id(
-                &mut cx.diags,
-                &rel,
-                origin.line,
-                col,
-                "risk.id",
-                r.id.get_ref(),
-            );
             for c in r.controls.iter().filter(|_| controls.is_some()) {
                 check_control_ref(cx, &src, controls.unwrap_or_default(), c);
             }
-            if risks.insert(
+            if risks.claim(
                 &mut cx.diags,
                 "risk",
                 "risk.id",
@@ -115,14 +107,6 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: Option<&[Control]>) -> Registers {
         for i in doc.incident {
             let (origin, col) = at(i.span());
             let i = i.into_inner();
-            check_id(
-                &mut cx.diags,
-                &rel,
-                origin.line,
-                col,
-                "incident.id",
-                i.id.get_ref(),
-            );
             let tier = u8::try_from(*i.tier.get_ref())
                 .ok()
                 .filter(|t| (1..=4).contains(t));
@@ -151,7 +135,7 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: Option<&[Control]>) -> Registers {
                     "resolved before it was opened",
                 ));
             }
-            if incidents.insert(
+            if incidents.claim(
                 &mut cx.diags,
                 "incident",
                 "incident.id",
@@ -173,15 +157,7 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: Option<&[Control]>) -> Registers {
         for a in doc.access_review {
             let (origin, col) = at(a.span());
             let a = a.into_inner();
-            check_id(
-                &mut cx.diags,
-                &rel,
-                origin.line,
-                col,
-                "access_review.id",
-                a.id.get_ref(),
-            );
-            if reviews.insert(
+            if reviews.claim(
                 &mut cx.diags,
                 "access review",
                 "access_review.id",
