@@ -14,4 +14,7 @@
 //! assert!(merkle::verify_inclusion(&merkle::leaf_hash(b"second"), 1, 3, &proof, &root));
 //! ```
 
+pub mod checkpoint;
+pub mod entry;
+pub mod hex;
 pub mod merkle;

@@ -1,0 +1,158 @@
+//! An evidence entry and its canonical bytes: what the Merkle leaf hash covers.
+//!
+//! Canonical form (version 1): the UTF-8 JSON object of the fields below, every
+//! value a string, keys in ascending byte order, no whitespace, strings escaped
+//! minimally (`"` and `\` and control characters; `\b \t \n \f \r` short, others
+//! `\u00xx`). For objects of strings this is exactly RFC 8785 (JCS), and Python's
+//! `json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`
+//! gives the same bytes, so anyone can recompute a leaf hash without evident.
+
+use crate::merkle::{self, Hash};
+use evident_core::time::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The canonical-form version, written in every entry as `"v"`.
+pub const ENTRY_VERSION: &str = "1";
+
+/// How the evidence was obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// The result of an automated check.
+    Check,
+    /// A file added by a person.
+    File,
+    /// Output of another tool brought in (SARIF, SBOM, JUnit).
+    Import,
+    /// A signed statement by a person.
+    Attestation,
+}
+
+/// What the evidence says about its item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    #[serde(rename = "pass")]
+    Pass,
+    #[serde(rename = "fail")]
+    Fail,
+    #[serde(rename = "error")]
+    Error,
+    #[serde(rename = "n/a")]
+    NotApplicable,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+            Outcome::NotApplicable => "n/a",
+        }
+    }
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Check => "check",
+            EntryKind::File => "file",
+            EntryKind::Import => "import",
+            EntryKind::Attestation => "attestation",
+        }
+    }
+}
+
+/// One piece of evidence for one evidence item of one control.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub control: String,
+    pub item: String,
+    pub kind: EntryKind,
+    /// The check's name, or the person who added the evidence.
+    pub collector: String,
+    /// When it was collected: RFC 3339 in UTC to the second, `2026-11-23T10:15:00Z`.
+    pub collected_at: String,
+    /// The first and last day the evidence speaks for.
+    pub covers_from: Date,
+    pub covers_to: Date,
+    pub result: Outcome,
+    pub summary: String,
+    /// SHA-256 of the content blob, lower-case hex.
+    pub content_sha256: String,
+}
+
+impl Entry {
+    /// The canonical bytes (see the module docs). Field names are part of the format.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let fields: BTreeMap<&str, String> = BTreeMap::from([
+            ("collected_at", self.collected_at.clone()),
+            ("collector", self.collector.clone()),
+            ("content_sha256", self.content_sha256.clone()),
+            ("control", self.control.clone()),
+            ("covers_from", self.covers_from.to_string()),
+            ("covers_to", self.covers_to.to_string()),
+            ("item", self.item.clone()),
+            ("kind", self.kind.as_str().to_string()),
+            ("result", self.result.as_str().to_string()),
+            ("summary", self.summary.clone()),
+            ("v", ENTRY_VERSION.to_string()),
+        ]);
+        // A map of strings always serialises.
+        serde_json::to_vec(&fields).expect("string map serialises")
+    }
+
+    /// RFC 9162 leaf hash of the canonical bytes.
+    pub fn leaf_hash(&self) -> Hash {
+        merkle::leaf_hash(&self.canonical_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn sample() -> Entry {
+        Entry {
+            control: "AUTH".into(),
+            item: "mfa-enforced".into(),
+            kind: EntryKind::Check,
+            collector: "check:http".into(),
+            collected_at: "2026-11-23T10:15:00Z".into(),
+            covers_from: "2026-11-23".parse().unwrap(),
+            covers_to: "2026-11-23".parse().unwrap(),
+            result: Outcome::Pass,
+            summary: "HSTS \"max-age=31536000\"\n✓".into(),
+            content_sha256: merkle::hex(&[7u8; 32]),
+        }
+    }
+
+    #[test]
+    fn canonical_bytes_are_sorted_compact_json() {
+        let text = String::from_utf8(sample().canonical_bytes()).unwrap();
+        assert!(
+            text.starts_with(r#"{"collected_at":"2026-11-23T10:15:00Z","collector":"check:http","#)
+        );
+        assert!(
+            text.contains(r#""summary":"HSTS \"max-age=31536000\"\n✓""#),
+            "{text}"
+        );
+        assert!(text.ends_with(r#""v":"1"}"#));
+        assert!(!text.contains(": ") && !text.contains(", "));
+    }
+
+    #[test]
+    fn every_field_changes_the_leaf() {
+        let base = sample().leaf_hash();
+        let mut e = sample();
+        e.summary.push('.');
+        assert_ne!(e.leaf_hash(), base);
+        let mut e = sample();
+        e.result = Outcome::Fail;
+        assert_ne!(e.leaf_hash(), base);
+        let mut e = sample();
+        e.covers_to = "2026-11-24".parse().unwrap();
+        assert_ne!(e.leaf_hash(), base);
+    }
+}
