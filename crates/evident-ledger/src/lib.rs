@@ -14,7 +14,9 @@
 //! assert!(merkle::verify_inclusion(&merkle::leaf_hash(b"second"), 1, 3, &proof, &root));
 //! ```
 
+pub mod blobs;
 pub mod checkpoint;
 pub mod entry;
 pub mod hex;
+pub mod keys;
 pub mod merkle;

@@ -4,8 +4,8 @@
 //! few minijinja placeholders (`{{ org }}`, `{{ today }}`, ...), embedded in the
 //! binary. Scaffolding never overwrites: existing files are skipped and reported.
 
-use crate::fsio::{self, Created};
 use evident_core::time::Date;
+use evident_fsio::{self as fsio, Created};
 use include_dir::{Dir, include_dir};
 use std::path::Path;
 

@@ -17,7 +17,6 @@
 
 pub mod diagnostic;
 mod document;
-pub mod fsio;
 pub mod init;
 pub mod lint;
 mod load;

@@ -34,6 +34,22 @@ fn init_scaffolds_a_program_that_lints_clean_and_covers_security_availability_co
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("0 error(s), 0 warning(s)"), "{stdout}");
 
+    // The ledger key pair: private with mode 0600 and gitignored, public beside the config.
+    let public = std::fs::read_to_string(repo.join("ledger.pub")).unwrap();
+    assert!(
+        public.starts_with("evident-ledger-public-key/1\n"),
+        "{public}"
+    );
+    let private = repo.join(".evident/keys/ledger.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let gitignore = std::fs::read_to_string(repo.join(".gitignore")).unwrap();
+    assert!(gitignore.contains("/.evident/"));
+
     let (code, stdout, _) = run_in(&repo, &["status", "--json"]);
     assert_eq!(code, 0);
     let status: Value = serde_json::from_str(&stdout).unwrap();
@@ -79,9 +95,19 @@ fn init_never_overwrites_and_names_what_it_skipped() {
         "also mine"
     );
 
+    let key_before = std::fs::read(repo.join(".evident/keys/ledger.key")).unwrap();
     let again = evident().arg("init").arg(repo).output().unwrap();
     let text = String::from_utf8_lossy(&again.stdout);
     assert!(text.contains("created 0 file(s)"), "{text}");
+    assert!(
+        text.contains(".evident/keys/ledger.key"),
+        "an existing key is reported as skipped: {text}"
+    );
+    assert_eq!(
+        std::fs::read(repo.join(".evident/keys/ledger.key")).unwrap(),
+        key_before,
+        "the key is never replaced"
+    );
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! `evident init`: scaffold a starter program.
 
 use crate::failure::{Failure, Outcome};
+use evident_fsio::Created;
+use evident_ledger::keys;
 use evident_repo::init::{Scaffolded, Starter, scaffold};
 use std::path::Path;
 
@@ -31,10 +33,22 @@ pub fn create(dir: &Path, org: &str) -> Result<Scaffolded, Failure> {
         org: org.to_string(),
         today: super::today(),
     };
-    scaffold(dir, &starter).map_err(|e| Failure {
+    let mut done = scaffold(dir, &starter).map_err(|e| Failure {
         code: 1,
         message: e,
-    })
+    })?;
+    // The ledger's signing key is made with the program, never by hand.
+    match keys::create(dir).map_err(|e| Failure {
+        code: 1,
+        message: e,
+    })? {
+        Created::Written => done.written.extend([
+            keys::PRIVATE_KEY_FILE.to_string(),
+            keys::PUBLIC_KEY_FILE.to_string(),
+        ]),
+        Created::Skipped => done.skipped.push(keys::PRIVATE_KEY_FILE.to_string()),
+    }
+    Ok(done)
 }
 
 pub fn report(dir: &Path, done: &Scaffolded) {
@@ -52,4 +66,9 @@ pub fn report(dir: &Path, done: &Scaffolded) {
             println!("  {f}");
         }
     }
+    println!(
+        "ledger signing key: {} (private, mode 0600, never commit it); {} is its public half: commit and publish it",
+        keys::PRIVATE_KEY_FILE,
+        keys::PUBLIC_KEY_FILE
+    );
 }

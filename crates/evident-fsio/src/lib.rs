@@ -1,4 +1,9 @@
 //! Crash-safe writes: a file is either absent, or complete. Never half-written.
+//!
+//! Every file evident writes (trust-repo scaffolding, ledger blobs, keys, the
+//! portal) goes through here: content goes to a temporary file in the target's
+//! directory, is synced, then renamed (or linked without clobbering) into place,
+//! and the directory is synced so the rename survives a crash.
 
 use std::io::Write;
 use std::path::Path;

@@ -1,0 +1,136 @@
+//! The ledger's ed25519 key pair on disk.
+//!
+//! The private key (`.evident/keys/ledger.key`) is created with mode 0600 and
+//! refused if anyone but its owner can read it. The public key (`ledger.pub` at
+//! the root of the trust repo) is meant to be committed and published: the
+//! portal, the exports and every auditor verify checkpoints with it alone.
+
+use crate::hex;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use evident_fsio::Created;
+use std::path::Path;
+
+pub const PRIVATE_KEY_FILE: &str = ".evident/keys/ledger.key";
+pub const PUBLIC_KEY_FILE: &str = "ledger.pub";
+const PRIVATE_HEADER: &str = "evident-ledger-private-key/1";
+const PUBLIC_HEADER: &str = "evident-ledger-public-key/1";
+
+/// Creates the key pair under `repo` unless a private key is already there.
+pub fn create(repo: &Path) -> Result<Created, String> {
+    let private = repo.join(PRIVATE_KEY_FILE);
+    if private.exists() {
+        return Ok(Created::Skipped);
+    }
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| format!("no randomness for a new key: {e}"))?;
+    let key = SigningKey::from_bytes(&seed);
+    // The temporary file evident_fsio writes through is created 0600 and keeps that mode.
+    let text = format!("{PRIVATE_HEADER}\n{}\n", hex::encode(&seed));
+    let created = evident_fsio::create_new(&private, text.as_bytes())
+        .map_err(|e| format!("{}: {e}", private.display()))?;
+    restrict(&private)?;
+    let public = repo.join(PUBLIC_KEY_FILE);
+    evident_fsio::replace(&public, public_key_text(&key.verifying_key()).as_bytes())
+        .map_err(|e| format!("{}: {e}", public.display()))?;
+    Ok(created)
+}
+
+pub fn public_key_text(key: &VerifyingKey) -> String {
+    format!("{PUBLIC_HEADER}\n{}\n", hex::encode(&key.to_bytes()))
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn restrict(_: &Path) -> Result<(), String> {
+    Ok(())
+}
+
+/// Loads the private key, refusing one that group or others can read or write.
+pub fn load_signing_key(path: &Path) -> Result<SigningKey, String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "{}: private key is accessible to others (mode {:o}); run `chmod 600 {}` and rotate the key if it may have leaked",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            ));
+        }
+    }
+    let seed = read_key::<32>(path, PRIVATE_HEADER)?;
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, String> {
+    let bytes = read_key::<32>(path, PUBLIC_HEADER)?;
+    VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| format!("{}: not a valid ed25519 public key", path.display()))
+}
+
+fn read_key<const N: usize>(path: &Path, header: &str) -> Result<[u8; N], String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut lines = text.lines();
+    if lines.next() != Some(header) {
+        return Err(format!("{}:1: expected `{header}`", path.display()));
+    }
+    lines
+        .next()
+        .and_then(hex::decode::<N>)
+        .ok_or_else(|| format!("{}:2: expected {} hex digits", path.display(), 2 * N))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_a_private_key_only_its_owner_can_read() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(create(dir.path()).unwrap(), Created::Written);
+        assert_eq!(
+            create(dir.path()).unwrap(),
+            Created::Skipped,
+            "never replaces a key"
+        );
+        let private = dir.path().join(PRIVATE_KEY_FILE);
+        let key = load_signing_key(&private).unwrap();
+        let public = load_verifying_key(&dir.path().join(PUBLIC_KEY_FILE)).unwrap();
+        assert_eq!(key.verifying_key(), public);
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+            std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let err = load_signing_key(&private).unwrap_err();
+            assert!(err.contains("accessible to others (mode 644)"), "{err}");
+        }
+    }
+
+    #[test]
+    fn malformed_key_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.pub");
+        std::fs::write(&p, "evident-ledger-public-key/1\nnot-hex\n").unwrap();
+        assert!(
+            load_verifying_key(&p)
+                .unwrap_err()
+                .contains(":2: expected 64 hex digits")
+        );
+        std::fs::write(&p, "something else\n").unwrap();
+        assert!(load_verifying_key(&p).unwrap_err().contains(":1: expected"));
+    }
+}
