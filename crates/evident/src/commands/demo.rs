@@ -54,12 +54,16 @@ pub fn run(dir: &Path) -> Outcome {
     }
 
     let shown = dir.display();
+    // Name the binary as it was run, so the lines below work when pasted (it may not be on PATH).
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "evident".into());
     println!("\nWhere to look:");
     println!("  {shown}/evident.toml          the organisation, audit scope and SLAs");
     println!("  {shown}/controls/             one Markdown page per control");
     println!("  {shown}/policies/             the policies");
     println!("  {shown}/registers/            vendors, risks, incidents, access reviews");
-    println!("  evident -C {shown} status     controls and criteria");
-    println!("  evident -C {shown} lint       every problem, with file:line");
+    println!("  {exe} -C {shown} status     controls and criteria");
+    println!("  {exe} -C {shown} lint       every problem, with file:line");
     Ok(())
 }
