@@ -50,11 +50,6 @@ impl Catalog {
         Catalog::from_oscal_json(TSC_JSON).expect("embedded catalogs/tsc-2017.json is valid")
     }
 
-    /// The embedded OSCAL document itself, for exports that publish it unchanged.
-    pub fn tsc_oscal_json() -> &'static str {
-        TSC_JSON
-    }
-
     /// Reads an OSCAL catalog whose groups are categories and sub-groups series.
     pub fn from_oscal_json(text: &str) -> Result<Catalog, String> {
         let doc: oscal::Document = serde_json::from_str(text).map_err(|e| e.to_string())?;

@@ -29,26 +29,15 @@ impl Date {
 
     /// Whole days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Date) -> i64 {
-        later.0.to_jiff_days() - self.0.to_jiff_days()
+        // Civil dates span at most ±10,000 years, so whole days always fit.
+        later
+            .0
+            .since((jiff::Unit::Day, self.0))
+            .map_or(0, |span| i64::from(span.get_days()))
     }
 
     pub fn year(self) -> i16 {
         self.0.year()
-    }
-}
-
-/// jiff has no direct "days since epoch"; this keeps the arithmetic in one place.
-trait ToDays {
-    fn to_jiff_days(self) -> i64;
-}
-
-impl ToDays for jiff::civil::Date {
-    fn to_jiff_days(self) -> i64 {
-        let epoch = jiff::civil::date(1970, 1, 1);
-        // Days between two civil dates fit comfortably in i64; `until` only fails on overflow.
-        self.since((jiff::Unit::Day, epoch))
-            .map(|s| i64::from(s.get_days()))
-            .unwrap_or(0)
     }
 }
 

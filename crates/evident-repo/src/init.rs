@@ -41,7 +41,6 @@ impl Starter {
         minijinja::context! {
             org => self.org.clone(),
             org_toml => self.org.replace('\\', "\\\\").replace('"', "\\\""),
-            org_yaml => self.org.replace('\'', "''"),
             contact => format!("security@{domain}"),
             domain => domain,
             today => self.today.to_string(),

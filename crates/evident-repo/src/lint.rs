@@ -9,6 +9,17 @@ use evident_core::coverage::coverage;
 use evident_core::model::{Origin, Review, TrustProgram};
 use evident_core::time::Date;
 
+/// Everything `evident lint` reports: the loading diagnostics plus the date checks.
+pub fn lint(root: &std::path::Path, catalog: &Catalog, as_of: Date) -> crate::Loaded {
+    let mut loaded = crate::load(root, catalog);
+    if let Some(program) = &loaded.program {
+        for d in date_checks(program, catalog, as_of) {
+            loaded.diagnostics.push(d);
+        }
+    }
+    loaded
+}
+
 pub fn date_checks(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut overdue = |what: &str, name: &str, review: &Review, origin: &Origin, field: &str| {

@@ -19,13 +19,7 @@ struct LintJson {
 pub fn run(repo: &Path, report: &Report) -> Outcome {
     let as_of = super::as_of(report)?;
     let catalog = Catalog::tsc();
-    let loaded = evident_repo::load(repo, &catalog);
-    let mut diags = loaded.diagnostics;
-    if let Some(program) = &loaded.program {
-        for d in evident_repo::lint::date_checks(program, &catalog, as_of) {
-            diags.push(d);
-        }
-    }
+    let diags = evident_repo::lint::lint(repo, &catalog, as_of).diagnostics;
     let diags = diags.sorted();
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
