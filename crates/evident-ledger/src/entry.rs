@@ -10,7 +10,6 @@
 use crate::merkle::{self, Hash};
 use evident_core::time::Date;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The canonical-form version, written in every entry as `"v"`.
 pub const ENTRY_VERSION: &str = "1";
@@ -84,28 +83,97 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The canonical bytes (see the module docs). Field names are part of the format.
+    /// Every field as the text that is stored and hashed.
+    pub fn fields(&self) -> EntryFields {
+        EntryFields {
+            collected_at: self.collected_at.clone(),
+            collector: self.collector.clone(),
+            content_sha256: self.content_sha256.clone(),
+            control: self.control.clone(),
+            covers_from: self.covers_from.to_string(),
+            covers_to: self.covers_to.to_string(),
+            item: self.item.clone(),
+            kind: self.kind.as_str().to_string(),
+            result: self.result.as_str().to_string(),
+            summary: self.summary.clone(),
+            v: ENTRY_VERSION.to_string(),
+        }
+    }
+
+    /// The canonical bytes (see the module docs).
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let fields: BTreeMap<&str, String> = BTreeMap::from([
-            ("collected_at", self.collected_at.clone()),
-            ("collector", self.collector.clone()),
-            ("content_sha256", self.content_sha256.clone()),
-            ("control", self.control.clone()),
-            ("covers_from", self.covers_from.to_string()),
-            ("covers_to", self.covers_to.to_string()),
-            ("item", self.item.clone()),
-            ("kind", self.kind.as_str().to_string()),
-            ("result", self.result.as_str().to_string()),
-            ("summary", self.summary.clone()),
-            ("v", ENTRY_VERSION.to_string()),
-        ]);
-        // A map of strings always serialises.
-        serde_json::to_vec(&fields).expect("string map serialises")
+        self.fields().canonical_bytes()
     }
 
     /// RFC 9162 leaf hash of the canonical bytes.
     pub fn leaf_hash(&self) -> Hash {
         merkle::leaf_hash(&self.canonical_bytes())
+    }
+}
+
+/// An entry as stored text, exactly what the leaf hash covers. Stores and proofs
+/// hold this form, so an altered field is still hashed (and caught) as it stands
+/// rather than failing to parse. Field names and order are part of the format.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryFields {
+    pub collected_at: String,
+    pub collector: String,
+    pub content_sha256: String,
+    pub control: String,
+    pub covers_from: String,
+    pub covers_to: String,
+    pub item: String,
+    pub kind: String,
+    pub result: String,
+    pub summary: String,
+    pub v: String,
+}
+
+impl EntryFields {
+    /// Sorted, compact JSON of the strings: the struct's fields are declared in
+    /// ascending byte order, so serde writes them in canonical order.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        // A struct of strings always serialises.
+        serde_json::to_vec(self).expect("strings serialise")
+    }
+
+    pub fn leaf_hash(&self) -> Hash {
+        merkle::leaf_hash(&self.canonical_bytes())
+    }
+
+    /// Back to a typed entry; says which field is not what an entry allows.
+    pub fn parse(&self) -> Result<Entry, String> {
+        let text = |value: &str| serde_json::Value::String(value.to_string());
+        let kind = serde_json::from_value(text(&self.kind)).map_err(|_| {
+            format!(
+                "kind: `{}` is not check, file, import or attestation",
+                self.kind
+            )
+        })?;
+        let result = serde_json::from_value(text(&self.result))
+            .map_err(|_| format!("result: `{}` is not pass, fail, error or n/a", self.result))?;
+        let date = |field: &str, value: &str| -> Result<Date, String> {
+            value.parse().map_err(|e| format!("{field}: {e}"))
+        };
+        if self.v != ENTRY_VERSION {
+            return Err(format!(
+                "v: entry format `{}` is not {ENTRY_VERSION}",
+                self.v
+            ));
+        }
+        Ok(Entry {
+            control: self.control.clone(),
+            item: self.item.clone(),
+            kind,
+            collector: self.collector.clone(),
+            collected_at: self.collected_at.clone(),
+            covers_from: date("covers_from", &self.covers_from)?,
+            covers_to: date("covers_to", &self.covers_to)?,
+            result,
+            summary: self.summary.clone(),
+            content_sha256: self.content_sha256.clone(),
+        })
     }
 }
 
@@ -154,5 +222,18 @@ mod tests {
         let mut e = sample();
         e.covers_to = "2026-11-24".parse().unwrap();
         assert_ne!(e.leaf_hash(), base);
+    }
+
+    #[test]
+    fn fields_round_trip_and_name_bad_values() {
+        let fields = sample().fields();
+        assert_eq!(fields.parse().unwrap(), sample());
+        assert_eq!(fields.leaf_hash(), sample().leaf_hash());
+        let mut bad = fields.clone();
+        bad.result = "passed".into();
+        assert!(bad.parse().unwrap_err().starts_with("result: `passed`"));
+        let mut bad = fields;
+        bad.covers_to = "2026-02-30".into();
+        assert!(bad.parse().unwrap_err().starts_with("covers_to:"));
     }
 }

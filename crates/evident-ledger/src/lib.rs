@@ -19,4 +19,6 @@ pub mod checkpoint;
 pub mod entry;
 pub mod hex;
 pub mod keys;
+pub mod log;
 pub mod merkle;
+pub mod proof;
