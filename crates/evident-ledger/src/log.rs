@@ -172,7 +172,7 @@ impl Verifier {
                 root: cp.head.root,
             });
         }
-        pending.sort_by(|a, b| b.size.cmp(&a.size));
+        pending.sort_by_key(|c| std::cmp::Reverse(c.size));
         let mut v = Verifier {
             frontier: Frontier::default(),
             pending,

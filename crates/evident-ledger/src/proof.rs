@@ -22,7 +22,7 @@ pub enum ProofFile {
     #[serde(rename = "evident-inclusion-proof/1")]
     Inclusion {
         index: u64,
-        entry: EntryFields,
+        entry: Box<EntryFields>,
         tree_size: u64,
         path: Vec<String>,
         checkpoint: String,
@@ -185,7 +185,7 @@ mod tests {
         }
         let proof = ProofFile::Inclusion {
             index: 3,
-            entry: entry(3),
+            entry: Box::new(entry(3)),
             tree_size: 13,
             path: to_hex_path(&merkle::inclusion_proof(&tree, 3, 13)),
             checkpoint: signed(&tree, &key),

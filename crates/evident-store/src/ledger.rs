@@ -1,0 +1,174 @@
+//! The ledger as a whole: entries and tree in a [`Store`], content in a
+//! [`BlobStore`]. Recording, checkpointing, proving and the full verification.
+
+use crate::store::{Result, Store, StoreError};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use evident_ledger::blobs::BlobStore;
+use evident_ledger::checkpoint::{Checkpoint, TreeHead};
+use evident_ledger::entry::Entry;
+use evident_ledger::hex;
+use evident_ledger::log::{StoredCheckpoint, Verified, Verifier};
+use evident_ledger::merkle::{self, Hash};
+use evident_ledger::proof::{ProofFile, to_hex_path};
+use futures_util::StreamExt;
+use std::collections::HashSet;
+use std::ops::Range;
+
+pub struct Ledger<B: BlobStore> {
+    pub store: Store,
+    pub blobs: B,
+}
+
+/// One piece of evidence to record: its content and its entry (whose
+/// `content_sha256` is filled in from the content).
+pub struct Evidence {
+    pub content: Vec<u8>,
+    pub entry: Entry,
+}
+
+impl<B: BlobStore> Ledger<B> {
+    /// Stores every content blob, then appends the entries in one transaction.
+    /// Blobs go first: a crash in between leaves an unreferenced blob, never an
+    /// entry without its content.
+    pub async fn record(&self, evidence: Vec<Evidence>) -> Result<Range<u64>> {
+        let mut entries = Vec::with_capacity(evidence.len());
+        for Evidence { content, mut entry } in evidence {
+            let hash = self
+                .blobs
+                .put(&content)
+                .map_err(|e| StoreError::Database(format!("storing evidence content: {e}")))?;
+            entry.content_sha256 = hex::encode(&hash);
+            entries.push(entry);
+        }
+        self.store.append(&entries).await
+    }
+
+    /// Signs and stores the current tree head.
+    pub async fn checkpoint(
+        &self,
+        origin: &str,
+        time: &str,
+        key: &SigningKey,
+    ) -> Result<(StoredCheckpoint, Checkpoint)> {
+        let mut signed = None;
+        let stored = self
+            .store
+            .add_checkpoint(|size, root| {
+                let cp = Checkpoint::sign(
+                    TreeHead {
+                        origin: origin.to_string(),
+                        size,
+                        root,
+                        time: time.to_string(),
+                    },
+                    key,
+                );
+                let text = cp.to_text();
+                signed = Some(cp);
+                text
+            })
+            .await?;
+        Ok((stored, signed.expect("signed inside the transaction")))
+    }
+
+    /// The latest checkpoint, parsed.
+    pub async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>> {
+        match self.store.latest_checkpoint().await? {
+            None => Ok(None),
+            Some(stored) => Checkpoint::parse(&stored.text).map(Some).map_err(|e| {
+                StoreError::Damaged(format!(
+                    "checkpoint {} is unreadable ({e}); run `evident ledger verify`",
+                    stored.id
+                ))
+            }),
+        }
+    }
+
+    /// Reads the whole log once: every leaf, node, blob and checkpoint.
+    pub async fn verify(&self, trusted: &VerifyingKey) -> Result<Verified> {
+        let checkpoints = self.store.checkpoints().await?;
+        let mut verifier = Verifier::new(trusted, &checkpoints);
+        let mut blobs_seen: HashSet<Hash> = HashSet::new();
+        let mut rows = self.store.stream();
+        while let Some(row) = rows.next().await {
+            let row = row?;
+            verifier.row(row.seq, &row.fields, &row.leaf, &row.nodes);
+            let f = &row.fields;
+            let subject = format!("entry {} ({}/{})", row.seq, f.control, f.item);
+            match merkle::parse_hex(&f.content_sha256) {
+                None => verifier.report(subject, "content_sha256 is not 64 hex digits"),
+                Some(hash) => {
+                    if blobs_seen.insert(hash)
+                        && let Err(e) = self.blobs.get(&hash)
+                    {
+                        let message = match e.kind() {
+                            std::io::ErrorKind::NotFound => {
+                                format!("its content blob {} is missing", f.content_sha256)
+                            }
+                            _ => e.to_string(),
+                        };
+                        verifier.report(subject, message);
+                    }
+                }
+            }
+        }
+        Ok(verifier.finish())
+    }
+
+    /// An inclusion proof for entry `seq` against the latest checkpoint.
+    pub async fn prove(&self, seq: u64) -> Result<ProofFile> {
+        let Some(cp) = self.latest_checkpoint().await? else {
+            return Err(StoreError::Damaged(
+                "the ledger has no checkpoint yet; run `evident ledger checkpoint` first".into(),
+            ));
+        };
+        if seq >= cp.head.size {
+            let size = self.store.size().await?;
+            return Err(StoreError::Damaged(if seq < size {
+                format!(
+                    "entry {seq} was recorded after the latest checkpoint (size {}); run `evident ledger checkpoint` first",
+                    cp.head.size
+                )
+            } else {
+                format!("there is no entry {seq}: the ledger holds entries 0..{size}")
+            }));
+        }
+        let entry =
+            self.store.entry(seq).await?.ok_or_else(|| {
+                StoreError::Damaged(format!("entry {seq} is missing from the store"))
+            })?;
+        let path = self.store.inclusion_proof(seq, cp.head.size).await?;
+        Ok(ProofFile::Inclusion {
+            index: seq,
+            entry: Box::new(entry.fields),
+            tree_size: cp.head.size,
+            path: to_hex_path(&path),
+            checkpoint: cp.to_text(),
+        })
+    }
+
+    /// A consistency proof from an earlier checkpoint to the latest one.
+    pub async fn consistency(&self, from: &Checkpoint) -> Result<ProofFile> {
+        let Some(latest) = self.latest_checkpoint().await? else {
+            return Err(StoreError::Damaged(
+                "the ledger has no checkpoint yet; run `evident ledger checkpoint` first".into(),
+            ));
+        };
+        let (m, n) = (from.head.size, latest.head.size);
+        if m > n {
+            return Err(StoreError::Damaged(format!(
+                "that checkpoint signs {m} entries but the latest signs only {n}: the log shrank, or the checkpoint is from another ledger"
+            )));
+        }
+        let path = if m == 0 {
+            Vec::new()
+        } else {
+            self.store.consistency_proof(m, n).await?
+        };
+        Ok(ProofFile::Consistency {
+            from: from.to_text(),
+            to: latest.to_text(),
+            path: to_hex_path(&path),
+        })
+    }
+}

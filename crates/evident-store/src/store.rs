@@ -1,0 +1,514 @@
+//! The ledger's rows in a database. One implementation serves SQLite and
+//! PostgreSQL through sqlx's `Any` driver: the SQL is shared, only the table
+//! definitions and the way a writer takes the lock differ.
+//!
+//! Writers are serialised by the database itself (SQLite `BEGIN IMMEDIATE`,
+//! PostgreSQL `LOCK TABLE ... IN EXCLUSIVE MODE`): a second writer waits up to
+//! [`WRITE_WAIT`] and then fails with [`StoreError::Busy`], so the tree never
+//! forks. An append returns only after its transaction committed; SQLite runs in
+//! WAL mode with `synchronous = FULL`, so a commit is on disk when it returns.
+
+use crate::location::Location;
+use evident_ledger::entry::{Entry, EntryFields};
+use evident_ledger::log::{self, FetchedNodes, NodeWishlist, StoredCheckpoint, TreeCells};
+use evident_ledger::merkle::{self, Frontier, Hash};
+use futures_util::stream::{BoxStream, StreamExt};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::ops::Range;
+use std::time::Duration;
+
+/// How long a writer waits for another one to finish.
+pub const WRITE_WAIT: Duration = Duration::from_secs(10);
+
+/// The schema version this build reads and writes.
+const SCHEMA_VERSION: &str = "1";
+
+/// The tables, in SQLite's words; PostgreSQL's differ only in type names (see [`schema`]).
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY,
+    v TEXT NOT NULL, control TEXT NOT NULL, item TEXT NOT NULL, kind TEXT NOT NULL,
+    collector TEXT NOT NULL, collected_at TEXT NOT NULL, covers_from TEXT NOT NULL,
+    covers_to TEXT NOT NULL, result TEXT NOT NULL, summary TEXT NOT NULL,
+    content_sha256 TEXT NOT NULL, leaf BLOB NOT NULL, nodes BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_by_item ON entries (control, item);
+CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, text TEXT NOT NULL);
+";
+
+/// SQLite keeps `INTEGER PRIMARY KEY` (the row id itself, the fastest key);
+/// PostgreSQL needs 64-bit integers and its own name for bytes.
+fn schema(backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => SCHEMA.to_string(),
+        Backend::Postgres => SCHEMA.replace("INTEGER", "BIGINT").replace("BLOB", "BYTEA"),
+    }
+}
+
+const ENTRY_COLUMNS: &str = "seq, v, control, item, kind, collector, collected_at, covers_from, \
+     covers_to, result, summary, content_sha256, leaf, nodes";
+
+/// Rows per INSERT statement: 14 parameters each stays under SQLite's 32,766.
+const ROWS_PER_INSERT: usize = 1000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// Another writer held the ledger for longer than this one waits.
+    Busy,
+    /// The database refused or failed.
+    Database(String),
+    /// What is stored is not a ledger this build can serve from.
+    Damaged(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Busy => f.write_str(
+                "the ledger is busy: another evident process is writing to it and did not finish in time; nothing was written, run the command again",
+            ),
+            StoreError::Database(m) | StoreError::Damaged(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        if let Some(db) = e.as_database_error() {
+            // SQLite: SQLITE_BUSY (5) and its extended codes; PostgreSQL: lock_not_available.
+            let code = db.code().unwrap_or_default();
+            if matches!(&*code, "5" | "261" | "517" | "773" | "55P03") {
+                return StoreError::Busy;
+            }
+        }
+        StoreError::Database(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An entry as stored, with its place in the log and its recorded tree cells.
+#[derive(Clone, Debug)]
+pub struct StoredEntry {
+    pub seq: u64,
+    pub fields: EntryFields,
+    pub leaf: Vec<u8>,
+    pub nodes: Vec<u8>,
+}
+
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    location: Location,
+    write_wait: Duration,
+}
+
+impl Store {
+    /// Opens (creating if needed) the ledger at `location`.
+    pub async fn open(location: Location) -> Result<Store> {
+        Store::open_waiting(location, WRITE_WAIT).await
+    }
+
+    /// Opens the ledger with writers waiting up to `write_wait` for each other.
+    pub async fn open_waiting(location: Location, write_wait: Duration) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = match &location {
+            Location::Sqlite(path) => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| StoreError::Database(format!("{}: {e}", dir.display())))?;
+                }
+                Backend::Sqlite
+            }
+            Location::Postgres(_) => Backend::Postgres,
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(write_wait + Duration::from_secs(5));
+        let options = match backend {
+            Backend::Sqlite => options.after_connect(move |conn, _| {
+                Box::pin(async move {
+                    // FULL: a commit is fsynced to the WAL before it returns.
+                    let wait = format!("PRAGMA busy_timeout = {}", write_wait.as_millis());
+                    conn.execute(sqlx::AssertSqlSafe(wait)).await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => options,
+        };
+        let pool = options
+            .connect(&location.url())
+            .await
+            .map_err(|e| StoreError::Database(format!("{}: {e}", location.describe())))?;
+        let store = Store {
+            pool,
+            backend,
+            location,
+            write_wait,
+        };
+        store.create_schema().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    async fn create_schema(&self) -> Result<()> {
+        // An existing ledger needs no write lock to be opened (a writer may hold it).
+        let existing: std::result::Result<Option<String>, _> =
+            sqlx::query_scalar("SELECT value FROM ledger_meta WHERE key = 'schema'")
+                .fetch_optional(&self.pool)
+                .await;
+        if let Ok(Some(found)) = existing {
+            return check_version(&found);
+        }
+        let mut conn = self.pool.acquire().await?;
+        match self.backend {
+            Backend::Sqlite => {
+                // WAL is a property of the file: set once, kept by every later connection.
+                sqlx::raw_sql("PRAGMA journal_mode = WAL")
+                    .execute(&mut *conn)
+                    .await?;
+                let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend)))
+                    .execute(&mut *tx)
+                    .await?;
+                mark_version(&mut tx).await?;
+                tx.commit().await?;
+            }
+            Backend::Postgres => {
+                let mut tx = conn.begin().await?;
+                // Two first runs at once must not race to create the same tables.
+                sqlx::query("SELECT pg_advisory_xact_lock(4206930)")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend)))
+                    .execute(&mut *tx)
+                    .await?;
+                mark_version(&mut tx).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the one write transaction allowed at a time, waiting for another to end.
+    async fn write<'c>(&self, conn: &'c mut AnyConnection) -> Result<sqlx::Transaction<'c, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = conn.begin().await?;
+                let wait = format!("SET LOCAL lock_timeout = {}", self.write_wait.as_millis());
+                sqlx::query(sqlx::AssertSqlSafe(wait))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("LOCK TABLE entries IN EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+        })
+    }
+
+    /// Appends `entries` as one durable transaction; returns their leaf indexes.
+    pub async fn append(&self, entries: &[Entry]) -> Result<Range<u64>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.write(&mut conn).await?;
+        let size = size_of(&mut *tx).await?;
+        let mut frontier = frontier_at(&mut tx, size).await?;
+        let fields: Vec<EntryFields> = entries.iter().map(Entry::fields).collect();
+        let cells = log::grow(&mut frontier, fields.iter().map(EntryFields::leaf_hash));
+        let rows: Vec<(&EntryFields, TreeCells)> = fields.iter().zip(cells).collect();
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            insert_rows(&mut tx, chunk).await?;
+        }
+        tx.commit().await?;
+        Ok(size..size + entries.len() as u64)
+    }
+
+    /// How many entries the log holds.
+    pub async fn size(&self) -> Result<u64> {
+        size_of(&self.pool).await
+    }
+
+    pub async fn entry(&self, seq: u64) -> Result<Option<StoredEntry>> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE seq = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(seq as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| stored_entry(&r)).transpose()
+    }
+
+    /// Entries in log order, optionally only those of one control.
+    pub async fn entries(&self, control: Option<&str>) -> Result<Vec<StoredEntry>> {
+        let rows = match control {
+            Some(c) => {
+                let sql =
+                    format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE control = $1 ORDER BY seq");
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(c.to_string())
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries ORDER BY seq");
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter().map(stored_entry).collect()
+    }
+
+    /// Every entry in log order, streamed: what `ledger verify` reads.
+    pub fn stream(&self) -> BoxStream<'_, Result<StoredEntry>> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries ORDER BY seq");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch(&self.pool)
+            .map(|row| stored_entry(&row?))
+            .boxed()
+    }
+
+    /// MTH of the first `size` entries, from the stored nodes.
+    pub async fn root(&self, size: u64) -> Result<Hash> {
+        let wanted = NodeWishlist::of(|w| {
+            merkle::range_root(w, 0, size);
+        });
+        let nodes = fetch_nodes(&self.pool, &wanted).await?;
+        Ok(merkle::range_root(&nodes, 0, size))
+    }
+
+    /// RFC 9162 inclusion proof for leaf `m` in the tree of `n` leaves.
+    pub async fn inclusion_proof(&self, m: u64, n: u64) -> Result<Vec<Hash>> {
+        let wanted = NodeWishlist::of(|w| {
+            merkle::inclusion_proof(w, m, n);
+        });
+        let nodes = fetch_nodes(&self.pool, &wanted).await?;
+        Ok(merkle::inclusion_proof(&nodes, m, n))
+    }
+
+    /// RFC 9162 consistency proof between tree sizes `m` and `n`.
+    pub async fn consistency_proof(&self, m: u64, n: u64) -> Result<Vec<Hash>> {
+        let wanted = NodeWishlist::of(|w| {
+            merkle::consistency_proof(w, m, n);
+        });
+        let nodes = fetch_nodes(&self.pool, &wanted).await?;
+        Ok(merkle::consistency_proof(&nodes, m, n))
+    }
+
+    /// Signs the current tree head with `sign` (given size and root) and stores it,
+    /// under the writer's lock so no append slips between reading and storing.
+    pub async fn add_checkpoint(
+        &self,
+        sign: impl FnOnce(u64, Hash) -> String,
+    ) -> Result<StoredCheckpoint> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.write(&mut conn).await?;
+        let size = size_of(&mut *tx).await?;
+        let wanted = NodeWishlist::of(|w| {
+            merkle::range_root(w, 0, size);
+        });
+        let nodes = fetch_nodes(&mut *tx, &wanted).await?;
+        let text = sign(size, merkle::range_root(&nodes, 0, size));
+        let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM checkpoints")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO checkpoints (id, size, text) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(size as i64)
+            .bind(text.clone())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(StoredCheckpoint { id, text })
+    }
+
+    pub async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
+        let rows = sqlx::query("SELECT id, text FROM checkpoints ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredCheckpoint {
+                    id: r.try_get("id")?,
+                    text: r.try_get("text")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
+        let row = sqlx::query("SELECT id, text FROM checkpoints ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(StoredCheckpoint {
+                id: r.try_get("id")?,
+                text: r.try_get("text")?,
+            }),
+            None => None,
+        })
+    }
+
+    /// Closes the pool, so a SQLite file is checkpointed and released.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+async fn mark_version(tx: &mut sqlx::Transaction<'_, Any>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ledger_meta (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(SCHEMA_VERSION)
+    .execute(&mut **tx)
+    .await?;
+    let found: String = sqlx::query_scalar("SELECT value FROM ledger_meta WHERE key = 'schema'")
+        .fetch_one(&mut **tx)
+        .await?;
+    check_version(&found)
+}
+
+fn check_version(found: &str) -> Result<()> {
+    if found != SCHEMA_VERSION {
+        return Err(StoreError::Damaged(format!(
+            "the ledger's schema is version {found}; this evident reads version {SCHEMA_VERSION}: upgrade evident"
+        )));
+    }
+    Ok(())
+}
+
+async fn size_of<'c>(ex: impl Executor<'c, Database = Any>) -> Result<u64> {
+    let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), -1) + 1 FROM entries")
+        .fetch_one(ex)
+        .await?;
+    Ok(next as u64)
+}
+
+async fn frontier_at(tx: &mut sqlx::Transaction<'_, Any>, size: u64) -> Result<Frontier> {
+    let wanted = NodeWishlist::of(|w| {
+        Frontier::at(w, size);
+    });
+    let nodes = fetch_nodes(&mut **tx, &wanted).await?;
+    Ok(Frontier::at(&nodes, size))
+}
+
+/// Fetches the perfect nodes a computation wants, in one query over their home rows.
+async fn fetch_nodes<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    wanted: &[(u32, u64)],
+) -> Result<FetchedNodes> {
+    if wanted.is_empty() {
+        return Ok(FetchedNodes::default());
+    }
+    let homes: BTreeSet<u64> = wanted.iter().map(|&(l, i)| log::home_row(l, i)).collect();
+    let sql = format!(
+        "SELECT seq, leaf, nodes FROM entries WHERE seq IN ({})",
+        placeholders(1, homes.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for home in &homes {
+        q = q.bind(*home as i64);
+    }
+    let mut rows: HashMap<u64, (Vec<u8>, Vec<u8>)> = HashMap::new();
+    for row in q.fetch_all(ex).await? {
+        let seq: i64 = row.try_get("seq")?;
+        rows.insert(seq as u64, (row.try_get("leaf")?, row.try_get("nodes")?));
+    }
+    let mut fetched = FetchedNodes::default();
+    for &(level, index) in wanted {
+        let home = log::home_row(level, index);
+        let node = rows
+            .get(&home)
+            .and_then(|(leaf, nodes)| log::node_in_row(level, leaf, nodes))
+            .ok_or_else(|| {
+                StoreError::Damaged(format!(
+                    "entry {home} is missing or lacks its Merkle node at level {level}; run `evident ledger verify`"
+                ))
+            })?;
+        fetched.0.insert((level, index), node);
+    }
+    Ok(fetched)
+}
+
+async fn insert_rows(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    rows: &[(&EntryFields, TreeCells)],
+) -> Result<()> {
+    let values: Vec<String> = (0..rows.len())
+        .map(|r| format!("({})", placeholders(r * 14 + 1, 14)))
+        .collect();
+    let sql = format!(
+        "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES {}",
+        values.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (f, cells) in rows {
+        q = q
+            .bind(cells.seq as i64)
+            .bind(f.v.clone())
+            .bind(f.control.clone())
+            .bind(f.item.clone())
+            .bind(f.kind.clone())
+            .bind(f.collector.clone())
+            .bind(f.collected_at.clone())
+            .bind(f.covers_from.clone())
+            .bind(f.covers_to.clone())
+            .bind(f.result.clone())
+            .bind(f.summary.clone())
+            .bind(f.content_sha256.clone())
+            .bind(cells.leaf.to_vec())
+            .bind(cells.nodes.clone());
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// `$first, $first+1, ...`: numbered placeholders, which both SQLite and PostgreSQL read.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn stored_entry(row: &AnyRow) -> Result<StoredEntry> {
+    let text = |name: &str| -> Result<String> { Ok(row.try_get::<String, _>(name)?) };
+    let seq: i64 = row.try_get("seq")?;
+    Ok(StoredEntry {
+        seq: seq as u64,
+        fields: EntryFields {
+            collected_at: text("collected_at")?,
+            collector: text("collector")?,
+            content_sha256: text("content_sha256")?,
+            control: text("control")?,
+            covers_from: text("covers_from")?,
+            covers_to: text("covers_to")?,
+            item: text("item")?,
+            kind: text("kind")?,
+            result: text("result")?,
+            summary: text("summary")?,
+            v: text("v")?,
+        },
+        leaf: row.try_get("leaf")?,
+        nodes: row.try_get("nodes")?,
+    })
+}
