@@ -118,13 +118,13 @@ impl<B: BlobStore> Ledger<B> {
     /// An inclusion proof for entry `seq` against the latest checkpoint.
     pub async fn prove(&self, seq: u64) -> Result<ProofFile> {
         let Some(cp) = self.latest_checkpoint().await? else {
-            return Err(StoreError::Damaged(
+            return Err(StoreError::Request(
                 "the ledger has no checkpoint yet; run `evident ledger checkpoint` first".into(),
             ));
         };
         if seq >= cp.head.size {
             let size = self.store.size().await?;
-            return Err(StoreError::Damaged(if seq < size {
+            return Err(StoreError::Request(if seq < size {
                 format!(
                     "entry {seq} was recorded after the latest checkpoint (size {}); run `evident ledger checkpoint` first",
                     cp.head.size
@@ -150,13 +150,13 @@ impl<B: BlobStore> Ledger<B> {
     /// A consistency proof from an earlier checkpoint to the latest one.
     pub async fn consistency(&self, from: &Checkpoint) -> Result<ProofFile> {
         let Some(latest) = self.latest_checkpoint().await? else {
-            return Err(StoreError::Damaged(
+            return Err(StoreError::Request(
                 "the ledger has no checkpoint yet; run `evident ledger checkpoint` first".into(),
             ));
         };
         let (m, n) = (from.head.size, latest.head.size);
         if m > n {
-            return Err(StoreError::Damaged(format!(
+            return Err(StoreError::Request(format!(
                 "that checkpoint signs {m} entries but the latest signs only {n}: the log shrank, or the checkpoint is from another ledger"
             )));
         }

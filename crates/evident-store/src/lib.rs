@@ -6,6 +6,7 @@
 pub mod ledger;
 pub mod location;
 pub mod store;
+pub mod testing;
 
 pub use ledger::{Evidence, Ledger};
 pub use location::Location;

@@ -68,6 +68,8 @@ pub enum StoreError {
     Database(String),
     /// What is stored is not a ledger this build can serve from.
     Damaged(String),
+    /// The request cannot be met as asked (no such entry, no checkpoint yet).
+    Request(String),
 }
 
 impl fmt::Display for StoreError {
@@ -76,7 +78,9 @@ impl fmt::Display for StoreError {
             StoreError::Busy => f.write_str(
                 "the ledger is busy: another evident process is writing to it and did not finish in time; nothing was written, run the command again",
             ),
-            StoreError::Database(m) | StoreError::Damaged(m) => f.write_str(m),
+            StoreError::Database(m) | StoreError::Damaged(m) | StoreError::Request(m) => {
+                f.write_str(m)
+            }
         }
     }
 }

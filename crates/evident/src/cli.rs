@@ -62,4 +62,90 @@ pub enum Command {
         #[command(flatten)]
         report: Report,
     },
+    /// Add and list evidence.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// The tamper-evident ledger: checkpoints, verification and proofs.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EvidenceCommand {
+    /// Record a file as evidence for one evidence item of one control.
+    Add {
+        /// The evidence file (PDF, PNG, CSV, JSON...): stored once, by its SHA-256.
+        file: PathBuf,
+        /// The control it serves (its `id`).
+        #[arg(long, value_name = "ID")]
+        control: String,
+        /// The evidence item of that control it satisfies.
+        #[arg(long, value_name = "ID")]
+        item: String,
+        /// The days it speaks for, FROM..TO (YYYY-MM-DD..YYYY-MM-DD; default: today).
+        #[arg(long, value_name = "FROM..TO")]
+        covers: Option<String>,
+        /// A short note kept with the entry.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// What the evidence shows: pass, fail or n/a.
+        #[arg(long, default_value = "pass", value_parser = ["pass", "fail", "n/a"])]
+        result: String,
+        /// Who collected it (default: $EVIDENT_USER, else $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// Print the recorded entry as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The recorded evidence, oldest first.
+    List {
+        /// Only this control's evidence.
+        #[arg(long, value_name = "ID")]
+        control: Option<String>,
+        /// Print machine-readable JSON (documented in docs/json.md).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LedgerCommand {
+    /// Sign the current tree head and store it; prints the checkpoint.
+    Checkpoint {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recompute every leaf, node, blob and checkpoint; exit 1 naming what is wrong.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inclusion proof of one entry against the latest checkpoint.
+    Prove {
+        /// The entry's number, as `evidence list` shows it.
+        entry: String,
+        /// Print the proof file (give it to `ledger verify-proof`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Proof that the log only grew since an earlier checkpoint.
+    Consistency {
+        /// A checkpoint file saved earlier (`evident ledger checkpoint > FILE`).
+        #[arg(long, value_name = "CHECKPOINT_FILE")]
+        from: PathBuf,
+        /// Print the proof file (give it to `ledger verify-proof`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a proof file offline, with nothing but the ledger's public key.
+    VerifyProof {
+        /// The proof file (`ledger prove --json` or `ledger consistency --json`).
+        proof: PathBuf,
+        /// The ledger's public key file (`ledger.pub`).
+        #[arg(long, value_name = "PUBKEY")]
+        key: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }

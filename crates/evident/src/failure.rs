@@ -17,6 +17,14 @@ impl Failure {
         }
     }
 
+    /// Exit 1: the ledger or program is not sound, or a service it needs failed.
+    pub fn unmet(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+
     /// A failure whose details were already printed.
     pub fn silent(code: u8) -> Failure {
         Failure {

@@ -5,45 +5,16 @@
 
 use evident_ledger::entry::{Entry, EntryKind, Outcome};
 use evident_store::Location;
-use sqlx::Connection;
 use std::path::Path;
-
-pub const DEFAULT_TEST_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
-
-pub fn pg_url() -> String {
-    std::env::var("EVIDENT_TEST_PG")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| DEFAULT_TEST_PG.to_string())
-}
-
-/// A new, empty schema of its own, so tests running at once never share tables.
-pub async fn pg_location(tag: &str) -> Location {
-    let base = pg_url();
-    let mut conn = sqlx::PgConnection::connect(&base)
-        .await
-        .unwrap_or_else(|e| {
-            panic!("PostgreSQL at {base} (EVIDENT_TEST_PG) is needed by the ledger tests: {e}")
-        });
-    let mut rnd = [0u8; 6];
-    getrandom::fill(&mut rnd).unwrap();
-    let schema = format!(
-        "evident_{tag}_{}",
-        rnd.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    Location::Postgres(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
-}
 
 /// Each backend once, by name.
 pub async fn backends(dir: &Path, tag: &str) -> Vec<(&'static str, Location)> {
     vec![
         ("sqlite", Location::Sqlite(dir.join(".evident/ledger.db"))),
-        ("postgres", pg_location(tag).await),
+        (
+            "postgres",
+            evident_store::testing::scratch_postgres(tag).await.unwrap(),
+        ),
     ]
 }
 

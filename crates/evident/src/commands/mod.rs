@@ -2,7 +2,10 @@
 
 mod catalog;
 mod demo;
+mod evidence;
 mod init;
+mod ledger;
+mod ledger_access;
 mod lint;
 mod status;
 
@@ -21,15 +24,27 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Lint { report } => lint::run(repo, &report),
         Command::Catalog { category, report } => catalog::run(category.as_deref(), &report),
         Command::Status { report } => status::run(repo, &report),
+        Command::Evidence(command) => evidence::run(repo, command),
+        Command::Ledger(command) => ledger::run(repo, command),
     }
 }
 
-/// Today in UTC: the only place evident reads the clock.
-pub fn today() -> Date {
-    let d = jiff::Timestamp::now()
+/// Now in UTC: the only place evident reads the clock.
+fn clock() -> jiff::civil::DateTime {
+    jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date();
+        .datetime()
+}
+
+/// Today in UTC.
+pub fn today() -> Date {
+    let d = clock().date();
     Date::new(d.year(), d.month(), d.day()).expect("the clock gives a valid day")
+}
+
+/// Now as RFC 3339 UTC to the second, the form ledger entries and checkpoints use.
+pub fn now() -> String {
+    clock().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// The `--as-of` day, or today.

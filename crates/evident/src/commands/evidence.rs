@@ -1,0 +1,254 @@
+//! `evident evidence add | list`: evidence recorded by hand, and what the ledger holds.
+
+use super::ledger_access::{self, block_on, store_failure};
+use crate::cli::EvidenceCommand;
+use crate::failure::{Failure, Outcome};
+use crate::output::{print_json, table};
+use evident_core::catalog::Catalog;
+use evident_core::model::TrustProgram;
+use evident_core::suggest::closest;
+use evident_core::time::Date;
+use evident_ledger::entry::{Entry, EntryKind, Outcome as Result_};
+use evident_store::Evidence;
+use serde::Serialize;
+use std::path::Path;
+
+/// Larger evidence belongs in the system that produced it, referenced by an export.
+const MAX_EVIDENCE_BYTES: u64 = 256 << 20;
+
+pub fn run(repo: &Path, command: EvidenceCommand) -> Outcome {
+    let program = super::load_program(repo, &Catalog::tsc())?;
+    match command {
+        EvidenceCommand::Add {
+            file,
+            control,
+            item,
+            covers,
+            note,
+            result,
+            by,
+            json,
+        } => {
+            // Relative to the trust repo, as every path is under `-C` (as with git).
+            let file = repo.join(file);
+            let request = AddRequest {
+                file: &file,
+                control: &control,
+                item: &item,
+                covers: covers.as_deref(),
+                note: note.as_deref(),
+                result: &result,
+                by,
+            };
+            add(repo, &program, request, json)
+        }
+        EvidenceCommand::List { control, json } => list(repo, &program, control.as_deref(), json),
+    }
+}
+
+struct AddRequest<'a> {
+    file: &'a Path,
+    control: &'a str,
+    item: &'a str,
+    covers: Option<&'a str>,
+    note: Option<&'a str>,
+    result: &'a str,
+    by: Option<String>,
+}
+
+fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> Outcome {
+    check_item(program, req.control, req.item)?;
+    let now = super::now();
+    let today = super::today();
+    let (from, to) = match req.covers {
+        None => (today, today),
+        Some(text) => parse_covers(text, today)?,
+    };
+    let content = read_evidence(req.file)?;
+    let name = req
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let summary = match req.note {
+        Some(note) => format!("{name}: {note}"),
+        None => name.clone(),
+    };
+    let result = match req.result {
+        "fail" => Result_::Fail,
+        "n/a" => Result_::NotApplicable,
+        _ => Result_::Pass,
+    };
+    let collector = req
+        .by
+        .or_else(|| std::env::var("EVIDENT_USER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "unknown".into());
+    let entry = Entry {
+        control: req.control.to_string(),
+        item: req.item.to_string(),
+        kind: EntryKind::File,
+        collector,
+        collected_at: now,
+        covers_from: from,
+        covers_to: to,
+        result,
+        summary,
+        content_sha256: String::new(),
+    };
+    let recorded = block_on(async {
+        let ledger = ledger_access::open(repo, program).await?;
+        let range = ledger
+            .record(vec![Evidence { content, entry }])
+            .await
+            .map_err(store_failure)?;
+        let stored = ledger
+            .store
+            .entry(range.start)
+            .await
+            .map_err(store_failure)?;
+        ledger.store.close().await;
+        stored.ok_or_else(|| Failure::unmet("the entry just recorded cannot be read back"))
+    })?;
+    if json {
+        print_json(&Listed::from(&recorded));
+    } else {
+        let f = &recorded.fields;
+        println!(
+            "recorded entry {}: {}/{} {} (sha256 {}), covers {}..{}",
+            recorded.seq, f.control, f.item, name, f.content_sha256, f.covers_from, f.covers_to
+        );
+    }
+    Ok(())
+}
+
+/// The control and item must exist in the trust repo; a near miss is named.
+fn check_item(program: &TrustProgram, control: &str, item: &str) -> Result<(), Failure> {
+    let Some(c) = program.controls.iter().find(|c| c.id == control) else {
+        let hint = closest(control, program.controls.iter().map(|c| c.id.as_str()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_else(|| "; `evident status` lists the controls".into());
+        return Err(Failure::input(format!(
+            "--control: no control `{control}` in the trust repo{hint}"
+        )));
+    };
+    if !c.evidence.iter().any(|e| e.id == item) {
+        let ids: Vec<&str> = c.evidence.iter().map(|e| e.id.as_str()).collect();
+        let hint = match closest(item, ids.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("its items are: {}", ids.join(", ")),
+        };
+        return Err(Failure::input(format!(
+            "--item: control `{control}` has no evidence item `{item}`; {hint}"
+        )));
+    }
+    Ok(())
+}
+
+fn parse_covers(text: &str, today: Date) -> Result<(Date, Date), Failure> {
+    let bad = |why: String| Failure::input(format!("--covers `{text}`: {why}"));
+    let (from, to) = text
+        .split_once("..")
+        .ok_or_else(|| bad("write FROM..TO, e.g. 2026-10-01..2026-10-31".into()))?;
+    let from = from
+        .trim()
+        .parse::<Date>()
+        .map_err(|e| bad(e.to_string()))?;
+    let to = to.trim().parse::<Date>().map_err(|e| bad(e.to_string()))?;
+    if from > to {
+        return Err(bad(format!("{from} is after {to}")));
+    }
+    if to > today {
+        return Err(bad(format!(
+            "{to} is in the future (today is {today}); evidence can only speak for days that have passed"
+        )));
+    }
+    Ok((from, to))
+}
+
+fn read_evidence(path: &Path) -> Result<Vec<u8>, Failure> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    if !meta.is_file() {
+        return Err(Failure::input(format!("{}: not a file", path.display())));
+    }
+    if meta.len() > MAX_EVIDENCE_BYTES {
+        return Err(Failure::input(format!(
+            "{}: {} MiB is over the {} MiB evidence limit; export a summary or a link instead",
+            path.display(),
+            meta.len() >> 20,
+            MAX_EVIDENCE_BYTES >> 20
+        )));
+    }
+    std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))
+}
+
+/// One entry as `evidence list --json` prints it (docs/json.md).
+#[derive(Serialize)]
+struct Listed<'a> {
+    entry: u64,
+    #[serde(flatten)]
+    fields: &'a evident_ledger::entry::EntryFields,
+}
+
+impl<'a> From<&'a evident_store::store::StoredEntry> for Listed<'a> {
+    fn from(e: &'a evident_store::store::StoredEntry) -> Self {
+        Listed {
+            entry: e.seq,
+            fields: &e.fields,
+        }
+    }
+}
+
+fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) -> Outcome {
+    if let Some(c) = control
+        && !program.controls.iter().any(|p| p.id == c)
+    {
+        check_item(program, c, "")?;
+    }
+    let entries = block_on(async {
+        let ledger = ledger_access::open(repo, program).await?;
+        let entries = ledger.store.entries(control).await.map_err(store_failure);
+        ledger.store.close().await;
+        entries
+    })?;
+    if json {
+        let listed: Vec<Listed> = entries.iter().map(Listed::from).collect();
+        print_json(&serde_json::json!({ "version": 1, "entries": listed }));
+        return Ok(());
+    }
+    if entries.is_empty() {
+        println!(
+            "no evidence recorded yet; add some with `evident evidence add FILE --control ID --item ID`"
+        );
+        return Ok(());
+    }
+    let mut t = table([
+        "#",
+        "control",
+        "item",
+        "kind",
+        "result",
+        "covers",
+        "collected",
+        "by",
+        "summary",
+    ]);
+    for e in &entries {
+        let f = &e.fields;
+        t.add_row([
+            e.seq.to_string(),
+            f.control.clone(),
+            f.item.clone(),
+            f.kind.clone(),
+            f.result.clone(),
+            format!("{}..{}", f.covers_from, f.covers_to),
+            f.collected_at.clone(),
+            f.collector.clone(),
+            f.summary.clone(),
+        ]);
+    }
+    println!("{t}");
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! `evident ledger checkpoint | verify | prove | consistency | verify-proof`.
+
+use super::ledger_access::{self, block_on, store_failure};
+use crate::cli::LedgerCommand;
+use crate::failure::{Failure, Outcome};
+use crate::output::print_json;
+use evident_core::catalog::Catalog;
+use evident_ledger::checkpoint::Checkpoint;
+use evident_ledger::keys::PUBLIC_KEY_FILE;
+use evident_ledger::merkle;
+use evident_ledger::proof::ProofFile;
+use serde_json::json;
+use std::path::Path;
+
+pub fn run(repo: &Path, command: LedgerCommand) -> Outcome {
+    match command {
+        // Offline: needs no trust repo, only the proof and the key.
+        // Paths are taken from the `-C` directory, as git does.
+        LedgerCommand::VerifyProof { proof, key, json } => {
+            verify_proof(&repo.join(proof), &repo.join(key), json)
+        }
+        LedgerCommand::Checkpoint { json } => checkpoint(repo, json),
+        LedgerCommand::Verify { json } => verify(repo, json),
+        LedgerCommand::Prove { entry, json } => prove(repo, &entry, json),
+        LedgerCommand::Consistency { from, json } => consistency(repo, &repo.join(from), json),
+    }
+}
+
+fn checkpoint(repo: &Path, json: bool) -> Outcome {
+    let program = super::load_program(repo, &Catalog::tsc())?;
+    let key = ledger_access::signing_key(repo)?;
+    let (stored, cp) = block_on(async {
+        let ledger = ledger_access::open(repo, &program).await?;
+        let done = ledger
+            .checkpoint(&ledger_access::origin(&program), &super::now(), &key)
+            .await
+            .map_err(store_failure);
+        ledger.store.close().await;
+        done
+    })?;
+    if json {
+        print_json(&checkpoint_json(stored.id, &cp));
+    } else {
+        // The checkpoint alone on stdout, so `> FILE` saves exactly it.
+        print!("{}", cp.to_text());
+        eprintln!("stored as checkpoint {}", stored.id);
+    }
+    Ok(())
+}
+
+fn checkpoint_json(id: i64, cp: &Checkpoint) -> serde_json::Value {
+    json!({
+        "id": id,
+        "origin": cp.head.origin,
+        "size": cp.head.size,
+        "root": merkle::hex(&cp.head.root),
+        "time": cp.head.time,
+        "text": cp.to_text(),
+    })
+}
+
+fn verify(repo: &Path, json: bool) -> Outcome {
+    let program = super::load_program(repo, &Catalog::tsc())?;
+    let trusted = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
+    let verified = block_on(async {
+        let ledger = ledger_access::open(repo, &program).await?;
+        let v = ledger.verify(&trusted).await.map_err(store_failure);
+        ledger.store.close().await;
+        v
+    })?;
+    let ok = verified.problems.is_empty();
+    if json {
+        print_json(&json!({
+            "version": 1,
+            "ok": ok,
+            "entries": verified.entries,
+            "checkpoints": verified.checkpoints,
+            "root": verified.root_hex(),
+            "problems": verified.problems,
+        }));
+    } else if ok {
+        println!(
+            "ledger verified: {} entries, {} checkpoint(s), every leaf, node, blob and signature checked; root {}",
+            verified.entries,
+            verified.checkpoints,
+            verified.root_hex()
+        );
+    } else {
+        for p in &verified.problems {
+            println!("{p}");
+        }
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(Failure::unmet(format!(
+            "the ledger does not verify: {} problem(s)",
+            verified.problems.len()
+        )))
+    }
+}
+
+fn prove(repo: &Path, entry: &str, json: bool) -> Outcome {
+    let seq: u64 = entry.parse().map_err(|_| {
+        Failure::input(format!(
+            "ENTRY `{entry}` is not an entry number; `evident evidence list` shows them in the # column"
+        ))
+    })?;
+    let program = super::load_program(repo, &Catalog::tsc())?;
+    let proof = block_on(async {
+        let ledger = ledger_access::open(repo, &program).await?;
+        let p = ledger.prove(seq).await.map_err(store_failure);
+        ledger.store.close().await;
+        p
+    })?;
+    let trusted = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
+    show_proof(&proof, &trusted, json)
+}
+
+fn consistency(repo: &Path, from: &Path, json: bool) -> Outcome {
+    let text = std::fs::read_to_string(from)
+        .map_err(|e| Failure::input(format!("{}: {e}", from.display())))?;
+    let old =
+        Checkpoint::parse(&text).map_err(|e| Failure::input(format!("{}:{e}", from.display())))?;
+    let trusted = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
+    old.verify(&trusted).map_err(|e| {
+        Failure::unmet(format!(
+            "{}: {e}; it is not a checkpoint of this ledger",
+            from.display()
+        ))
+    })?;
+    let program = super::load_program(repo, &Catalog::tsc())?;
+    let proof = block_on(async {
+        let ledger = ledger_access::open(repo, &program).await?;
+        let p = ledger.consistency(&old).await.map_err(store_failure);
+        ledger.store.close().await;
+        p
+    })?;
+    show_proof(&proof, &trusted, json)
+}
+
+/// Prints a freshly made proof, checked first the way an auditor will check it.
+fn show_proof(proof: &ProofFile, trusted: &ed25519_dalek::VerifyingKey, json: bool) -> Outcome {
+    let said = proof.verify(trusted).map_err(|e| {
+        Failure::unmet(format!(
+            "the ledger produced a proof that does not verify ({e}); run `evident ledger verify`"
+        ))
+    })?;
+    if json {
+        print_json(proof);
+    } else {
+        println!("{said}");
+        println!(
+            "(print the proof file with --json and check it anywhere with `evident ledger verify-proof FILE --key {PUBLIC_KEY_FILE}`)"
+        );
+    }
+    Ok(())
+}
+
+fn verify_proof(path: &Path, key: &Path, json: bool) -> Outcome {
+    let trusted = ledger_access::public_key(key)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    let proof = ProofFile::parse(&text).map_err(|e| {
+        Failure::input(format!(
+            "{}: not an evident proof file: {e}",
+            path.display()
+        ))
+    })?;
+    let outcome = proof.verify(&trusted);
+    if json {
+        print_json(&match &outcome {
+            Ok(said) => json!({ "ok": true, "proven": said }),
+            Err(problem) => json!({ "ok": false, "problem": problem }),
+        });
+    }
+    match outcome {
+        Ok(said) => {
+            if !json {
+                println!("verified: {said}");
+            }
+            Ok(())
+        }
+        Err(problem) => Err(Failure::unmet(format!("{}: {problem}", path.display()))),
+    }
+}

@@ -1,0 +1,59 @@
+//! Reaching the trust repo's ledger: which database, where blobs and keys live,
+//! and the async runtime the database driver needs.
+
+use crate::failure::Failure;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use evident_core::model::TrustProgram;
+use evident_ledger::blobs::FsBlobs;
+use evident_ledger::keys;
+use evident_store::{Ledger, Location, Store, StoreError};
+use std::future::Future;
+use std::path::Path;
+
+/// Where content blobs live, relative to the trust repo.
+pub const BLOB_DIR: &str = ".evident/blobs";
+
+/// Runs one command's database work to completion on a single thread.
+pub fn block_on<F: Future>(work: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a single-threaded runtime starts")
+        .block_on(work)
+}
+
+/// Opens the ledger `EVIDENT_DATABASE_URL`, else evident.toml's `database`, names.
+pub async fn open(repo: &Path, program: &TrustProgram) -> Result<Ledger<FsBlobs>, Failure> {
+    let env = std::env::var("EVIDENT_DATABASE_URL").ok();
+    let location = Location::choose(env.as_deref(), program.config.database.as_deref(), repo)
+        .map_err(Failure::input)?;
+    let store = Store::open(location).await.map_err(store_failure)?;
+    Ok(Ledger {
+        store,
+        blobs: FsBlobs::new(repo.join(BLOB_DIR)),
+    })
+}
+
+pub fn store_failure(e: StoreError) -> Failure {
+    match e {
+        StoreError::Request(m) => Failure::input(m),
+        e => Failure::unmet(e.to_string()),
+    }
+}
+
+/// The name checkpoints carry, so one company's are never taken for another's.
+pub fn origin(program: &TrustProgram) -> String {
+    format!("{} evidence ledger", program.config.org.name)
+}
+
+pub fn signing_key(repo: &Path) -> Result<SigningKey, Failure> {
+    keys::load_signing_key(&repo.join(keys::PRIVATE_KEY_FILE)).map_err(|e| {
+        Failure::input(format!(
+            "{e}\nhint: `evident init` creates the ledger key pair in a new trust repo"
+        ))
+    })
+}
+
+pub fn public_key(path: &Path) -> Result<VerifyingKey, Failure> {
+    keys::load_verifying_key(path).map_err(Failure::input)
+}
