@@ -142,6 +142,19 @@ impl EntryFields {
         merkle::leaf_hash(&self.canonical_bytes())
     }
 
+    /// Reads stored canonical bytes back into fields.
+    pub fn from_canonical(bytes: &[u8]) -> Result<EntryFields, String> {
+        serde_json::from_slice(bytes).map_err(|e| format!("not an evident entry: {e}"))
+    }
+
+    /// "entry N (CONTROL/ITEM)" for messages, from stored canonical bytes.
+    pub fn label(seq: u64, bytes: &[u8]) -> String {
+        match EntryFields::from_canonical(bytes) {
+            Ok(f) => format!("entry {seq} ({}/{})", f.control, f.item),
+            Err(_) => format!("entry {seq}"),
+        }
+    }
+
     /// Back to a typed entry; says which field is not what an entry allows.
     pub fn parse(&self) -> Result<Entry, String> {
         let text = |value: &str| serde_json::Value::String(value.to_string());
@@ -175,6 +188,19 @@ impl EntryFields {
             content_sha256: self.content_sha256.clone(),
         })
     }
+}
+
+/// The `content_sha256` value of canonical entry bytes, found without parsing them.
+/// In canonical form every `"` inside a value is escaped, so the unescaped key
+/// pattern can only be the key itself; a stored entry too damaged to contain it
+/// gives `None`.
+pub fn content_hash_in(canonical: &[u8]) -> Option<&str> {
+    const KEY: &[u8] = b"\"content_sha256\":\"";
+    let at = canonical.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let value = canonical.get(at..at + 64)?;
+    (canonical.get(at + 64) == Some(&b'"'))
+        .then(|| std::str::from_utf8(value).ok())
+        .flatten()
 }
 
 #[cfg(test)]
@@ -222,6 +248,16 @@ mod tests {
         let mut e = sample();
         e.covers_to = "2026-11-24".parse().unwrap();
         assert_ne!(e.leaf_hash(), base);
+    }
+
+    #[test]
+    fn content_hash_is_found_in_canonical_bytes_only_as_the_key() {
+        let mut e = sample();
+        e.collector = r#"x","content_sha256":"ffff"#.into();
+        let bytes = e.canonical_bytes();
+        assert_eq!(content_hash_in(&bytes), Some(e.content_sha256.as_str()));
+        assert_eq!(EntryFields::from_canonical(&bytes).unwrap(), e.fields());
+        assert_eq!(content_hash_in(b"{}"), None);
     }
 
     #[test]

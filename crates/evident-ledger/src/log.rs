@@ -2,7 +2,7 @@
 //! backend (SQLite, PostgreSQL, whatever comes next) shares one implementation.
 //!
 //! Layout: one row per entry, numbered from 0 (`seq`, the RFC 9162 leaf index).
-//! Beside the entry's fields the row keeps its leaf hash and the interior perfect
+//! Beside the entry's canonical bytes the row keeps its leaf hash and the interior perfect
 //! nodes its arrival completed: node `(level, index)` is complete exactly when
 //! leaf `((index + 1) << level) - 1` arrives, so it lives in that leaf's row, and
 //! a row holds `trailing_zeros(seq + 1)` of them (one on average). Rows are
@@ -184,8 +184,9 @@ impl Verifier {
         v
     }
 
-    /// The next stored row: `seq` as stored, its fields, its recorded leaf and nodes.
-    pub fn row(&mut self, seq: u64, fields: &EntryFields, leaf: &[u8], nodes: &[u8]) {
+    /// The next stored row: `seq` as stored, the entry's canonical bytes, its
+    /// recorded leaf and nodes.
+    pub fn row(&mut self, seq: u64, entry: &[u8], leaf: &[u8], nodes: &[u8]) {
         let subject = format!("entry {seq}");
         if seq != self.frontier.size() {
             self.problems.push(Problem {
@@ -198,11 +199,11 @@ impl Verifier {
             });
             // Carry on as if numbering were right, so later checks still run.
         }
-        let recomputed = fields.leaf_hash();
+        let recomputed = merkle::leaf_hash(entry);
         if leaf != recomputed {
             self.last_bad_leaf = Some(seq);
             self.problems.push(Problem {
-                subject: format!("{subject} ({}/{})", fields.control, fields.item),
+                subject: EntryFields::label(seq, entry),
                 message: "its fields no longer hash to the leaf recorded when it was logged: a field or the recorded leaf was changed".into(),
             });
         }
@@ -352,7 +353,7 @@ mod tests {
     fn verify(stored: &Stored, key: &SigningKey, cps: &[StoredCheckpoint]) -> Verified {
         let mut v = Verifier::new(&key.verifying_key(), cps);
         for (seq, (f, c)) in stored.rows.iter().enumerate() {
-            v.row(seq as u64, f, &c.leaf, &c.nodes);
+            v.row(seq as u64, &f.canonical_bytes(), &c.leaf, &c.nodes);
         }
         v.finish()
     }

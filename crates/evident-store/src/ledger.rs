@@ -5,7 +5,7 @@ use crate::store::{Result, Store, StoreError};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use evident_ledger::blobs::BlobStore;
 use evident_ledger::checkpoint::{Checkpoint, TreeHead};
-use evident_ledger::entry::Entry;
+use evident_ledger::entry::{Entry, EntryFields, content_hash_in};
 use evident_ledger::hex;
 use evident_ledger::log::{StoredCheckpoint, Verified, Verifier};
 use evident_ledger::merkle::{self, Hash};
@@ -92,24 +92,23 @@ impl<B: BlobStore> Ledger<B> {
         let mut rows = self.store.stream();
         while let Some(row) = rows.next().await {
             let row = row?;
-            verifier.row(row.seq, &row.fields, &row.leaf, &row.nodes);
-            let f = &row.fields;
-            let subject = format!("entry {} ({}/{})", row.seq, f.control, f.item);
-            match merkle::parse_hex(&f.content_sha256) {
-                None => verifier.report(subject, "content_sha256 is not 64 hex digits"),
-                Some(hash) => {
-                    if blobs_seen.insert(hash)
-                        && let Err(e) = self.blobs.get(&hash)
-                    {
-                        let message = match e.kind() {
-                            std::io::ErrorKind::NotFound => {
-                                format!("its content blob {} is missing", f.content_sha256)
-                            }
-                            _ => e.to_string(),
-                        };
-                        verifier.report(subject, message);
+            let entry = row.entry.as_bytes();
+            verifier.row(row.seq, entry, &row.leaf, &row.nodes);
+            let Some(content) = content_hash_in(entry).and_then(merkle::parse_hex) else {
+                let subject = EntryFields::label(row.seq, entry);
+                verifier.report(subject, "names no valid content_sha256");
+                continue;
+            };
+            if blobs_seen.insert(content)
+                && let Err(e) = self.blobs.get(&content)
+            {
+                let message = match e.kind() {
+                    std::io::ErrorKind::NotFound => {
+                        format!("its content blob {} is missing", hex::encode(&content))
                     }
-                }
+                    _ => e.to_string(),
+                };
+                verifier.report(EntryFields::label(row.seq, entry), message);
             }
         }
         Ok(verifier.finish())
@@ -140,7 +139,7 @@ impl<B: BlobStore> Ledger<B> {
         let path = self.store.inclusion_proof(seq, cp.head.size).await?;
         Ok(ProofFile::Inclusion {
             index: seq,
-            entry: Box::new(entry.fields),
+            entry: Box::new(entry.fields()?),
             tree_size: cp.head.size,
             path: to_hex_path(&path),
             checkpoint: cp.to_text(),

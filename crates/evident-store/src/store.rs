@@ -30,12 +30,7 @@ const SCHEMA_VERSION: &str = "1";
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
-    seq INTEGER PRIMARY KEY,
-    v TEXT NOT NULL, control TEXT NOT NULL, item TEXT NOT NULL, kind TEXT NOT NULL,
-    collector TEXT NOT NULL, collected_at TEXT NOT NULL, covers_from TEXT NOT NULL,
-    covers_to TEXT NOT NULL, result TEXT NOT NULL, summary TEXT NOT NULL,
-    content_sha256 TEXT NOT NULL, leaf BLOB NOT NULL, nodes BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS entries_by_item ON entries (control, item);
+    seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf BLOB NOT NULL, nodes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, text TEXT NOT NULL);
 ";
 
@@ -48,10 +43,11 @@ fn schema(backend: Backend) -> String {
     }
 }
 
-const ENTRY_COLUMNS: &str = "seq, v, control, item, kind, collector, collected_at, covers_from, \
-     covers_to, result, summary, content_sha256, leaf, nodes";
+/// An entry is kept as its canonical bytes (the JSON the leaf hash covers), so
+/// verifying hashes exactly what is stored and nothing is re-serialised.
+const ENTRY_COLUMNS: &str = "seq, entry, leaf, nodes";
 
-/// Rows per INSERT statement: 14 parameters each stays under SQLite's 32,766.
+/// Rows per INSERT statement: 4 parameters each stays under SQLite's 32,766.
 const ROWS_PER_INSERT: usize = 1000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,9 +102,21 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub struct StoredEntry {
     pub seq: u64,
-    pub fields: EntryFields,
+    /// The canonical bytes: what the leaf hash covers.
+    pub entry: String,
     pub leaf: Vec<u8>,
     pub nodes: Vec<u8>,
+}
+
+impl StoredEntry {
+    pub fn fields(&self) -> Result<EntryFields> {
+        EntryFields::from_canonical(self.entry.as_bytes()).map_err(|e| {
+            StoreError::Damaged(format!(
+                "entry {}: {e}; run `evident ledger verify`",
+                self.seq
+            ))
+        })
+    }
 }
 
 pub struct Store {
@@ -186,10 +194,24 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         match self.backend {
             Backend::Sqlite => {
-                // WAL is a property of the file: set once, kept by every later connection.
-                sqlx::raw_sql("PRAGMA journal_mode = WAL")
-                    .execute(&mut *conn)
-                    .await?;
+                // WAL is a property of the file: set once, kept by every later
+                // connection. Switching needs a lock the busy timeout does not
+                // wait for, so a first open racing another one retries.
+                let started = std::time::Instant::now();
+                loop {
+                    match sqlx::raw_sql("PRAGMA journal_mode = WAL")
+                        .execute(&mut *conn)
+                        .await
+                    {
+                        Ok(_) => break,
+                        Err(e) => match StoreError::from(e) {
+                            StoreError::Busy if started.elapsed() < self.write_wait => {
+                                tokio::time::sleep(Duration::from_millis(10)).await
+                            }
+                            e => return Err(e),
+                        },
+                    }
+                }
                 let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
                 sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend)))
                     .execute(&mut *tx)
@@ -236,12 +258,18 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut tx = self.write(&mut conn).await?;
         let size = size_of(&mut *tx).await?;
-        let mut frontier = frontier_at(&mut tx, size).await?;
-        let fields: Vec<EntryFields> = entries.iter().map(Entry::fields).collect();
-        let cells = log::grow(&mut frontier, fields.iter().map(EntryFields::leaf_hash));
-        let rows: Vec<(&EntryFields, TreeCells)> = fields.iter().zip(cells).collect();
+        let mut frontier = frontier_at(self.backend, &mut tx, size).await?;
+        let canonical: Vec<String> = entries
+            .iter()
+            .map(|e| String::from_utf8(e.canonical_bytes()).expect("JSON is UTF-8"))
+            .collect();
+        let cells = log::grow(
+            &mut frontier,
+            canonical.iter().map(|c| merkle::leaf_hash(c.as_bytes())),
+        );
+        let rows: Vec<(&String, TreeCells)> = canonical.iter().zip(cells).collect();
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            insert_rows(&mut tx, chunk).await?;
+            insert_rows(self.backend, &mut tx, chunk).await?;
         }
         tx.commit().await?;
         Ok(size..size + entries.len() as u64)
@@ -263,23 +291,15 @@ impl Store {
 
     /// Entries in log order, optionally only those of one control.
     pub async fn entries(&self, control: Option<&str>) -> Result<Vec<StoredEntry>> {
-        let rows = match control {
-            Some(c) => {
-                let sql =
-                    format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE control = $1 ORDER BY seq");
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(c.to_string())
-                    .fetch_all(&self.pool)
-                    .await?
+        let mut out = Vec::new();
+        let mut rows = self.stream();
+        while let Some(row) = rows.next().await {
+            let row = row?;
+            if control.is_none_or(|c| row.fields().is_ok_and(|f| f.control == c)) {
+                out.push(row);
             }
-            None => {
-                let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries ORDER BY seq");
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .fetch_all(&self.pool)
-                    .await?
-            }
-        };
-        rows.iter().map(stored_entry).collect()
+        }
+        Ok(out)
     }
 
     /// Every entry in log order, streamed: what `ledger verify` reads.
@@ -296,7 +316,7 @@ impl Store {
         let wanted = NodeWishlist::of(|w| {
             merkle::range_root(w, 0, size);
         });
-        let nodes = fetch_nodes(&self.pool, &wanted).await?;
+        let nodes = fetch_nodes(self.backend, &self.pool, &wanted).await?;
         Ok(merkle::range_root(&nodes, 0, size))
     }
 
@@ -305,7 +325,7 @@ impl Store {
         let wanted = NodeWishlist::of(|w| {
             merkle::inclusion_proof(w, m, n);
         });
-        let nodes = fetch_nodes(&self.pool, &wanted).await?;
+        let nodes = fetch_nodes(self.backend, &self.pool, &wanted).await?;
         Ok(merkle::inclusion_proof(&nodes, m, n))
     }
 
@@ -314,7 +334,7 @@ impl Store {
         let wanted = NodeWishlist::of(|w| {
             merkle::consistency_proof(w, m, n);
         });
-        let nodes = fetch_nodes(&self.pool, &wanted).await?;
+        let nodes = fetch_nodes(self.backend, &self.pool, &wanted).await?;
         Ok(merkle::consistency_proof(&nodes, m, n))
     }
 
@@ -330,7 +350,7 @@ impl Store {
         let wanted = NodeWishlist::of(|w| {
             merkle::range_root(w, 0, size);
         });
-        let nodes = fetch_nodes(&mut *tx, &wanted).await?;
+        let nodes = fetch_nodes(self.backend, &mut *tx, &wanted).await?;
         let text = sign(size, merkle::range_root(&nodes, 0, size));
         let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM checkpoints")
             .fetch_one(&mut *tx)
@@ -407,16 +427,21 @@ async fn size_of<'c>(ex: impl Executor<'c, Database = Any>) -> Result<u64> {
     Ok(next as u64)
 }
 
-async fn frontier_at(tx: &mut sqlx::Transaction<'_, Any>, size: u64) -> Result<Frontier> {
+async fn frontier_at(
+    backend: Backend,
+    tx: &mut sqlx::Transaction<'_, Any>,
+    size: u64,
+) -> Result<Frontier> {
     let wanted = NodeWishlist::of(|w| {
         Frontier::at(w, size);
     });
-    let nodes = fetch_nodes(&mut **tx, &wanted).await?;
+    let nodes = fetch_nodes(backend, &mut **tx, &wanted).await?;
     Ok(Frontier::at(&nodes, size))
 }
 
 /// Fetches the perfect nodes a computation wants, in one query over their home rows.
 async fn fetch_nodes<'c>(
+    backend: Backend,
     ex: impl Executor<'c, Database = Any>,
     wanted: &[(u32, u64)],
 ) -> Result<FetchedNodes> {
@@ -426,7 +451,7 @@ async fn fetch_nodes<'c>(
     let homes: BTreeSet<u64> = wanted.iter().map(|&(l, i)| log::home_row(l, i)).collect();
     let sql = format!(
         "SELECT seq, leaf, nodes FROM entries WHERE seq IN ({})",
-        placeholders(1, homes.len())
+        placeholders(backend, 1, homes.len())
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for home in &homes {
@@ -454,31 +479,22 @@ async fn fetch_nodes<'c>(
 }
 
 async fn insert_rows(
+    backend: Backend,
     tx: &mut sqlx::Transaction<'_, Any>,
-    rows: &[(&EntryFields, TreeCells)],
+    rows: &[(&String, TreeCells)],
 ) -> Result<()> {
     let values: Vec<String> = (0..rows.len())
-        .map(|r| format!("({})", placeholders(r * 14 + 1, 14)))
+        .map(|r| format!("({})", placeholders(backend, r * 4 + 1, 4)))
         .collect();
     let sql = format!(
         "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES {}",
         values.join(", ")
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (f, cells) in rows {
+    for (entry, cells) in rows {
         q = q
             .bind(cells.seq as i64)
-            .bind(f.v.clone())
-            .bind(f.control.clone())
-            .bind(f.item.clone())
-            .bind(f.kind.clone())
-            .bind(f.collector.clone())
-            .bind(f.collected_at.clone())
-            .bind(f.covers_from.clone())
-            .bind(f.covers_to.clone())
-            .bind(f.result.clone())
-            .bind(f.summary.clone())
-            .bind(f.content_sha256.clone())
+            .bind(String::clone(entry))
             .bind(cells.leaf.to_vec())
             .bind(cells.nodes.clone());
     }
@@ -486,32 +502,23 @@ async fn insert_rows(
     Ok(())
 }
 
-/// `$first, $first+1, ...`: numbered placeholders, which both SQLite and PostgreSQL read.
-fn placeholders(first: usize, count: usize) -> String {
+/// `$first, $first+1, ...` for PostgreSQL; plain `?` for SQLite, whose parser
+/// looks numbered names up one by one (quadratic in a 14,000-value INSERT).
+fn placeholders(backend: Backend, first: usize, count: usize) -> String {
     (first..first + count)
-        .map(|n| format!("${n}"))
+        .map(|n| match backend {
+            Backend::Sqlite => "?".to_string(),
+            Backend::Postgres => format!("${n}"),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn stored_entry(row: &AnyRow) -> Result<StoredEntry> {
-    let text = |name: &str| -> Result<String> { Ok(row.try_get::<String, _>(name)?) };
     let seq: i64 = row.try_get("seq")?;
     Ok(StoredEntry {
         seq: seq as u64,
-        fields: EntryFields {
-            collected_at: text("collected_at")?,
-            collector: text("collector")?,
-            content_sha256: text("content_sha256")?,
-            control: text("control")?,
-            covers_from: text("covers_from")?,
-            covers_to: text("covers_to")?,
-            item: text("item")?,
-            kind: text("kind")?,
-            result: text("result")?,
-            summary: text("summary")?,
-            v: text("v")?,
-        },
+        entry: row.try_get("entry")?,
         leaf: row.try_get("leaf")?,
         nodes: row.try_get("nodes")?,
     })

@@ -111,10 +111,13 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
         ledger.store.close().await;
         stored.ok_or_else(|| Failure::unmet("the entry just recorded cannot be read back"))
     })?;
+    let f = recorded.fields().map_err(store_failure)?;
     if json {
-        print_json(&Listed::from(&recorded));
+        print_json(&Listed {
+            entry: recorded.seq,
+            fields: &f,
+        });
     } else {
-        let f = &recorded.fields;
         println!(
             "recorded entry {}: {}/{} {} (sha256 {}), covers {}..{}",
             recorded.seq, f.control, f.item, name, f.content_sha256, f.covers_from, f.covers_to
@@ -192,15 +195,6 @@ struct Listed<'a> {
     fields: &'a evident_ledger::entry::EntryFields,
 }
 
-impl<'a> From<&'a evident_store::store::StoredEntry> for Listed<'a> {
-    fn from(e: &'a evident_store::store::StoredEntry) -> Self {
-        Listed {
-            entry: e.seq,
-            fields: &e.fields,
-        }
-    }
-}
-
 fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) -> Outcome {
     if let Some(c) = control
         && !program.controls.iter().any(|p| p.id == c)
@@ -213,8 +207,18 @@ fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) 
         ledger.store.close().await;
         entries
     })?;
+    let entries = entries
+        .iter()
+        .map(|e| Ok((e.seq, e.fields().map_err(store_failure)?)))
+        .collect::<Result<Vec<_>, Failure>>()?;
     if json {
-        let listed: Vec<Listed> = entries.iter().map(Listed::from).collect();
+        let listed: Vec<Listed> = entries
+            .iter()
+            .map(|(seq, fields)| Listed {
+                entry: *seq,
+                fields,
+            })
+            .collect();
         print_json(&serde_json::json!({ "version": 1, "entries": listed }));
         return Ok(());
     }
@@ -235,10 +239,9 @@ fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) 
         "by",
         "summary",
     ]);
-    for e in &entries {
-        let f = &e.fields;
+    for (seq, f) in &entries {
         t.add_row([
-            e.seq.to_string(),
+            seq.to_string(),
             f.control.clone(),
             f.item.clone(),
             f.kind.clone(),

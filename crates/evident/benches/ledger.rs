@@ -1,0 +1,256 @@
+//! Ledger benchmark: prints each figure beside the goal the issue names.
+//!
+//! `cargo bench -p evident --bench ledger` (set `EVIDENT_BENCH_ENTRIES` for a
+//! smaller log than 1,000,000). Measures, in one run:
+//! 1. durable appends of 100,000 entries in batches of 1,000 (SQLite; PostgreSQL
+//!    too when `EVIDENT_TEST_PG` or the default test server answers);
+//! 2. `ledger verify` of the whole log, as hashed bytes per second, beside this
+//!    machine's raw SHA-256 throughput on the same message sizes (and `openssl
+//!    speed` when openssl is installed);
+//! 3. inclusion proof time at that size;
+//! 4. peak memory of the `evident ledger verify` process.
+
+use ed25519_dalek::VerifyingKey;
+use evident_ledger::blobs::FsBlobs;
+use evident_ledger::entry::{Entry, EntryKind, Outcome};
+use evident_ledger::keys;
+use evident_store::{Evidence, Ledger, Location, Store};
+use sha2::{Digest, Sha256};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const APPEND_ENTRIES: u64 = 100_000;
+const APPEND_BATCH: u64 = 1_000;
+
+fn entry(i: u64) -> Entry {
+    Entry {
+        control: ["AUTH", "BACKUP", "LOGGING", "VULN"][(i % 4) as usize].into(),
+        item: format!("item-{}", i % 9),
+        kind: EntryKind::Check,
+        collector: "check:http".into(),
+        collected_at: format!(
+            "2026-11-{:02}T{:02}:{:02}:00Z",
+            1 + i % 28,
+            i / 60 % 24,
+            i % 60
+        ),
+        covers_from: "2026-11-01".parse().unwrap(),
+        covers_to: "2026-11-23".parse().unwrap(),
+        result: if i % 50 == 49 {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        },
+        summary: format!("HTTP 200, strict-transport-security max-age=31536000 (run {i})"),
+        content_sha256: format!("{:064x}", i % 64),
+    }
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn append_rate(location: Location) -> f64 {
+    let store = Store::open(location).await.unwrap();
+    let started = Instant::now();
+    for b in 0..APPEND_ENTRIES / APPEND_BATCH {
+        let batch: Vec<Entry> = (b * APPEND_BATCH..(b + 1) * APPEND_BATCH)
+            .map(entry)
+            .collect();
+        store.append(&batch).await.unwrap();
+    }
+    let rate = APPEND_ENTRIES as f64 / started.elapsed().as_secs_f64();
+    store.close().await;
+    rate
+}
+
+/// Raw SHA-256 over the verify workload's message sizes: one `leaf`-sized message
+/// per entry plus one 65-byte node message per entry, repeated for a second.
+fn raw_sha256_rate(leaf_len: usize) -> f64 {
+    let leaf = vec![0x5au8; leaf_len];
+    let node = [0x01u8; 65];
+    let started = Instant::now();
+    let mut bytes = 0u64;
+    let mut sink = [0u8; 32];
+    while started.elapsed() < Duration::from_secs(2) {
+        for _ in 0..10_000 {
+            sink[0] ^= Sha256::digest(&leaf)[0];
+            sink[1] ^= Sha256::digest(node)[0];
+            bytes += (leaf_len + 65) as u64;
+        }
+    }
+    std::hint::black_box(sink);
+    bytes as f64 / started.elapsed().as_secs_f64()
+}
+
+/// `openssl speed -evp sha256` at 256-byte blocks, bytes per second, if openssl is here.
+fn openssl_rate() -> Option<f64> {
+    let out = Command::new("openssl")
+        .args(["speed", "-evp", "sha256", "-bytes", "256", "-seconds", "2"])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("sha256") || l.starts_with("SHA256"))?;
+    let k = line.split_whitespace().last()?.trim_end_matches('k');
+    Some(k.parse::<f64>().ok()? * 1000.0)
+}
+
+/// Runs `evident ARGS` and returns (wall seconds, peak resident MiB).
+fn measured_run(args: &[&str]) -> (f64, f64) {
+    let started = Instant::now();
+    // Reaped by wait4 below, which also reports the child's peak memory.
+    #[allow(clippy::zombie_processes)]
+    let child = Command::new(env!("CARGO_BIN_EXE_evident"))
+        .args(args)
+        .env_remove("EVIDENT_DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid out-parameter for wait4 on our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    assert_eq!(status, 0, "evident {args:?} failed");
+    (
+        started.elapsed().as_secs_f64(),
+        usage.ru_maxrss as f64 / 1024.0,
+    )
+}
+
+fn main() {
+    let total: u64 = std::env::var("EVIDENT_BENCH_ENTRIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let rt = rt();
+    let tmp = tempfile::tempdir().unwrap();
+
+    println!(
+        "== durable append, {APPEND_ENTRIES} entries in batches of {APPEND_BATCH} (goal: >= 100000 entries/s on SQLite)"
+    );
+    let sqlite_rate = rt.block_on(append_rate(Location::Sqlite(tmp.path().join("append.db"))));
+    println!(
+        "sqlite     {sqlite_rate:>10.0} entries/s  (WAL, synchronous=FULL: each batch fsynced)"
+    );
+    match rt.block_on(evident_store::testing::scratch_postgres("bench")) {
+        Ok(pg) => println!(
+            "postgresql {:>10.0} entries/s",
+            rt.block_on(append_rate(pg))
+        ),
+        Err(e) => println!("postgresql skipped: {e}"),
+    }
+
+    println!("\n== building a {total}-entry ledger in a trust repo");
+    let repo = tmp.path().join("repo");
+    let out = Command::new(env!("CARGO_BIN_EXE_evident"))
+        .args(["init"])
+        .arg(&repo)
+        .args(["--org", "Bench Co"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let started = Instant::now();
+    rt.block_on(async {
+        let ledger = Ledger {
+            store: Store::open(Location::Sqlite(repo.join(".evident/ledger.db")))
+                .await
+                .unwrap(),
+            blobs: FsBlobs::new(repo.join(".evident/blobs")),
+        };
+        let mut i = 0;
+        while i < total {
+            let end = (i + 10_000).min(total);
+            let batch = (i..end)
+                .map(|n| Evidence {
+                    content: format!("response body {}", n % 64).into_bytes(),
+                    entry: entry(n),
+                })
+                .collect();
+            ledger.record(batch).await.unwrap();
+            i = end;
+        }
+        ledger.store.close().await;
+    });
+    println!("built in {:.1}s", started.elapsed().as_secs_f64());
+    let r = repo.to_str().unwrap();
+    measured_run(&["-C", r, "ledger", "checkpoint"]);
+
+    println!("\n== ledger verify of {total} entries (goal: >= 0.8 of raw SHA-256 throughput)");
+    let trusted: VerifyingKey =
+        keys::load_verifying_key(&repo.join(keys::PUBLIC_KEY_FILE)).unwrap();
+    let (verify_secs, hashed) = rt.block_on(async {
+        let ledger = Ledger {
+            store: Store::open(Location::Sqlite(repo.join(".evident/ledger.db")))
+                .await
+                .unwrap(),
+            blobs: FsBlobs::new(repo.join(".evident/blobs")),
+        };
+        let started = Instant::now();
+        let v = ledger.verify(&trusted).await.unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        assert!(v.problems.is_empty(), "{:?}", v.problems);
+        // What verify hashes: 0x00 ‖ canonical entry per leaf, 0x01 ‖ left ‖ right per node.
+        let leaf_bytes: u64 = (0..total)
+            .map(|i| entry(i).canonical_bytes().len() as u64 + 1)
+            .sum();
+        (secs, leaf_bytes + (total - 1) * 65)
+    });
+    let verify_rate = hashed as f64 / verify_secs;
+    let avg_leaf = (hashed - (total - 1) * 65) / total;
+    let raw = raw_sha256_rate(avg_leaf as usize);
+    println!(
+        "verify        {verify_secs:>8.2} s  {:>8.1} MB/s hashed ({} MB over {total} leaves and {} nodes)",
+        verify_rate / 1e6,
+        hashed / 1_000_000,
+        total - 1
+    );
+    println!(
+        "raw sha256             {:>8.1} MB/s  (sha2 crate, same message sizes: {avg_leaf}-byte leaves, 65-byte nodes)",
+        raw / 1e6
+    );
+    match openssl_rate() {
+        Some(o) => println!(
+            "openssl speed          {:>8.1} MB/s  (-evp sha256, 256-byte blocks)",
+            o / 1e6
+        ),
+        None => println!("openssl speed          not available"),
+    }
+    println!("ratio verify/raw       {:>8.2}", verify_rate / raw);
+
+    println!("\n== inclusion proof at {total} entries (goal: < 1 ms)");
+    rt.block_on(async {
+        let store = Store::open(Location::Sqlite(repo.join(".evident/ledger.db")))
+            .await
+            .unwrap();
+        let mut times = Vec::new();
+        let mut x = 0x9e3779b97f4a7c15u64;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let m = x % total;
+            let started = Instant::now();
+            let path = store.inclusion_proof(m, total).await.unwrap();
+            times.push(started.elapsed());
+            assert!(!path.is_empty() || total == 1);
+        }
+        times.sort();
+        println!(
+            "median {:.3} ms, p99 {:.3} ms over 2000 random entries",
+            times[1000].as_secs_f64() * 1e3,
+            times[1980].as_secs_f64() * 1e3
+        );
+        store.close().await;
+    });
+
+    println!("\n== `evident ledger verify` process (goal: peak memory <= 256 MB)");
+    let (secs, peak) = measured_run(&["-C", r, "ledger", "verify"]);
+    println!("{secs:.2} s wall, peak resident {peak:.1} MiB");
+}
