@@ -190,5 +190,17 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
             "{text}"
         );
         assert!(text.contains("Where to look:"));
+        assert!(
+            text.contains(
+                "   | evident-checkpoint/1\n   | origin: Lumen Analytics evidence ledger\n"
+            ),
+            "{text}"
+        );
     }
+    // Both runs recorded the evidence files; the ledger holds and verifies them all.
+    let (code, out, err) = run_in(&dir, &["ledger", "verify", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["checkpoints"], 2);
+    assert!(report["entries"].as_u64().unwrap() >= 20, "{report}");
 }
