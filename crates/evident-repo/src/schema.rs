@@ -31,7 +31,7 @@ pub struct ConfigDoc {
     pub sla: SlaDoc,
     #[serde(default)]
     pub escalation: EscalationDoc,
-    pub database: Option<String>,
+    pub database: Option<T<String>>,
 }
 
 #[derive(Deserialize)]

@@ -236,6 +236,20 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
             vec!["evident.toml:1:10: error: schema: schema 2 is not one this evident reads"],
         ),
         (
+            "unusable database URL",
+            vec![w(
+                "evident.toml",
+                &CONFIG.replacen(
+                    "schema = 1\n",
+                    "schema = 1\ndatabase = \"mysql://ledger\"\n",
+                    1,
+                ),
+            )],
+            vec![
+                "evident.toml:2:12: error: database: `mysql://ledger` is not a database evident can use",
+            ],
+        ),
+        (
             "unknown category",
             vec![w(
                 "evident.toml",

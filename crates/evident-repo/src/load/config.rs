@@ -53,6 +53,22 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             )),
         );
     }
+    if let Some(db) = &doc.database {
+        let url = db.get_ref();
+        let known = ["sqlite:", "postgres://", "postgresql://"];
+        if !known.iter().any(|p| url.starts_with(p)) || url == "sqlite:" {
+            cx.diags.push(
+                err(
+                    db.span(),
+                    "database",
+                    format!("`{url}` is not a database evident can use"),
+                )
+                .hint(
+                    "write `sqlite:.evident/ledger.db` (the default) or `postgres://USER@HOST/DB`",
+                ),
+            );
+        }
+    }
     for (field, value) in [
         ("org.name", &doc.org.name),
         ("org.security_contact", &doc.org.security_contact),
@@ -172,6 +188,6 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             major: doc.escalation.major.unwrap_or(defaults.major),
             critical: doc.escalation.critical.unwrap_or(defaults.critical),
         },
-        database: doc.database,
+        database: doc.database.map(|d| d.into_inner()),
     })
 }
