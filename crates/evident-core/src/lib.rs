@@ -13,6 +13,7 @@
 //! ```
 
 pub mod catalog;
+pub mod checks;
 pub mod coverage;
 pub mod model;
 pub mod suggest;

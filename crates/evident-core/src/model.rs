@@ -5,7 +5,6 @@
 
 use crate::time::{Date, Interval};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Where something was written: a path relative to the trust repo and a 1-based line.
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
@@ -278,12 +277,11 @@ pub enum CheckKind {
     Junit,
 }
 
-/// A check declaration: its kind and the kind-specific settings, kept as data
-/// until the check runner interprets them.
+/// A check declaration: its kind and its typed settings (see `checks.rs`).
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckSpec {
     pub kind: CheckKind,
-    pub settings: BTreeMap<String, serde_json::Value>,
+    pub settings: crate::checks::CheckSettings,
 }
 
 #[derive(Clone, Debug, Serialize)]

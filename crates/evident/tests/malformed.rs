@@ -364,6 +364,26 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
             vec!["controls/auth.md:2:5: error: id: `bad id!` is not a valid id"],
         ),
         (
+            "misspelt check setting",
+            vec![Replace(
+                "controls/auth.md",
+                "check: { kind: http, url: \"https://app.example.com/login\" }",
+                "check: { kind: http, url: \"https://app.example.com/login\", expect_stauts: 200 }",
+            )],
+            vec![
+                "controls/auth.md:14:12: error: evidence[0].check.expect_stauts: unknown setting `expect_stauts`; did you mean `expect_status`?",
+            ],
+        ),
+        (
+            "check regex that does not compile",
+            vec![Replace(
+                "controls/auth.md",
+                "check: { kind: http, url: \"https://app.example.com/login\" }",
+                "check: { kind: command, run: [\"true\"], stdout_must_match: \"(\" }",
+            )],
+            vec!["evidence[0].check.stdout_must_match: not a regular expression"],
+        ),
+        (
             "check and file on one item",
             vec![Replace(
                 "controls/auth.md",

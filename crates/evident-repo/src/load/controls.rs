@@ -6,6 +6,7 @@ use crate::document::{self, Section};
 use crate::parse_error;
 use crate::schema::{ControlDoc, EvidenceDoc, GapDoc};
 use crate::source::{SourceFile, to_u32};
+use evident_core::checks::CheckSettings;
 use evident_core::model::{
     CheckSpec, Control, ControlState, EvidenceItem, EvidenceSource, Gap, Origin, Review, Visibility,
 };
@@ -231,10 +232,27 @@ fn evidence_source(
             );
             None
         }
-        (Some(check), None) => Some(EvidenceSource::Check(CheckSpec {
-            kind: check.value.kind,
-            settings: check.value.settings.clone(),
-        })),
+        (Some(check), None) => {
+            match CheckSettings::parse(check.value.kind, &check.value.settings) {
+                Ok(settings) => Some(EvidenceSource::Check(CheckSpec {
+                    kind: check.value.kind,
+                    settings,
+                })),
+                Err(e) => {
+                    let (l, c) = line_of(check, off);
+                    let name = if e.field.is_empty() {
+                        format!("{field}.check")
+                    } else {
+                        format!("{field}.check.{}", e.field)
+                    };
+                    cx.diags.push(
+                        Diagnostic::error(rel, l, c, &name, e.message)
+                            .hint("docs/checks.md lists every setting of each kind of check"),
+                    );
+                    None
+                }
+            }
+        }
         (None, Some(file)) => {
             let (l, c) = line_of(file, off);
             check_evidence_file(cx, rel, l, c, &format!("{field}.file"), &file.value).then(|| {

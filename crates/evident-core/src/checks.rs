@@ -1,0 +1,357 @@
+//! What each kind of automated check asks, as typed settings. The trust repo
+//! declares them in a control's `check:` map; they are read here (pure), so a
+//! mistyped setting is a lint error with its line, long before a check runs.
+//! Running them is `evident-checks`' job.
+
+use crate::model::CheckKind;
+use crate::time::Interval;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The settings of one check, by kind.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum CheckSettings {
+    File(FileCheck),
+    Command(CommandCheck),
+    Http(HttpCheck),
+    Tls(TlsCheck),
+    Git(GitCheck),
+    /// Importers (SARIF, CycloneDX, JUnit) and Rego, kept as written until they run.
+    Other(BTreeMap<String, serde_json::Value>),
+}
+
+/// `file`: a path in (or outside) the trust repo; a directory means its files.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileCheck {
+    pub path: String,
+    /// Must exist (default) or must not.
+    #[serde(default = "yes")]
+    pub exists: bool,
+    /// The permission bits may be at most these, octal: `"0600"`.
+    pub max_mode: Option<String>,
+    /// The owning user, by name or numeric id.
+    pub owner: Option<String>,
+    /// Every file must have content.
+    #[serde(default)]
+    pub non_empty: bool,
+    /// A regular expression some file's content must match.
+    pub content_must_match: Option<String>,
+    /// A regular expression no file's content may match.
+    pub content_must_not_match: Option<String>,
+    /// The newest file must be younger than this (backup freshness).
+    pub newest_within: Option<Interval>,
+    /// At least this many files.
+    pub min_files: Option<u64>,
+}
+
+/// `command`: a program and its arguments, run without a shell unless asked.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandCheck {
+    pub run: Vec<String>,
+    /// Run `run` joined by spaces through `sh -c`.
+    #[serde(default)]
+    pub shell: bool,
+    #[serde(default)]
+    pub expect_exit: i32,
+    pub stdout_must_match: Option<String>,
+    pub stdout_must_not_match: Option<String>,
+    pub timeout: Option<Interval>,
+}
+
+/// `http`: a GET (or HEAD) and what the answer must hold.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpCheck {
+    pub url: String,
+    #[serde(default)]
+    pub method: HttpMethod,
+    pub expect_status: Option<u16>,
+    /// Headers that must be present; a non-empty value must appear in the header's value.
+    #[serde(default)]
+    pub expect_header: BTreeMap<String, String>,
+    /// HSTS with max-age at least this many seconds.
+    pub hsts_min_age: Option<u64>,
+    #[serde(default)]
+    pub hsts_include_subdomains: bool,
+    #[serde(default)]
+    pub hsts_preload: bool,
+    /// JSON pointer (RFC 6901) into the body, and the value it must hold.
+    pub json_pointer: Option<String>,
+    pub json_equals: Option<serde_json::Value>,
+    /// Accept a certificate no public root vouches for (a lab, a loopback test).
+    #[serde(default)]
+    pub insecure: bool,
+    pub timeout: Option<Interval>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    #[default]
+    Get,
+    Head,
+}
+
+/// `tls`: what a server offers and the certificate it shows.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsCheck {
+    pub host: String,
+    #[serde(default = "https_port")]
+    pub port: u16,
+    /// The oldest protocol the server may accept: `"1.2"` (default) or `"1.3"`.
+    #[serde(default = "tls12")]
+    pub min_version: String,
+    /// The certificate must stay valid at least this many more days.
+    pub min_days_valid: Option<i64>,
+    /// The name the certificate must carry (default: `host`).
+    pub server_name: Option<String>,
+    /// Trust this CA file (PEM) besides the public roots.
+    pub ca_file: Option<String>,
+    pub timeout: Option<Interval>,
+}
+
+/// `git`: a local repository's history and files.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitCheck {
+    pub repo: String,
+    pub branch: Option<String>,
+    /// Files that must exist at the branch's tip.
+    #[serde(default)]
+    pub require_files: Vec<String>,
+    /// Least share (0..=1) of merges carrying review evidence.
+    pub reviewed_merges_at_least: Option<f64>,
+    /// The trailer that counts as review evidence besides a pull-request merge.
+    #[serde(default = "reviewed_by")]
+    pub review_trailer: String,
+    /// Least share (0..=1) of commits that are signed.
+    pub signed_commits_at_least: Option<f64>,
+    /// Least number of commits within the window.
+    pub min_commits: Option<u64>,
+    /// The window commits are counted in (default: the audit window, else 90d).
+    pub within: Option<Interval>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn https_port() -> u16 {
+    443
+}
+fn tls12() -> String {
+    "1.2".into()
+}
+fn reviewed_by() -> String {
+    "Reviewed-by".into()
+}
+
+/// A setting that is wrong, and which.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SettingsError {
+    /// The setting's name, or empty when the problem is the whole map.
+    pub field: String,
+    pub message: String,
+}
+
+impl CheckSettings {
+    /// Reads a `check:` map (without its `kind`) as the settings of `kind`.
+    pub fn parse(
+        kind: CheckKind,
+        settings: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<CheckSettings, SettingsError> {
+        let value = serde_json::Value::Object(settings.clone().into_iter().collect());
+        let typed = match kind {
+            CheckKind::File => CheckSettings::File(from(value)?),
+            CheckKind::Command => CheckSettings::Command(from(value)?),
+            CheckKind::Http => CheckSettings::Http(from(value)?),
+            CheckKind::Tls => CheckSettings::Tls(from(value)?),
+            CheckKind::Git => CheckSettings::Git(from(value)?),
+            _ => return Ok(CheckSettings::Other(settings.clone())),
+        };
+        typed.validate()?;
+        Ok(typed)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let bad = |field: &str, message: String| {
+            Err(SettingsError {
+                field: field.into(),
+                message,
+            })
+        };
+        let regexes: Vec<(&str, &Option<String>)> = match self {
+            CheckSettings::File(f) => {
+                if let Some(m) = &f.max_mode
+                    && parse_mode(m).is_none()
+                {
+                    return bad(
+                        "max_mode",
+                        format!("`{m}` is not an octal mode such as \"0600\""),
+                    );
+                }
+                vec![
+                    ("content_must_match", &f.content_must_match),
+                    ("content_must_not_match", &f.content_must_not_match),
+                ]
+            }
+            CheckSettings::Command(c) => {
+                if c.run.is_empty() || c.run[0].trim().is_empty() {
+                    return bad(
+                        "run",
+                        "name the program to run: run: [\"program\", \"arg\"]".into(),
+                    );
+                }
+                vec![
+                    ("stdout_must_match", &c.stdout_must_match),
+                    ("stdout_must_not_match", &c.stdout_must_not_match),
+                ]
+            }
+            CheckSettings::Http(h) => {
+                if !(h.url.starts_with("http://") || h.url.starts_with("https://")) {
+                    return bad(
+                        "url",
+                        format!("`{}` is not an http:// or https:// URL", h.url),
+                    );
+                }
+                if h.json_equals.is_some() != h.json_pointer.is_some() {
+                    return bad(
+                        "json_pointer",
+                        "json_pointer and json_equals go together".into(),
+                    );
+                }
+                if let Some(p) = &h.json_pointer
+                    && !(p.is_empty() || p.starts_with('/'))
+                {
+                    return bad(
+                        "json_pointer",
+                        format!("`{p}` is not a JSON pointer; they start with `/`"),
+                    );
+                }
+                vec![]
+            }
+            CheckSettings::Tls(t) => {
+                if !matches!(t.min_version.as_str(), "1.0" | "1.1" | "1.2" | "1.3") {
+                    return bad(
+                        "min_version",
+                        format!("`{}` is not 1.0, 1.1, 1.2 or 1.3", t.min_version),
+                    );
+                }
+                vec![]
+            }
+            CheckSettings::Git(g) => {
+                for (field, share) in [
+                    ("reviewed_merges_at_least", g.reviewed_merges_at_least),
+                    ("signed_commits_at_least", g.signed_commits_at_least),
+                ] {
+                    if share.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
+                        return bad(field, "a share between 0 and 1, e.g. 0.95".into());
+                    }
+                }
+                vec![]
+            }
+            CheckSettings::Other(_) => vec![],
+        };
+        for (field, re) in regexes {
+            if let Some(re) = re
+                && let Err(e) = regex::Regex::new(re)
+            {
+                return bad(field, format!("not a regular expression: {e}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `"0600"` / `"600"` / `"0o600"` as permission bits.
+pub fn parse_mode(text: &str) -> Option<u32> {
+    let digits = text.trim_start_matches("0o");
+    (!digits.is_empty() && digits.len() <= 4)
+        .then(|| u32::from_str_radix(digits, 8).ok())
+        .flatten()
+        .filter(|m| *m <= 0o7777)
+}
+
+fn from<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, SettingsError> {
+    serde_json::from_value(value).map_err(|e| {
+        let message = e.to_string();
+        // serde names the field in "unknown field `x`" and "missing field `x`".
+        let field = message
+            .split('`')
+            .nth(1)
+            .filter(|_| message.contains("field"))
+            .unwrap_or("")
+            .to_string();
+        // "unknown field `x`, expected one of `a`, `b`": offer the closest.
+        let known: Vec<&str> = message
+            .split_once("expected")
+            .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        let message = match crate::suggest::closest(&field, known) {
+            Some(near) if message.starts_with("unknown field") => {
+                format!("unknown setting `{field}`; did you mean `{near}`?")
+            }
+            _ => message,
+        };
+        SettingsError { field, message }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: serde_json::Value) -> BTreeMap<String, serde_json::Value> {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn reads_each_kind_and_names_bad_settings() {
+        let ok = CheckSettings::parse(
+            CheckKind::File,
+            &map(json!({"path": "k", "max_mode": "0600", "newest_within": "26h"})),
+        )
+        .unwrap();
+        let CheckSettings::File(f) = ok else { panic!() };
+        assert!(f.exists);
+        assert_eq!(parse_mode(f.max_mode.as_deref().unwrap()), Some(0o600));
+
+        let err = CheckSettings::parse(
+            CheckKind::File,
+            &map(json!({"path": "k", "max_mod": "0600"})),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "max_mod");
+        let err = CheckSettings::parse(
+            CheckKind::File,
+            &map(json!({"path": "k", "max_mode": "rw"})),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "max_mode");
+        let err = CheckSettings::parse(
+            CheckKind::Command,
+            &map(json!({"run": ["x"], "stdout_must_match": "("})),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "stdout_must_match");
+        let err =
+            CheckSettings::parse(CheckKind::Http, &map(json!({"url": "ftp://x"}))).unwrap_err();
+        assert_eq!(err.field, "url");
+        let err = CheckSettings::parse(CheckKind::Tls, &map(json!({}))).unwrap_err();
+        assert_eq!(err.field, "host");
+        let err = CheckSettings::parse(
+            CheckKind::Git,
+            &map(json!({"repo": ".", "signed_commits_at_least": 95})),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "signed_commits_at_least");
+        assert!(matches!(
+            CheckSettings::parse(CheckKind::Sarif, &map(json!({"path": "x"}))).unwrap(),
+            CheckSettings::Other(_)
+        ));
+    }
+}
