@@ -83,32 +83,46 @@ impl<'de> Deserialize<'de> for Date {
     }
 }
 
-/// A length of time written as a number and a unit: `12h`, `30d`, `2w`, `1y` (365 days).
+/// A length of time written as a number and a unit: `30s`, `5m`, `12h`, `30d`,
+/// `2w`, `1y` (365 days).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Interval {
-    hours: u32,
+    secs: u64,
 }
+
+const HOUR: u64 = 3600;
 
 impl Interval {
     pub fn days(days: u32) -> Interval {
         Interval {
-            hours: days.saturating_mul(24),
+            secs: u64::from(days) * 24 * HOUR,
         }
     }
 
+    pub fn seconds(self) -> u64 {
+        self.secs
+    }
+
     pub fn hours(self) -> u32 {
-        self.hours
+        (self.secs / HOUR) as u32
     }
 
     /// Whole days, rounding up: an interval of 12h still needs fresh evidence every day.
     pub fn whole_days(self) -> i64 {
-        i64::from(self.hours.div_ceil(24))
+        self.secs.div_ceil(24 * HOUR) as i64
     }
 }
 
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let h = self.hours;
+        let s = self.secs;
+        if !s.is_multiple_of(60) {
+            return write!(f, "{s}s");
+        }
+        if !s.is_multiple_of(HOUR) {
+            return write!(f, "{}m", s / 60);
+        }
+        let h = s / HOUR;
         if !h.is_multiple_of(24) {
             write!(f, "{h}h")
         } else if h.is_multiple_of(24 * 365) {
@@ -126,27 +140,29 @@ impl FromStr for Interval {
 
     fn from_str(s: &str) -> Result<Interval, String> {
         let t = s.trim();
-        let hint = "write a number and a unit: 12h, 30d, 2w or 1y";
+        let hint = "write a number and a unit: 30s, 5m, 12h, 30d, 2w or 1y";
         let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
         let (num, unit) = t.split_at(split);
-        let n: u32 = num
+        let n: u64 = num
             .parse()
             .map_err(|_| format!("`{t}` is not an interval; {hint}"))?;
         let per = match unit {
-            "h" => 1,
-            "d" => 24,
-            "w" => 24 * 7,
-            "y" => 24 * 365,
+            "s" => 1,
+            "m" => 60,
+            "h" => HOUR,
+            "d" => 24 * HOUR,
+            "w" => 24 * 7 * HOUR,
+            "y" => 24 * 365 * HOUR,
             _ => return Err(format!("`{t}` has no known unit; {hint}")),
         };
         if n == 0 {
-            return Err(format!("`{t}` is zero; an interval must be at least 1h"));
+            return Err(format!("`{t}` is zero; an interval must be at least 1s"));
         }
-        let hours = n
+        let secs = n
             .checked_mul(per)
-            .filter(|h| *h <= 24 * 365 * 100)
+            .filter(|s| *s <= 24 * 365 * 100 * HOUR)
             .ok_or_else(|| format!("`{t}` is longer than 100 years"))?;
-        Ok(Interval { hours })
+        Ok(Interval { secs })
     }
 }
 
@@ -221,7 +237,12 @@ mod tests {
         }
         assert_eq!("14d".parse::<Interval>().unwrap().to_string(), "2w");
         assert_eq!("36h".parse::<Interval>().unwrap().whole_days(), 2);
-        for bad in ["", "d", "30", "30m", "-3d", "0d", "999999y"] {
+        for (text, secs) in [("30s", 30), ("5m", 300), ("90s", 90)] {
+            let i: Interval = text.parse().unwrap();
+            assert_eq!(i.seconds(), secs);
+            assert_eq!(i.to_string(), text);
+        }
+        for bad in ["", "d", "30", "30x", "-3d", "0d", "999999y"] {
             assert!(bad.parse::<Interval>().is_err(), "{bad} should not parse");
         }
     }

@@ -1,0 +1,110 @@
+//! Automated checks. Each kind observes one thing and returns an
+//! [`Observation`]: an outcome, a one-line summary, and the raw observation (JSON)
+//! that is stored as the evidence blob. Checks only read: a check never changes
+//! what it looks at. A check that cannot observe (no such host, a timeout) says
+//! `error` with the reason; nothing here panics on what it finds.
+
+mod command;
+mod file;
+
+use evident_core::checks::CheckSettings;
+use evident_ledger::entry::Outcome;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+/// What a check is run against: the trust repo (relative paths) and the time
+/// (for ages), both handed in.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub repo: PathBuf,
+    pub now: SystemTime,
+}
+
+/// The default limit for one check.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observation {
+    pub outcome: Outcome,
+    pub summary: String,
+    /// The raw observation, kept as the entry's content.
+    pub detail: Value,
+}
+
+impl Observation {
+    pub fn pass(summary: impl Into<String>, detail: Value) -> Observation {
+        Observation {
+            outcome: Outcome::Pass,
+            summary: summary.into(),
+            detail,
+        }
+    }
+
+    pub fn fail(summary: impl Into<String>, detail: Value) -> Observation {
+        Observation {
+            outcome: Outcome::Fail,
+            summary: summary.into(),
+            detail,
+        }
+    }
+
+    pub fn error(summary: impl Into<String>) -> Observation {
+        let summary = summary.into();
+        Observation {
+            outcome: Outcome::Error,
+            detail: serde_json::json!({ "error": summary }),
+            summary,
+        }
+    }
+
+    /// The blob stored as evidence: the observation as pretty JSON.
+    pub fn content(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(&serde_json::json!({
+            "result": self.outcome.as_str(),
+            "summary": self.summary,
+            "observed": self.detail,
+        }))
+        .expect("JSON values serialise");
+        v.push(b'\n');
+        v
+    }
+}
+
+/// Runs one check within its time limit.
+pub async fn run(settings: &CheckSettings, cx: &Context) -> Observation {
+    let limit = timeout_of(settings);
+    let work = async {
+        match settings {
+            CheckSettings::File(f) => {
+                let (f, cx) = (f.clone(), cx.clone());
+                tokio::task::spawn_blocking(move || file::run(&f, &cx))
+                    .await
+                    .unwrap_or_else(|e| Observation::error(format!("the file check stopped: {e}")))
+            }
+            CheckSettings::Command(c) => command::run(c, cx).await,
+            CheckSettings::Http(_) | CheckSettings::Tls(_) | CheckSettings::Git(_) => {
+                Observation::error("this kind of check does not run in this build yet")
+            }
+            CheckSettings::Other(_) => Observation::error(
+                "importers (sarif, cyclonedx, junit) and rego do not run in this build yet",
+            ),
+        }
+    };
+    match tokio::time::timeout(limit, work).await {
+        Ok(observation) => observation,
+        Err(_) => Observation::error(format!("timed out after {}s", limit.as_secs())),
+    }
+}
+
+fn timeout_of(settings: &CheckSettings) -> Duration {
+    let declared = match settings {
+        CheckSettings::Command(c) => c.timeout,
+        CheckSettings::Http(h) => h.timeout,
+        CheckSettings::Tls(t) => t.timeout,
+        _ => None,
+    };
+    declared
+        .map(|i| Duration::from_secs(i.seconds()))
+        .unwrap_or(DEFAULT_TIMEOUT)
+}
