@@ -71,16 +71,15 @@ pub async fn run(check: &CommandCheck, cx: &Context) -> Observation {
         "stderr": stderr,
     });
     let program = check.run[0].as_str();
-    match problems.as_slice() {
-        [] => Observation::pass(format!("`{program}` exited {}", check.expect_exit), detail),
-        [first, rest @ ..] if rest.is_empty() => {
-            Observation::fail(format!("`{program}` {first}"), detail)
-        }
-        [first, rest @ ..] => Observation::fail(
-            format!("`{program}` {first} (and {} more)", rest.len()),
-            detail,
-        ),
-    }
+    let problems: Vec<String> = problems
+        .iter()
+        .map(|p| format!("`{program}` {p}"))
+        .collect();
+    Observation::judged(
+        &problems,
+        format!("`{program}` exited {}", check.expect_exit),
+        detail,
+    )
 }
 
 #[cfg(test)]

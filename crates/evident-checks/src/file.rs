@@ -129,19 +129,11 @@ pub fn run(check: &FileCheck, cx: &Context) -> Observation {
         "modes": files.iter().take(50).map(|f| json!({ "file": rel(&f.path), "mode": format!("{:04o}", f.mode), "uid": f.uid, "bytes": f.len })).collect::<Vec<_>>(),
         "problems": problems,
     });
-    match problems.first() {
-        Some(first) if problems.len() == 1 => Observation::fail(first.clone(), detail),
-        Some(first) => {
-            Observation::fail(format!("{first} (and {} more)", problems.len() - 1), detail)
-        }
-        None => {
-            let mut summary = format!("{} file(s) as required", files.len());
-            if let Some(age) = newest_age.filter(|_| check.newest_within.is_some()) {
-                summary.push_str(&format!(", newest {} old", human_age(age)));
-            }
-            Observation::pass(summary, detail)
-        }
+    let mut passed = format!("{} file(s) as required", files.len());
+    if let Some(age) = newest_age.filter(|_| check.newest_within.is_some()) {
+        passed.push_str(&format!(", newest {} old", human_age(age)));
     }
+    Observation::judged(&problems, passed, detail)
 }
 
 fn collect(path: &Path) -> std::io::Result<Vec<Found>> {

@@ -58,6 +58,18 @@ impl Observation {
         }
     }
 
+    /// Pass with `passed` when nothing is wrong; else fail naming the first
+    /// problem and how many more there are.
+    pub fn judged(problems: &[String], passed: impl Into<String>, detail: Value) -> Observation {
+        match problems {
+            [] => Observation::pass(passed, detail),
+            [only] => Observation::fail(only.clone(), detail),
+            [first, rest @ ..] => {
+                Observation::fail(format!("{first} (and {} more)", rest.len()), detail)
+            }
+        }
+    }
+
     /// The blob stored as evidence: the observation as pretty JSON.
     pub fn content(&self) -> Vec<u8> {
         let mut v = serde_json::to_vec_pretty(&serde_json::json!({
