@@ -62,6 +62,18 @@ pub enum Command {
         #[command(flatten)]
         report: Report,
     },
+    /// Run the automated checks and record each result in the ledger.
+    Check {
+        /// Only this control's checks, or one item: CONTROL or CONTROL/ITEM.
+        #[arg(long, value_name = "CONTROL[/ITEM]")]
+        only: Option<String>,
+        /// How many checks run at once.
+        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        concurrency: u16,
+        /// Print machine-readable JSON (documented in docs/json.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Add and list evidence.
     #[command(subcommand)]
     Evidence(EvidenceCommand),

@@ -1,6 +1,7 @@
 //! One module per verb, plus what they share: the date, and a loaded trust repo.
 
 mod catalog;
+mod check;
 mod demo;
 mod evidence;
 mod init;
@@ -24,6 +25,11 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Lint { report } => lint::run(repo, &report),
         Command::Catalog { category, report } => catalog::run(category.as_deref(), &report),
         Command::Status { report } => status::run(repo, &report),
+        Command::Check {
+            only,
+            concurrency,
+            json,
+        } => check::run(repo, only.as_deref(), usize::from(concurrency), json),
         Command::Evidence(command) => evidence::run(repo, command),
         Command::Ledger(command) => ledger::run(repo, command),
     }
@@ -34,6 +40,11 @@ fn clock() -> jiff::civil::DateTime {
     jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .datetime()
+}
+
+/// Now as the system clock reads it, for checks that judge file ages.
+pub fn system_now() -> std::time::SystemTime {
+    std::time::SystemTime::now()
 }
 
 /// Today in UTC.

@@ -1,0 +1,300 @@
+//! `evident check`: run the declared checks concurrently, record every result in
+//! the ledger, and say what changed since the last run (a pass turning into a
+//! failure is a regression). Exit 1 when any check fails or errors.
+
+use super::ledger_access::{self, block_on, store_failure};
+use crate::failure::{Failure, Outcome};
+use crate::output::{print_json, table};
+use evident_checks::{Context, Observation};
+use evident_core::catalog::Catalog;
+use evident_core::model::{CheckKind, CheckSpec, EvidenceSource, TrustProgram};
+use evident_core::suggest::closest;
+use evident_ledger::entry::{Entry, EntryKind, Outcome as Result_};
+use evident_store::{Evidence, Ledger};
+use futures_util::StreamExt;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::Path;
+
+struct Target<'a> {
+    control: &'a str,
+    item: &'a str,
+    spec: &'a CheckSpec,
+}
+
+#[derive(Serialize)]
+struct Ran {
+    control: String,
+    item: String,
+    kind: String,
+    result: &'static str,
+    summary: String,
+    /// The previous recorded result of this check, if any.
+    previous: Option<String>,
+    /// `new`, `same`, `regression` (passed before, not now) or `fixed`.
+    change: &'static str,
+    entry: u64,
+}
+
+pub fn run(repo: &Path, only: Option<&str>, concurrency: usize, json: bool) -> Outcome {
+    let program = super::load_program(repo, &Catalog::tsc())?;
+    let targets = select(&program, only)?;
+    if targets.is_empty() {
+        println!("no checks are declared; add `check:` to an evidence item (docs/checks.md)");
+        return Ok(());
+    }
+    let cx = Context {
+        repo: repo.to_path_buf(),
+        now: super::system_now(),
+    };
+    let now = super::now();
+    let today = super::today();
+    let progress = Progress::new(targets.len());
+    let ran = block_on(async {
+        let ledger = ledger_access::open(repo, &program).await?;
+        let previous = last_results(&ledger).await?;
+        let mut observed: Vec<(usize, Observation)> =
+            futures_util::stream::iter(targets.iter().enumerate())
+                .map(|(i, t)| {
+                    let cx = &cx;
+                    let progress = &progress;
+                    async move {
+                        let o = evident_checks::run(&t.spec.settings, cx).await;
+                        progress.finished(t, &o);
+                        (i, o)
+                    }
+                })
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+        observed.sort_by_key(|(i, _)| *i);
+        progress.clear();
+        let evidence = observed
+            .iter()
+            .map(|(i, o)| {
+                let t = &targets[*i];
+                Evidence {
+                    content: o.content(),
+                    entry: Entry {
+                        control: t.control.to_string(),
+                        item: t.item.to_string(),
+                        kind: EntryKind::Check,
+                        collector: format!("check:{}", kind_name(t.spec.kind)),
+                        collected_at: now.clone(),
+                        covers_from: today,
+                        covers_to: today,
+                        result: o.outcome,
+                        summary: o.summary.clone(),
+                        content_sha256: String::new(),
+                    },
+                }
+            })
+            .collect();
+        let range = ledger.record(evidence).await.map_err(store_failure)?;
+        ledger.store.close().await;
+        let ran: Vec<Ran> = observed
+            .into_iter()
+            .zip(range)
+            .map(|((i, o), seq)| {
+                let t = &targets[i];
+                let before = previous
+                    .get(&(t.control.to_string(), t.item.to_string()))
+                    .cloned();
+                Ran {
+                    control: t.control.to_string(),
+                    item: t.item.to_string(),
+                    kind: kind_name(t.spec.kind).to_string(),
+                    result: o.outcome.as_str(),
+                    summary: o.summary,
+                    change: change(before.as_deref(), o.outcome),
+                    previous: before,
+                    entry: seq,
+                }
+            })
+            .collect();
+        Ok::<_, Failure>(ran)
+    })?;
+    let count = |r: &str| ran.iter().filter(|x| x.result == r).count();
+    let (pass, fail, error) = (count("pass"), count("fail"), count("error"));
+    let regressions = ran.iter().filter(|r| r.change == "regression").count();
+    if json {
+        print_json(&serde_json::json!({
+            "version": 1,
+            "checks": ran,
+            "pass": pass, "fail": fail, "error": error, "regressions": regressions,
+        }));
+    } else {
+        let mut t = table(["control", "item", "kind", "result", "change", "summary"]);
+        for r in &ran {
+            t.add_row([
+                r.control.as_str(),
+                r.item.as_str(),
+                r.kind.as_str(),
+                r.result,
+                r.change,
+                r.summary.as_str(),
+            ]);
+        }
+        println!("{t}");
+        println!(
+            "{} check(s): {pass} pass, {fail} fail, {error} error; {regressions} regression(s); recorded as entries {}..={}",
+            ran.len(),
+            ran.first().map_or(0, |r| r.entry),
+            ran.last().map_or(0, |r| r.entry)
+        );
+    }
+    if fail + error > 0 {
+        return Err(Failure::unmet(format!(
+            "{} check(s) did not pass{}",
+            fail + error,
+            if regressions > 0 {
+                format!(", {regressions} of them regressions")
+            } else {
+                String::new()
+            }
+        )));
+    }
+    Ok(())
+}
+
+/// The checks `--only` selects, in the order the trust repo declares them.
+fn select<'a>(program: &'a TrustProgram, only: Option<&str>) -> Result<Vec<Target<'a>>, Failure> {
+    let (want_control, want_item) = match only {
+        None => (None, None),
+        Some(text) => match text.split_once('/') {
+            Some((c, i)) => (Some(c), Some(i)),
+            None => (Some(text), None),
+        },
+    };
+    if let Some(c) = want_control {
+        let Some(control) = program.controls.iter().find(|x| x.id == c) else {
+            let near = closest(c, program.controls.iter().map(|x| x.id.as_str()))
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            return Err(Failure::input(format!("--only: no control `{c}`{near}")));
+        };
+        if let Some(i) = want_item
+            && !control.evidence.iter().any(|e| e.id == i)
+        {
+            let ids: Vec<&str> = control.evidence.iter().map(|e| e.id.as_str()).collect();
+            return Err(Failure::input(format!(
+                "--only: control `{c}` has no evidence item `{i}`; its items are: {}",
+                ids.join(", ")
+            )));
+        }
+    }
+    let mut out = Vec::new();
+    for control in &program.controls {
+        if want_control.is_some_and(|c| c != control.id) {
+            continue;
+        }
+        for item in &control.evidence {
+            if want_item.is_some_and(|i| i != item.id) {
+                continue;
+            }
+            if let EvidenceSource::Check(spec) = &item.source {
+                out.push(Target {
+                    control: &control.id,
+                    item: &item.id,
+                    spec,
+                });
+            }
+        }
+    }
+    if out.is_empty()
+        && let Some(text) = only
+    {
+        return Err(Failure::input(format!(
+            "--only: `{text}` declares no check"
+        )));
+    }
+    Ok(out)
+}
+
+/// The latest recorded check result of each (control, item).
+async fn last_results<B: evident_ledger::blobs::BlobStore>(
+    ledger: &Ledger<B>,
+) -> Result<HashMap<(String, String), String>, Failure> {
+    let mut last = HashMap::new();
+    for e in ledger.store.entries(None).await.map_err(store_failure)? {
+        if let Ok(f) = e.fields()
+            && f.kind == "check"
+        {
+            last.insert((f.control, f.item), f.result);
+        }
+    }
+    Ok(last)
+}
+
+fn change(before: Option<&str>, now: Result_) -> &'static str {
+    match (before, now) {
+        (None, _) => "new",
+        (Some("pass"), Result_::Fail | Result_::Error) => "regression",
+        (Some("fail" | "error"), Result_::Pass) => "fixed",
+        _ => "same",
+    }
+}
+
+fn kind_name(kind: CheckKind) -> &'static str {
+    match kind {
+        CheckKind::File => "file",
+        CheckKind::Http => "http",
+        CheckKind::Tls => "tls",
+        CheckKind::Command => "command",
+        CheckKind::Git => "git",
+        CheckKind::Rego => "rego",
+        CheckKind::Sarif => "sarif",
+        CheckKind::Cyclonedx => "cyclonedx",
+        CheckKind::Junit => "junit",
+    }
+}
+
+/// A progress bar on a terminal; one plain line per finished check otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    total: usize,
+    done: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} checks {msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: 0.into(),
+        }
+    }
+
+    fn finished(&self, t: &Target<'_>, o: &Observation) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(format!("{}/{}", t.control, t.item));
+                bar.inc(1);
+            }
+            None => eprintln!(
+                "[{n}/{}] {}/{}: {}",
+                self.total,
+                t.control,
+                t.item,
+                o.outcome.as_str()
+            ),
+        }
+    }
+
+    fn clear(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
