@@ -6,6 +6,7 @@
 
 mod command;
 mod file;
+mod http;
 
 use evident_core::checks::CheckSettings;
 use evident_ledger::entry::Outcome;
@@ -95,7 +96,8 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> Observation {
                     .unwrap_or_else(|e| Observation::error(format!("the file check stopped: {e}")))
             }
             CheckSettings::Command(c) => command::run(c, cx).await,
-            CheckSettings::Http(_) | CheckSettings::Tls(_) | CheckSettings::Git(_) => {
+            CheckSettings::Http(h) => http::run(h).await,
+            CheckSettings::Tls(_) | CheckSettings::Git(_) => {
                 Observation::error("this kind of check does not run in this build yet")
             }
             CheckSettings::Other(_) => Observation::error(
@@ -107,6 +109,16 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> Observation {
         Ok(observation) => observation,
         Err(_) => Observation::error(format!("timed out after {}s", limit.as_secs())),
     }
+}
+
+/// rustls with the `ring` provider (pure Rust and C, no C++ or CMake build),
+/// installed once for the process.
+pub(crate) fn tls_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Another part of the process may have installed one first; either serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 fn timeout_of(settings: &CheckSettings) -> Duration {
