@@ -7,6 +7,7 @@
 mod command;
 mod file;
 mod http;
+mod tls;
 
 use evident_core::checks::CheckSettings;
 use evident_ledger::entry::Outcome;
@@ -97,7 +98,8 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> Observation {
             }
             CheckSettings::Command(c) => command::run(c, cx).await,
             CheckSettings::Http(h) => http::run(h).await,
-            CheckSettings::Tls(_) | CheckSettings::Git(_) => {
+            CheckSettings::Tls(t) => tls::run(t, cx).await,
+            CheckSettings::Git(_) => {
                 Observation::error("this kind of check does not run in this build yet")
             }
             CheckSettings::Other(_) => Observation::error(
