@@ -6,6 +6,7 @@
 
 mod command;
 mod file;
+mod git;
 mod http;
 mod tls;
 
@@ -99,8 +100,11 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> Observation {
             CheckSettings::Command(c) => command::run(c, cx).await,
             CheckSettings::Http(h) => http::run(h).await,
             CheckSettings::Tls(t) => tls::run(t, cx).await,
-            CheckSettings::Git(_) => {
-                Observation::error("this kind of check does not run in this build yet")
+            CheckSettings::Git(g) => {
+                let (g, cx) = (g.clone(), cx.clone());
+                tokio::task::spawn_blocking(move || git::run(&g, &cx))
+                    .await
+                    .unwrap_or_else(|e| Observation::error(format!("the git check stopped: {e}")))
             }
             CheckSettings::Other(_) => Observation::error(
                 "importers (sarif, cyclonedx, junit) and rego do not run in this build yet",
