@@ -24,6 +24,9 @@ pub struct Context {
     pub now: SystemTime,
 }
 
+/// How many checks run at once unless told otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
 /// The default limit for one check.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 

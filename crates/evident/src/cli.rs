@@ -68,7 +68,7 @@ pub enum Command {
         #[arg(long, value_name = "CONTROL[/ITEM]")]
         only: Option<String>,
         /// How many checks run at once.
-        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        #[arg(long, default_value_t = evident_checks::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=1024))]
         concurrency: u16,
         /// Print machine-readable JSON (documented in docs/json.md).
         #[arg(long)]
