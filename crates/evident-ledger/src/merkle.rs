@@ -48,7 +48,7 @@ pub trait PerfectNodes {
 
 /// MTH(D[start:end]) for a range that arises in RFC 9162's recursions: `start`
 /// is aligned to the split points, so the range is perfect or splits into ones that are.
-pub fn range_root(nodes: &impl PerfectNodes, start: u64, end: u64) -> Hash {
+pub fn range_root(nodes: &(impl PerfectNodes + ?Sized), start: u64, end: u64) -> Hash {
     let n = end - start;
     if n == 0 {
         return empty_root();
@@ -65,7 +65,7 @@ pub fn range_root(nodes: &impl PerfectNodes, start: u64, end: u64) -> Hash {
 }
 
 /// RFC 9162 §2.1.3.1: the inclusion proof PATH(m, D[n]) for leaf `m` in a tree of `n` leaves.
-pub fn inclusion_proof(nodes: &impl PerfectNodes, m: u64, n: u64) -> Vec<Hash> {
+pub fn inclusion_proof(nodes: &(impl PerfectNodes + ?Sized), m: u64, n: u64) -> Vec<Hash> {
     assert!(m < n, "leaf {m} is not in a tree of {n}");
     let mut path = Vec::new();
     // Walk down from the whole tree, remembering the sibling at each split; the
@@ -87,7 +87,7 @@ pub fn inclusion_proof(nodes: &impl PerfectNodes, m: u64, n: u64) -> Vec<Hash> {
 }
 
 /// RFC 9162 §2.1.4.1: the consistency proof PROOF(m, D[n]) between tree sizes `m` <= `n`.
-pub fn consistency_proof(nodes: &impl PerfectNodes, m: u64, n: u64) -> Vec<Hash> {
+pub fn consistency_proof(nodes: &(impl PerfectNodes + ?Sized), m: u64, n: u64) -> Vec<Hash> {
     assert!(0 < m && m <= n, "no consistency proof from {m} to {n}");
     let mut proof = Vec::new();
     // SUBPROOF(m, D[start:end], b), unrolled; `m` counts leaves from `start`.
@@ -199,7 +199,7 @@ pub struct Frontier {
 
 impl Frontier {
     /// Rebuilds the frontier of a tree of `size` leaves from its stored perfect nodes.
-    pub fn at(nodes: &impl PerfectNodes, size: u64) -> Frontier {
+    pub fn at(nodes: &(impl PerfectNodes + ?Sized), size: u64) -> Frontier {
         let mut stack = Vec::new();
         let mut start = 0;
         for level in (0..64).rev() {

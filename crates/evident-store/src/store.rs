@@ -11,7 +11,7 @@
 use crate::location::Location;
 use evident_ledger::entry::{Entry, EntryFields};
 use evident_ledger::log::{self, FetchedNodes, NodeWishlist, StoredCheckpoint, TreeCells};
-use evident_ledger::merkle::{self, Frontier, Hash};
+use evident_ledger::merkle::{self, Frontier, Hash, PerfectNodes};
 use futures_util::stream::{BoxStream, StreamExt};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
@@ -313,29 +313,23 @@ impl Store {
 
     /// MTH of the first `size` entries, from the stored nodes.
     pub async fn root(&self, size: u64) -> Result<Hash> {
-        let wanted = NodeWishlist::of(|w| {
-            merkle::range_root(w, 0, size);
-        });
-        let nodes = fetch_nodes(self.backend, &self.pool, &wanted).await?;
-        Ok(merkle::range_root(&nodes, 0, size))
+        over_nodes(self.backend, &self.pool, |n| merkle::range_root(n, 0, size)).await
     }
 
     /// RFC 9162 inclusion proof for leaf `m` in the tree of `n` leaves.
     pub async fn inclusion_proof(&self, m: u64, n: u64) -> Result<Vec<Hash>> {
-        let wanted = NodeWishlist::of(|w| {
-            merkle::inclusion_proof(w, m, n);
-        });
-        let nodes = fetch_nodes(self.backend, &self.pool, &wanted).await?;
-        Ok(merkle::inclusion_proof(&nodes, m, n))
+        over_nodes(self.backend, &self.pool, |t| {
+            merkle::inclusion_proof(t, m, n)
+        })
+        .await
     }
 
     /// RFC 9162 consistency proof between tree sizes `m` and `n`.
     pub async fn consistency_proof(&self, m: u64, n: u64) -> Result<Vec<Hash>> {
-        let wanted = NodeWishlist::of(|w| {
-            merkle::consistency_proof(w, m, n);
-        });
-        let nodes = fetch_nodes(self.backend, &self.pool, &wanted).await?;
-        Ok(merkle::consistency_proof(&nodes, m, n))
+        over_nodes(self.backend, &self.pool, |t| {
+            merkle::consistency_proof(t, m, n)
+        })
+        .await
     }
 
     /// Signs the current tree head with `sign` (given size and root) and stores it,
@@ -347,11 +341,8 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut tx = self.write(&mut conn).await?;
         let size = size_of(&mut *tx).await?;
-        let wanted = NodeWishlist::of(|w| {
-            merkle::range_root(w, 0, size);
-        });
-        let nodes = fetch_nodes(self.backend, &mut *tx, &wanted).await?;
-        let text = sign(size, merkle::range_root(&nodes, 0, size));
+        let root = over_nodes(self.backend, &mut *tx, |n| merkle::range_root(n, 0, size)).await?;
+        let text = sign(size, root);
         let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM checkpoints")
             .fetch_one(&mut *tx)
             .await?;
@@ -432,11 +423,21 @@ async fn frontier_at(
     tx: &mut sqlx::Transaction<'_, Any>,
     size: u64,
 ) -> Result<Frontier> {
+    over_nodes(backend, &mut **tx, |n| Frontier::at(n, size)).await
+}
+
+/// Runs `compute` over the stored perfect nodes: a dry run names the nodes it
+/// reads (which depend only on sizes), one query fetches them, then it runs for real.
+async fn over_nodes<'c, T>(
+    backend: Backend,
+    ex: impl Executor<'c, Database = Any>,
+    compute: impl Fn(&dyn PerfectNodes) -> T,
+) -> Result<T> {
     let wanted = NodeWishlist::of(|w| {
-        Frontier::at(w, size);
+        compute(w);
     });
-    let nodes = fetch_nodes(backend, &mut **tx, &wanted).await?;
-    Ok(Frontier::at(&nodes, size))
+    let nodes = fetch_nodes(backend, ex, &wanted).await?;
+    Ok(compute(&nodes))
 }
 
 /// Fetches the perfect nodes a computation wants, in one query over their home rows.
