@@ -277,6 +277,23 @@ pub enum CheckKind {
     Junit,
 }
 
+impl CheckKind {
+    /// The name written in a trust repo's `check: { kind: ... }`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::File => "file",
+            CheckKind::Http => "http",
+            CheckKind::Tls => "tls",
+            CheckKind::Command => "command",
+            CheckKind::Git => "git",
+            CheckKind::Rego => "rego",
+            CheckKind::Sarif => "sarif",
+            CheckKind::Cyclonedx => "cyclonedx",
+            CheckKind::Junit => "junit",
+        }
+    }
+}
+
 /// A check declaration: its kind and its typed settings (see `checks.rs`).
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckSpec {

@@ -2,13 +2,14 @@
 //! the ledger, and say what changed since the last run (a pass turning into a
 //! failure is a regression). Exit 1 when any check fails or errors.
 
-use super::ledger_access::{self, block_on, store_failure};
+use super::ledger_access::{store_failure, with_ledger};
 use crate::failure::{Failure, Outcome};
 use crate::output::{print_json, table};
 use evident_checks::{Context, Observation};
 use evident_core::catalog::Catalog;
-use evident_core::model::{CheckKind, CheckSpec, EvidenceSource, TrustProgram};
+use evident_core::model::{CheckSpec, EvidenceSource, TrustProgram};
 use evident_core::suggest::closest;
+use evident_core::time::Date;
 use evident_ledger::entry::{Entry, EntryKind, Outcome as Result_};
 use evident_store::{Evidence, Ledger};
 use futures_util::StreamExt;
@@ -51,69 +52,33 @@ pub fn run(repo: &Path, only: Option<&str>, concurrency: usize, json: bool) -> O
     let now = super::now();
     let today = super::today();
     let progress = Progress::new(targets.len());
-    let ran = block_on(async {
-        let ledger = ledger_access::open(repo, &program).await?;
-        let previous = last_results(&ledger).await?;
-        let mut observed: Vec<(usize, Observation)> =
-            futures_util::stream::iter(targets.iter().enumerate())
-                .map(|(i, t)| {
-                    let cx = &cx;
-                    let progress = &progress;
-                    async move {
-                        let o = evident_checks::run(&t.spec.settings, cx).await;
-                        progress.finished(t, &o);
-                        (i, o)
-                    }
-                })
-                .buffer_unordered(concurrency)
-                .collect()
-                .await;
-        observed.sort_by_key(|(i, _)| *i);
-        progress.clear();
+    let ran = with_ledger(repo, &program, async |ledger| {
+        let previous = last_results(ledger).await?;
+        let observed = observe(&targets, &cx, &progress, concurrency).await;
         let evidence = observed
             .iter()
-            .map(|(i, o)| {
-                let t = &targets[*i];
-                Evidence {
-                    content: o.content(),
-                    entry: Entry {
-                        control: t.control.to_string(),
-                        item: t.item.to_string(),
-                        kind: EntryKind::Check,
-                        collector: format!("check:{}", kind_name(t.spec.kind)),
-                        collected_at: now.clone(),
-                        covers_from: today,
-                        covers_to: today,
-                        result: o.outcome,
-                        summary: o.summary.clone(),
-                        content_sha256: String::new(),
-                    },
-                }
-            })
+            .map(|(t, o)| as_evidence(t, o, &now, today))
             .collect();
         let range = ledger.record(evidence).await.map_err(store_failure)?;
-        ledger.store.close().await;
-        let ran: Vec<Ran> = observed
+        Ok(observed
             .into_iter()
             .zip(range)
-            .map(|((i, o), seq)| {
-                let t = &targets[i];
+            .map(|((t, o), entry)| {
                 let before = previous
                     .get(&(t.control.to_string(), t.item.to_string()))
                     .cloned();
                 Ran {
                     control: t.control.to_string(),
                     item: t.item.to_string(),
-                    kind: kind_name(t.spec.kind).to_string(),
+                    kind: t.spec.kind.as_str().to_string(),
                     result: o.outcome.as_str(),
                     summary: o.summary,
                     change: change(before.as_deref(), o.outcome),
                     previous: before,
-                    entry: seq,
+                    entry,
                 }
             })
-            .collect();
-        Ok::<_, Failure>(ran)
+            .collect::<Vec<Ran>>())
     })?;
     let count = |r: &str| ran.iter().filter(|x| x.result == r).count();
     let (pass, fail, error) = (count("pass"), count("fail"), count("error"));
@@ -156,6 +121,50 @@ pub fn run(repo: &Path, only: Option<&str>, concurrency: usize, json: bool) -> O
         )));
     }
     Ok(())
+}
+
+/// Runs every check, `concurrency` at a time; results in declaration order.
+async fn observe<'t, 'a>(
+    targets: &'t [Target<'a>],
+    cx: &Context,
+    progress: &Progress,
+    concurrency: usize,
+) -> Vec<(&'t Target<'a>, Observation)> {
+    let mut observed: Vec<(usize, Observation)> =
+        futures_util::stream::iter(targets.iter().enumerate())
+            .map(|(i, t)| async move {
+                let o = evident_checks::run(&t.spec.settings, cx).await;
+                progress.finished(t, &o);
+                (i, o)
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+    observed.sort_by_key(|(i, _)| *i);
+    progress.clear();
+    observed
+        .into_iter()
+        .map(|(i, o)| (&targets[i], o))
+        .collect()
+}
+
+/// A check result as a ledger entry, the observation as its content.
+fn as_evidence(t: &Target<'_>, o: &Observation, now: &str, today: Date) -> Evidence {
+    Evidence {
+        content: o.content(),
+        entry: Entry {
+            control: t.control.to_string(),
+            item: t.item.to_string(),
+            kind: EntryKind::Check,
+            collector: format!("check:{}", t.spec.kind.as_str()),
+            collected_at: now.to_string(),
+            covers_from: today,
+            covers_to: today,
+            result: o.outcome,
+            summary: o.summary.clone(),
+            content_sha256: String::new(),
+        },
+    }
 }
 
 /// The checks `--only` selects, in the order the trust repo declares them.
@@ -233,20 +242,6 @@ fn change(before: Option<&str>, now: Result_) -> &'static str {
         (Some("pass"), Result_::Fail | Result_::Error) => "regression",
         (Some("fail" | "error"), Result_::Pass) => "fixed",
         _ => "same",
-    }
-}
-
-fn kind_name(kind: CheckKind) -> &'static str {
-    match kind {
-        CheckKind::File => "file",
-        CheckKind::Http => "http",
-        CheckKind::Tls => "tls",
-        CheckKind::Command => "command",
-        CheckKind::Git => "git",
-        CheckKind::Rego => "rego",
-        CheckKind::Sarif => "sarif",
-        CheckKind::Cyclonedx => "cyclonedx",
-        CheckKind::Junit => "junit",
     }
 }
 

@@ -1,6 +1,6 @@
 //! `evident demo`: a sample company's program, end to end, in one command.
 
-use super::ledger_access::{self, block_on, store_failure};
+use super::ledger_access::{self, store_failure, with_ledger};
 use crate::failure::{Failure, Outcome};
 use evident_core::catalog::Catalog;
 use evident_core::coverage::coverage;
@@ -120,15 +120,10 @@ fn record_file_evidence(
     }
     let count = evidence.len();
     let key = ledger_access::signing_key(dir)?;
-    let (_, checkpoint) = block_on(async {
-        let ledger = ledger_access::open(dir, program).await?;
+    let origin = ledger_access::origin(program);
+    let (_, checkpoint) = with_ledger(dir, program, async |ledger| {
         ledger.record(evidence).await.map_err(store_failure)?;
-        let signed = ledger
-            .checkpoint(&ledger_access::origin(program), &now, &key)
-            .await
-            .map_err(store_failure);
-        ledger.store.close().await;
-        signed
+        (ledger.checkpoint(&origin, &now, &key).await).map_err(store_failure)
     })?;
     Ok((count, checkpoint))
 }

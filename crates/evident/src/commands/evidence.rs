@@ -1,6 +1,6 @@
 //! `evident evidence add | list`: evidence recorded by hand, and what the ledger holds.
 
-use super::ledger_access::{self, block_on, store_failure};
+use super::ledger_access::{store_failure, with_ledger};
 use crate::cli::EvidenceCommand;
 use crate::failure::{Failure, Outcome};
 use crate::output::{print_json, table};
@@ -97,8 +97,7 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
         summary,
         content_sha256: String::new(),
     };
-    let recorded = block_on(async {
-        let ledger = ledger_access::open(repo, program).await?;
+    let recorded = with_ledger(repo, program, async |ledger| {
         let range = ledger
             .record(vec![Evidence { content, entry }])
             .await
@@ -108,7 +107,6 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
             .entry(range.start)
             .await
             .map_err(store_failure)?;
-        ledger.store.close().await;
         stored.ok_or_else(|| Failure::unmet("the entry just recorded cannot be read back"))
     })?;
     let f = recorded.fields().map_err(store_failure)?;
@@ -201,11 +199,8 @@ fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) 
     {
         check_item(program, c, "")?;
     }
-    let entries = block_on(async {
-        let ledger = ledger_access::open(repo, program).await?;
-        let entries = ledger.store.entries(control).await.map_err(store_failure);
-        ledger.store.close().await;
-        entries
+    let entries = with_ledger(repo, program, async |ledger| {
+        ledger.store.entries(control).await.map_err(store_failure)
     })?;
     let entries = entries
         .iter()

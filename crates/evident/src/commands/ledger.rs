@@ -1,6 +1,6 @@
 //! `evident ledger checkpoint | verify | prove | consistency | verify-proof`.
 
-use super::ledger_access::{self, block_on, store_failure};
+use super::ledger_access::{self, store_failure, with_ledger};
 use crate::cli::LedgerCommand;
 use crate::failure::{Failure, Outcome};
 use crate::output::print_json;
@@ -29,14 +29,9 @@ pub fn run(repo: &Path, command: LedgerCommand) -> Outcome {
 fn checkpoint(repo: &Path, json: bool) -> Outcome {
     let program = super::load_program(repo, &Catalog::tsc())?;
     let key = ledger_access::signing_key(repo)?;
-    let (stored, cp) = block_on(async {
-        let ledger = ledger_access::open(repo, &program).await?;
-        let done = ledger
-            .checkpoint(&ledger_access::origin(&program), &super::now(), &key)
-            .await
-            .map_err(store_failure);
-        ledger.store.close().await;
-        done
+    let origin = ledger_access::origin(&program);
+    let (stored, cp) = with_ledger(repo, &program, async |ledger| {
+        (ledger.checkpoint(&origin, &super::now(), &key).await).map_err(store_failure)
     })?;
     if json {
         print_json(&checkpoint_json(stored.id, &cp));
@@ -62,11 +57,8 @@ fn checkpoint_json(id: i64, cp: &Checkpoint) -> serde_json::Value {
 fn verify(repo: &Path, json: bool) -> Outcome {
     let program = super::load_program(repo, &Catalog::tsc())?;
     let trusted = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
-    let verified = block_on(async {
-        let ledger = ledger_access::open(repo, &program).await?;
-        let v = ledger.verify(&trusted).await.map_err(store_failure);
-        ledger.store.close().await;
-        v
+    let verified = with_ledger(repo, &program, async |ledger| {
+        ledger.verify(&trusted).await.map_err(store_failure)
     })?;
     let ok = verified.problems.is_empty();
     if json {
@@ -107,11 +99,8 @@ fn prove(repo: &Path, entry: &str, json: bool) -> Outcome {
         ))
     })?;
     let program = super::load_program(repo, &Catalog::tsc())?;
-    let proof = block_on(async {
-        let ledger = ledger_access::open(repo, &program).await?;
-        let p = ledger.prove(seq).await.map_err(store_failure);
-        ledger.store.close().await;
-        p
+    let proof = with_ledger(repo, &program, async |ledger| {
+        ledger.prove(seq).await.map_err(store_failure)
     })?;
     let trusted = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
     show_proof(&proof, &trusted, json)
@@ -130,11 +119,8 @@ fn consistency(repo: &Path, from: &Path, json: bool) -> Outcome {
         ))
     })?;
     let program = super::load_program(repo, &Catalog::tsc())?;
-    let proof = block_on(async {
-        let ledger = ledger_access::open(repo, &program).await?;
-        let p = ledger.consistency(&old).await.map_err(store_failure);
-        ledger.store.close().await;
-        p
+    let proof = with_ledger(repo, &program, async |ledger| {
+        ledger.consistency(&old).await.map_err(store_failure)
     })?;
     show_proof(&proof, &trusted, json)
 }

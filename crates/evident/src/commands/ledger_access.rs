@@ -14,7 +14,7 @@ use std::path::Path;
 pub const BLOB_DIR: &str = ".evident/blobs";
 
 /// Runs one command's database work to completion on a single thread.
-pub fn block_on<F: Future>(work: F) -> F::Output {
+fn block_on<F: Future>(work: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -22,8 +22,22 @@ pub fn block_on<F: Future>(work: F) -> F::Output {
         .block_on(work)
 }
 
+/// Opens the trust repo's ledger, runs `work` on it, and closes it (on errors too).
+pub fn with_ledger<T>(
+    repo: &Path,
+    program: &TrustProgram,
+    work: impl AsyncFnOnce(&Ledger<FsBlobs>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    block_on(async {
+        let ledger = open(repo, program).await?;
+        let outcome = work(&ledger).await;
+        ledger.store.close().await;
+        outcome
+    })
+}
+
 /// Opens the ledger `EVIDENT_DATABASE_URL`, else evident.toml's `database`, names.
-pub async fn open(repo: &Path, program: &TrustProgram) -> Result<Ledger<FsBlobs>, Failure> {
+async fn open(repo: &Path, program: &TrustProgram) -> Result<Ledger<FsBlobs>, Failure> {
     let env = std::env::var("EVIDENT_DATABASE_URL").ok();
     let location = Location::choose(env.as_deref(), program.config.database.as_deref(), repo)
         .map_err(Failure::input)?;
