@@ -183,14 +183,8 @@ fn select<'a>(program: &'a TrustProgram, only: Option<&str>) -> Result<Vec<Targe
                 .unwrap_or_default();
             return Err(Failure::input(format!("--only: no control `{c}`{near}")));
         };
-        if let Some(i) = want_item
-            && !control.evidence.iter().any(|e| e.id == i)
-        {
-            let ids: Vec<&str> = control.evidence.iter().map(|e| e.id.as_str()).collect();
-            return Err(Failure::input(format!(
-                "--only: control `{c}` has no evidence item `{i}`; its items are: {}",
-                ids.join(", ")
-            )));
+        if let Some(i) = want_item {
+            super::find_item(control, "--only", i)?;
         }
     }
     let mut out = Vec::new();

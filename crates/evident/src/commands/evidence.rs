@@ -5,7 +5,7 @@ use crate::cli::EvidenceCommand;
 use crate::failure::{Failure, Outcome};
 use crate::output::{print_json, table};
 use evident_core::catalog::Catalog;
-use evident_core::model::TrustProgram;
+use evident_core::model::{Control, TrustProgram};
 use evident_core::suggest::closest;
 use evident_core::time::Date;
 use evident_ledger::entry::{Entry, EntryKind, Outcome as Result_};
@@ -57,7 +57,7 @@ struct AddRequest<'a> {
 }
 
 fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> Outcome {
-    check_item(program, req.control, req.item)?;
+    super::find_item(find_control(program, req.control)?, "--item", req.item)?;
     let now = super::now();
     let today = super::today();
     let (from, to) = match req.covers {
@@ -125,26 +125,19 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
 }
 
 /// The control and item must exist in the trust repo; a near miss is named.
-fn check_item(program: &TrustProgram, control: &str, item: &str) -> Result<(), Failure> {
-    let Some(c) = program.controls.iter().find(|c| c.id == control) else {
-        let hint = closest(control, program.controls.iter().map(|c| c.id.as_str()))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_else(|| "; `evident status` lists the controls".into());
-        return Err(Failure::input(format!(
-            "--control: no control `{control}` in the trust repo{hint}"
-        )));
-    };
-    if !c.evidence.iter().any(|e| e.id == item) {
-        let ids: Vec<&str> = c.evidence.iter().map(|e| e.id.as_str()).collect();
-        let hint = match closest(item, ids.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("its items are: {}", ids.join(", ")),
-        };
-        return Err(Failure::input(format!(
-            "--item: control `{control}` has no evidence item `{item}`; {hint}"
-        )));
-    }
-    Ok(())
+fn find_control<'p>(program: &'p TrustProgram, control: &str) -> Result<&'p Control, Failure> {
+    program
+        .controls
+        .iter()
+        .find(|c| c.id == control)
+        .ok_or_else(|| {
+            let hint = closest(control, program.controls.iter().map(|c| c.id.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_else(|| "; `evident status` lists the controls".into());
+            Failure::input(format!(
+                "--control: no control `{control}` in the trust repo{hint}"
+            ))
+        })
 }
 
 fn parse_covers(text: &str, today: Date) -> Result<(Date, Date), Failure> {
@@ -194,10 +187,8 @@ struct Listed<'a> {
 }
 
 fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) -> Outcome {
-    if let Some(c) = control
-        && !program.controls.iter().any(|p| p.id == c)
-    {
-        check_item(program, c, "")?;
+    if let Some(c) = control {
+        find_control(program, c)?;
     }
     let entries = with_ledger(repo, program, async |ledger| {
         ledger.store.entries(control).await.map_err(store_failure)

@@ -13,7 +13,7 @@ mod status;
 use crate::cli::{Cli, Command, Report};
 use crate::failure::{Failure, Outcome};
 use evident_core::catalog::Catalog;
-use evident_core::model::TrustProgram;
+use evident_core::model::{Control, TrustProgram};
 use evident_core::time::Date;
 use std::path::Path;
 
@@ -66,6 +66,23 @@ pub fn as_of(report: &Report) -> Result<Date, Failure> {
             .parse()
             .map_err(|e| Failure::input(format!("--as-of: {e}"))),
     }
+}
+
+/// Checks that `control` declares evidence item `item`; the error, for the
+/// command-line option `flag`, names the closest item or lists them all.
+pub fn find_item(control: &Control, flag: &str, item: &str) -> Result<(), Failure> {
+    if control.evidence.iter().any(|e| e.id == item) {
+        return Ok(());
+    }
+    let ids: Vec<&str> = control.evidence.iter().map(|e| e.id.as_str()).collect();
+    let hint = match evident_core::suggest::closest(item, ids.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("its items are: {}", ids.join(", ")),
+    };
+    Err(Failure::input(format!(
+        "{flag}: control `{}` has no evidence item `{item}`; {hint}",
+        control.id
+    )))
 }
 
 /// Loads the trust repo for a verb that needs it whole: any error is printed with
