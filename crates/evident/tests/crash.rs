@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::write_fixture;
+use common::{postgres_url, run_with_db, write_fixture};
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -30,18 +30,6 @@ fn random_below(n: u64) -> u64 {
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).unwrap();
     u64::from_le_bytes(b) % n
-}
-
-fn evident(dir: &Path, url: &Option<String>, args: &[&str]) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_evident"));
-    cmd.arg("-C")
-        .arg(dir)
-        .args(args)
-        .env_remove("EVIDENT_DATABASE_URL");
-    if let Some(url) = url {
-        cmd.env("EVIDENT_DATABASE_URL", url);
-    }
-    cmd.output().unwrap()
 }
 
 /// One round: start the appender at note number `start`, kill it after a random
@@ -96,13 +84,9 @@ fn crash_rounds(backend: &str, url: Option<String>) {
     for round in 0..rounds {
         let acked = crash_once(dir, &url, next);
         next += 1000;
-        let out = evident(dir, &url, &["evidence", "list", "--json"]);
-        assert!(
-            out.status.success(),
-            "{backend} round {round}: list failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (code, out, err) = run_with_db(dir, &url, &["evidence", "list", "--json"]);
+        assert!(code == 0, "{backend} round {round}: list failed: {err}");
+        let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
         let summaries: std::collections::HashSet<&str> = listed["entries"]
             .as_array()
             .unwrap()
@@ -115,12 +99,10 @@ fn crash_rounds(backend: &str, url: Option<String>) {
                 "{backend} round {round}: acknowledged entry n{n} is missing after the crash"
             );
         }
-        let out = evident(dir, &url, &["ledger", "verify"]);
+        let (code, out, err) = run_with_db(dir, &url, &["ledger", "verify"]);
         assert!(
-            out.status.success(),
-            "{backend} round {round}: the ledger does not verify after a crash:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+            code == 0,
+            "{backend} round {round}: the ledger does not verify after a crash:\n{out}{err}"
         );
         acked_total += acked.len();
     }
@@ -141,16 +123,5 @@ fn sqlite_survives_sigkill_at_random_moments() {
 
 #[test]
 fn postgres_survives_sigkill_at_random_moments() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let url = match rt
-        .block_on(evident_store::testing::scratch_postgres("crash"))
-        .unwrap()
-    {
-        evident_store::Location::Postgres(url) => url,
-        other => panic!("{other:?}"),
-    };
-    crash_rounds("postgres", Some(url));
+    crash_rounds("postgres", Some(postgres_url("crash")));
 }

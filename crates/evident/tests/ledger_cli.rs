@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{evident, write_fixture};
+use common::{postgres_url, run_with_db as run, write_fixture};
 use evident_ledger::keys;
 use std::path::Path;
 
@@ -18,38 +18,6 @@ fn repo(backend: &str) -> (tempfile::TempDir, Option<String>) {
         _ => Some(postgres_url(backend)),
     };
     (dir, url)
-}
-
-fn postgres_url(tag: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    match rt
-        .block_on(evident_store::testing::scratch_postgres(tag))
-        .unwrap()
-    {
-        evident_store::Location::Postgres(url) => url,
-        other => panic!("{other:?}"),
-    }
-}
-
-/// Runs `evident -C dir ARGS` against the chosen database.
-fn run(dir: &Path, url: &Option<String>, args: &[&str]) -> (i32, String, String) {
-    let mut cmd = evident();
-    cmd.arg("-C")
-        .arg(dir)
-        .args(args)
-        .env_remove("EVIDENT_DATABASE_URL");
-    if let Some(url) = url {
-        cmd.env("EVIDENT_DATABASE_URL", url);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn ok(dir: &Path, url: &Option<String>, args: &[&str]) -> String {

@@ -156,7 +156,36 @@ pub fn evident() -> Command {
 
 /// Runs `evident -C dir ARGS` and returns (exit code, stdout, stderr).
 pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = evident().arg("-C").arg(dir).args(args).output().unwrap();
+    run_with_db(dir, &None, args)
+}
+
+/// A URL for a fresh, empty PostgreSQL schema of the test server (`EVIDENT_TEST_PG`).
+pub fn postgres_url(tag: &str) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    match rt
+        .block_on(evident_store::testing::scratch_postgres(tag))
+        .unwrap()
+    {
+        evident_store::Location::Postgres(url) => url,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Runs `evident -C dir ARGS` against the database `url` names (`None`: the
+/// SQLite default) and returns (exit code, stdout, stderr).
+pub fn run_with_db(dir: &Path, url: &Option<String>, args: &[&str]) -> (i32, String, String) {
+    let mut cmd = evident();
+    cmd.arg("-C")
+        .arg(dir)
+        .args(args)
+        .env_remove("EVIDENT_DATABASE_URL");
+    if let Some(url) = url {
+        cmd.env("EVIDENT_DATABASE_URL", url);
+    }
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
