@@ -94,21 +94,11 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> Observation {
     let limit = timeout_of(settings);
     let work = async {
         match settings {
-            CheckSettings::File(f) => {
-                let (f, cx) = (f.clone(), cx.clone());
-                tokio::task::spawn_blocking(move || file::run(&f, &cx))
-                    .await
-                    .unwrap_or_else(|e| Observation::error(format!("the file check stopped: {e}")))
-            }
+            CheckSettings::File(f) => blocking(f, cx, file::run).await,
             CheckSettings::Command(c) => command::run(c, cx).await,
             CheckSettings::Http(h) => http::run(h).await,
             CheckSettings::Tls(t) => tls::run(t, cx).await,
-            CheckSettings::Git(g) => {
-                let (g, cx) = (g.clone(), cx.clone());
-                tokio::task::spawn_blocking(move || git::run(&g, &cx))
-                    .await
-                    .unwrap_or_else(|e| Observation::error(format!("the git check stopped: {e}")))
-            }
+            CheckSettings::Git(g) => blocking(g, cx, git::run).await,
             CheckSettings::Other(_) => Observation::error(
                 "importers (sarif, cyclonedx, junit) and rego do not run in this build yet",
             ),
@@ -118,6 +108,19 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> Observation {
         Ok(observation) => observation,
         Err(_) => Observation::error(format!("timed out after {}s", limit.as_secs())),
     }
+}
+
+/// Runs a check that reads files or repositories with blocking calls off the
+/// async threads, so it cannot stall the checks running beside it.
+async fn blocking<S: Clone + Send + 'static>(
+    settings: &S,
+    cx: &Context,
+    check: fn(&S, &Context) -> Observation,
+) -> Observation {
+    let (settings, cx) = (settings.clone(), cx.clone());
+    tokio::task::spawn_blocking(move || check(&settings, &cx))
+        .await
+        .unwrap_or_else(|e| Observation::error(format!("the check stopped: {e}")))
 }
 
 /// rustls with the `ring` provider (pure Rust and C, no C++ or CMake build),

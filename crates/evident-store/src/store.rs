@@ -360,27 +360,14 @@ impl Store {
         let rows = sqlx::query("SELECT id, text FROM checkpoints ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredCheckpoint {
-                    id: r.try_get("id")?,
-                    text: r.try_get("text")?,
-                })
-            })
-            .collect()
+        rows.iter().map(stored_checkpoint).collect()
     }
 
     pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
         let row = sqlx::query("SELECT id, text FROM checkpoints ORDER BY id DESC LIMIT 1")
             .fetch_optional(&self.pool)
             .await?;
-        Ok(match row {
-            Some(r) => Some(StoredCheckpoint {
-                id: r.try_get("id")?,
-                text: r.try_get("text")?,
-            }),
-            None => None,
-        })
+        row.as_ref().map(stored_checkpoint).transpose()
     }
 
     /// Closes the pool, so a SQLite file is checkpointed and released.
@@ -513,6 +500,13 @@ fn placeholders(backend: Backend, first: usize, count: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn stored_checkpoint(row: &AnyRow) -> Result<StoredCheckpoint> {
+    Ok(StoredCheckpoint {
+        id: row.try_get("id")?,
+        text: row.try_get("text")?,
+    })
 }
 
 fn stored_entry(row: &AnyRow) -> Result<StoredEntry> {
