@@ -125,7 +125,7 @@ async fn blocking<S: Clone + Send + 'static>(
 
 /// rustls with the `ring` provider (pure Rust and C, no C++ or CMake build),
 /// installed once for the process.
-pub(crate) fn tls_provider() {
+pub fn tls_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // Another part of the process may have installed one first; either serves.

@@ -1,25 +1,20 @@
 //! Which criteria the program's controls cover, and what each control declares.
 //!
-//! This is the document-only view of status: it reads the controls as written and
-//! needs no evidence. Evidence-derived status builds on it.
+//! This is the document-only view: it reads the controls as written and needs no
+//! evidence. `lint` warns from it; evidence-derived status (`status.rs`) builds on it.
 
 use crate::catalog::Catalog;
-use crate::model::{AuditType, ControlState, Frequency, Gap, Nature, TrustProgram, Visibility};
+use crate::model::{AuditType, TrustProgram};
 use crate::time::Date;
 use serde::Serialize;
 
-/// Version of the JSON shape below; bumped on any incompatible change.
-pub const STATUS_JSON_VERSION: u32 = 1;
-
 #[derive(Debug, Serialize)]
 pub struct CoverageReport {
-    pub version: u32,
     pub as_of: Date,
     pub org: String,
     pub audit_type: AuditType,
     pub categories: Vec<CategoryCoverage>,
     pub criteria: Vec<CriterionCoverage>,
-    pub controls: Vec<ControlDeclaration>,
 }
 
 #[derive(Debug, Serialize)]
@@ -41,25 +36,6 @@ pub struct CriterionCoverage {
     /// Ids of the controls that name this criterion.
     pub controls: Vec<String>,
     pub covered: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ControlDeclaration {
-    pub id: String,
-    pub title: String,
-    pub file: String,
-    pub criteria: Vec<String>,
-    pub owner: String,
-    pub frequency: Frequency,
-    pub nature: Nature,
-    pub visibility: Visibility,
-    /// The status the control's page claims, if any.
-    pub claimed: Option<ControlState>,
-    pub not_applicable: Option<String>,
-    pub evidence_items: usize,
-    pub open_gaps: Vec<Gap>,
-    pub review_due: Option<Date>,
-    pub review_overdue: bool,
 }
 
 impl CoverageReport {
@@ -117,33 +93,11 @@ pub fn coverage(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Cover
             }
         })
         .collect();
-    let controls = program
-        .controls
-        .iter()
-        .map(|k| ControlDeclaration {
-            id: k.id.clone(),
-            title: k.title.clone(),
-            file: k.origin.file.clone(),
-            criteria: k.criteria.clone(),
-            owner: k.owner.clone(),
-            frequency: k.frequency,
-            nature: k.nature,
-            visibility: k.visibility,
-            claimed: k.claimed,
-            not_applicable: k.not_applicable.clone(),
-            evidence_items: k.evidence.len(),
-            open_gaps: k.open_gaps().cloned().collect(),
-            review_due: k.review.map(|r| r.next_due()),
-            review_overdue: k.review.is_some_and(|r| r.overdue(as_of)),
-        })
-        .collect();
     CoverageReport {
-        version: STATUS_JSON_VERSION,
         as_of,
         org: program.config.org.name.clone(),
         audit_type: program.config.audit.kind,
         categories,
         criteria,
-        controls,
     }
 }

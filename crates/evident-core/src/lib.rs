@@ -16,5 +16,6 @@ pub mod catalog;
 pub mod checks;
 pub mod coverage;
 pub mod model;
+pub mod status;
 pub mod suggest;
 pub mod time;

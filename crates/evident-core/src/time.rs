@@ -39,6 +39,14 @@ impl Date {
     pub fn year(self) -> i16 {
         self.0.year()
     }
+
+    pub fn month(self) -> i8 {
+        self.0.month()
+    }
+
+    pub fn day(self) -> i8 {
+        self.0.day()
+    }
 }
 
 impl fmt::Display for Date {
@@ -80,6 +88,81 @@ impl Serialize for Date {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         d.deserialize_any(TextVisitor::<Date>::new("a date written YYYY-MM-DD"))
+    }
+}
+
+/// A moment in UTC to the second, written `2026-11-23T10:15:00Z` (RFC 3339): when
+/// evidence was collected, and the "as of" moment status is judged at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(jiff::Timestamp);
+
+/// 1970-01-01, day zero of Unix time.
+const EPOCH: Date = Date(jiff::civil::date(1970, 1, 1));
+
+impl Instant {
+    /// Seconds since 1970-01-01T00:00:00Z; `None` outside the calendar's range.
+    pub fn from_unix(seconds: i64) -> Option<Instant> {
+        jiff::Timestamp::from_second(seconds).ok().map(Instant)
+    }
+
+    pub fn unix(self) -> i64 {
+        self.0.as_second()
+    }
+
+    /// The first second of `day`.
+    pub fn start_of(day: Date) -> Instant {
+        let days = EPOCH.days_until(day);
+        Instant::from_unix(days * 86_400).unwrap_or(Instant(jiff::Timestamp::MIN))
+    }
+
+    /// The last second of `day`: "as of 2026-11-23" sees everything recorded that day.
+    pub fn end_of(day: Date) -> Instant {
+        Instant::from_unix(Instant::start_of(day).unix() + 86_399).unwrap_or(Instant::start_of(day))
+    }
+
+    /// The calendar day (UTC) this instant falls on.
+    pub fn date(self) -> Date {
+        EPOCH.add_days(self.unix().div_euclid(86_400))
+    }
+
+    /// Whole seconds from `earlier` to `self` (negative when `earlier` is later).
+    pub fn seconds_since(self, earlier: Instant) -> i64 {
+        self.unix() - earlier.unix()
+    }
+
+    /// The instant `seconds` later, saturating at the calendar's end.
+    pub fn plus(self, seconds: u64) -> Instant {
+        let s = self
+            .unix()
+            .saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX));
+        Instant::from_unix(s).unwrap_or(Instant(jiff::Timestamp::MAX))
+    }
+}
+
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    }
+}
+
+impl FromStr for Instant {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Instant, String> {
+        s.trim()
+            .parse::<jiff::Timestamp>()
+            .map(Instant)
+            .map_err(|_| {
+                format!(
+                    "`{s}` is not a moment; write it in RFC 3339 UTC, e.g. 2026-11-23T10:15:00Z"
+                )
+            })
+    }
+}
+
+impl Serialize for Instant {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -226,6 +309,19 @@ mod tests {
         assert!("2026-02-30".parse::<Date>().is_err());
         assert!("2026-8-1".parse::<Date>().is_err());
         assert!("tomorrow".parse::<Date>().is_err());
+    }
+
+    #[test]
+    fn instants_parse_print_and_bound_days() {
+        let t: Instant = "2026-11-23T10:15:00Z".parse().unwrap();
+        assert_eq!(t.to_string(), "2026-11-23T10:15:00Z");
+        let day: Date = "2026-11-23".parse().unwrap();
+        assert_eq!(t.date(), day);
+        assert_eq!(Instant::start_of(day).to_string(), "2026-11-23T00:00:00Z");
+        assert_eq!(Instant::end_of(day).to_string(), "2026-11-23T23:59:59Z");
+        assert_eq!(t.seconds_since(Instant::start_of(day)), 36_900);
+        assert_eq!(t.plus(3600).to_string(), "2026-11-23T11:15:00Z");
+        assert!("2026-11-23".parse::<Instant>().is_err());
     }
 
     #[test]

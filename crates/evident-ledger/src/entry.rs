@@ -28,29 +28,8 @@ pub enum EntryKind {
     Attestation,
 }
 
-/// What the evidence says about its item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Outcome {
-    #[serde(rename = "pass")]
-    Pass,
-    #[serde(rename = "fail")]
-    Fail,
-    #[serde(rename = "error")]
-    Error,
-    #[serde(rename = "n/a")]
-    NotApplicable,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-            Outcome::Error => "error",
-            Outcome::NotApplicable => "n/a",
-        }
-    }
-}
+/// What the evidence says about its item (defined in the core, which judges it).
+pub use evident_core::model::Outcome;
 
 impl EntryKind {
     pub fn as_str(self) -> &'static str {

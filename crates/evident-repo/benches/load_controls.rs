@@ -16,6 +16,7 @@ fn main() {
     let starter = Starter {
         org: "Bench Co".into(),
         today: "2026-11-23".parse().unwrap(),
+        endpoints: None,
     };
     scaffold(dir.path(), &starter).expect("scaffold");
 

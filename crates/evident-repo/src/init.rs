@@ -18,6 +18,44 @@ pub struct Starter {
     pub org: String,
     /// The day the program is adopted: reviews and approvals start from it.
     pub today: Date,
+    /// What the starter's checks observe; `None`: the company's own (placeholder) hosts.
+    pub endpoints: Option<Endpoints>,
+}
+
+/// The hosts, paths and repository the starter's checks point at.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// Base URL of the application (login page, health endpoint).
+    pub app: String,
+    /// Base URL of the public website (`/.well-known/security.txt`).
+    pub site: String,
+    pub tls_host: String,
+    pub tls_port: u16,
+    /// A CA certificate (path relative to the repo) that the TLS check trusts
+    /// besides the public roots.
+    pub ca_file: Option<String>,
+    /// The directory where database backups land.
+    pub backups: String,
+    /// The application's source repository (path relative to the trust repo).
+    pub code: String,
+    /// The host the port scan looks at.
+    pub scan_host: String,
+}
+
+impl Endpoints {
+    /// A company's own hosts under `domain`, to be edited after `init`.
+    pub fn under(domain: &str) -> Endpoints {
+        Endpoints {
+            app: format!("https://app.{domain}"),
+            site: format!("https://{domain}"),
+            tls_host: format!("app.{domain}"),
+            tls_port: 443,
+            ca_file: None,
+            backups: "/var/backups/db".into(),
+            code: ".".into(),
+            scan_host: format!("app.{domain}"),
+        }
+    }
 }
 
 impl Starter {
@@ -38,7 +76,19 @@ impl Starter {
             slug
         };
         let domain = format!("{slug}.example");
+        let at = self
+            .endpoints
+            .clone()
+            .unwrap_or_else(|| Endpoints::under(&domain));
         minijinja::context! {
+            app => at.app,
+            site => at.site,
+            tls_host => at.tls_host,
+            tls_port => at.tls_port,
+            ca_file => at.ca_file,
+            backups => at.backups,
+            code => at.code,
+            scan_host => at.scan_host,
             org => self.org.clone(),
             org_toml => self.org.replace('\\', "\\\\").replace('"', "\\\""),
             contact => format!("security@{domain}"),

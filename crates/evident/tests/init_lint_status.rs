@@ -1,7 +1,8 @@
 mod common;
 
-use common::{evident, run_in, write_fixture};
+use common::{evident, run_at, run_in, write_fixture};
 use serde_json::Value;
+use std::path::Path;
 
 #[test]
 fn init_scaffolds_a_program_that_lints_clean_and_covers_security_availability_confidentiality() {
@@ -68,7 +69,7 @@ fn init_scaffolds_a_program_that_lints_clean_and_covers_security_availability_co
             ["security", "availability", "confidentiality"]
                 .contains(&c["category"].as_str().unwrap())
         })
-        .filter(|c| c["covered"] != true)
+        .filter(|c| c["state"] == "uncovered")
         .collect();
     assert!(uncovered.is_empty(), "{uncovered:?}");
 }
@@ -110,14 +111,80 @@ fn init_never_overwrites_and_names_what_it_skipped() {
     );
 }
 
+/// The fixture with two days of evidence: on the 22nd everything passes; on the
+/// 23rd the MFA check fails (a regression) and the nightly backup passes again.
+fn fixture_with_history(dir: &Path) {
+    write_fixture(dir);
+    let add = |now: &str, item: &str, result: &str| {
+        let (control, item) = item.split_once('/').unwrap();
+        let (code, _, stderr) = run_at(
+            dir,
+            now,
+            &[
+                "evidence",
+                "add",
+                "evidence/password-policy.pdf",
+                "--control",
+                control,
+                "--item",
+                item,
+                "--result",
+                result,
+            ],
+        );
+        assert_eq!(code, 0, "{stderr}");
+    };
+    add("2026-11-22T09:00:00Z", "AUTH/mfa-enforced", "pass");
+    add("2026-11-22T09:00:00Z", "AUTH/password-policy", "pass");
+    add("2026-11-22T09:00:00Z", "BACKUP/nightly", "pass");
+    add("2026-11-23T09:00:00Z", "AUTH/mfa-enforced", "fail");
+    add("2026-11-23T09:00:00Z", "BACKUP/nightly", "pass");
+}
+
 #[test]
 fn status_json_of_the_fixture_is_stable() {
     let tmp = tempfile::tempdir().unwrap();
-    write_fixture(tmp.path());
-    let (code, stdout, stderr) = run_in(tmp.path(), &["status", "--json", "--as-of", "2026-11-23"]);
+    fixture_with_history(tmp.path());
+    let (code, stdout, stderr) = run_at(tmp.path(), "2026-11-23T12:00:00Z", &["status", "--json"]);
     assert_eq!(code, 0, "{stderr}");
     let json: Value = serde_json::from_str(&stdout).unwrap();
     insta::assert_json_snapshot!("status_fixture", json);
+}
+
+#[test]
+fn status_derives_regressions_and_discrepancies_from_the_ledger() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture_with_history(tmp.path());
+    let (code, stdout, stderr) = run_at(tmp.path(), "2026-11-23T12:00:00Z", &["status"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("AUTH/mfa-enforced: passed in entry 0 (2026-11-22T09:00:00Z), fail since entry 3 (2026-11-23T09:00:00Z)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("AUTH: claims implemented, evidence shows partial"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("mfa-enforced failing: entry 3"), "{stdout}");
+    assert!(stdout.contains("open gaps: password-plain"), "{stdout}");
+    // As of the 22nd the regression had not happened yet.
+    let (_, before, _) = run_at(
+        tmp.path(),
+        "2026-11-23T12:00:00Z",
+        &["status", "--json", "--as-of", "2026-11-22"],
+    );
+    let json: Value = serde_json::from_str(&before).unwrap();
+    let auth = &json["controls"][0];
+    assert_eq!(auth["id"], "AUTH");
+    assert_eq!(auth["flags"]["regression"], false, "{auth}");
+    assert_eq!(auth["derived"], "partial", "the open gap keeps it partial");
+    let backup = &json["controls"][1];
+    assert_eq!(backup["derived"], "implemented", "{backup}");
+    // 26h after its last run the nightly backup is stale.
+    let (_, later, _) = run_at(tmp.path(), "2026-11-24T12:00:00Z", &["status", "--json"]);
+    let json: Value = serde_json::from_str(&later).unwrap();
+    assert_eq!(json["controls"][1]["items"][0]["state"], "stale");
+    assert_eq!(json["controls"][1]["flags"]["stale"], true);
 }
 
 #[test]
@@ -176,6 +243,7 @@ fn bad_as_of_is_a_usage_error() {
 fn demo_runs_end_to_end_and_says_where_to_look() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
+    // A second run replaces the first demo rather than mixing two.
     for _ in 0..2 {
         let out = evident().arg("demo").arg(&dir).output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
@@ -185,11 +253,16 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(text.contains("0 errors"), "{text}");
+        assert!(text.contains("Where to look:"));
         assert!(
-            text.contains("Security         33/33 criteria covered"),
+            text.contains("regression: AUTH/login-hsts passed before, fails now"),
             "{text}"
         );
-        assert!(text.contains("Where to look:"));
+        assert!(
+            text.contains("discrepancy: CRYPTO claims implemented, the evidence shows partial"),
+            "{text}"
+        );
+        assert!(text.contains("review overdue: ACCESS-REVIEW"), "{text}");
         assert!(
             text.contains(
                 "   | evident-checkpoint/1\n   | origin: Lumen Analytics evidence ledger\n"
@@ -197,10 +270,64 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
             "{text}"
         );
     }
-    // Both runs recorded the evidence files; the ledger holds and verifies them all.
     let (code, out, err) = run_in(&dir, &["ledger", "verify", "--json"]);
     assert_eq!(code, 0, "{out}{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(report["checkpoints"], 2);
-    assert!(report["entries"].as_u64().unwrap() >= 20, "{report}");
+    assert_eq!(report["checkpoints"], 1);
+
+    // Its checks ran against the servers, files and repository it set up itself.
+    let (_, out, _) = run_in(&dir, &["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let item = |control: &str, item: &str| -> serde_json::Value {
+        let c = status["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == control)
+            .unwrap();
+        c["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == item)
+            .unwrap()
+            .clone()
+    };
+    for (control, id) in [
+        ("MONITOR", "health-endpoint"),
+        ("VDP", "security-txt"),
+        ("BACKUP", "backup-fresh"),
+        ("PRIV", "no-static-keys"),
+        ("CHANGE", "reviewed-merges"),
+        ("SDLC", "codeowners"),
+        ("DEPS", "lockfile"),
+    ] {
+        let i = item(control, id);
+        assert_eq!(i["state"], "satisfied", "{control}/{id}: {i}");
+    }
+    let hsts = item("AUTH", "login-hsts");
+    assert_eq!(
+        (hsts["state"].as_str(), hsts["regression"].as_bool()),
+        (Some("failing"), Some(true)),
+        "{hsts}"
+    );
+    let tls = item("CRYPTO", "tls-modern");
+    assert!(
+        tls["latest"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("the certificate expires in"),
+        "{tls}"
+    );
+
+    // A directory that is not an earlier demo is never replaced.
+    let other = tmp.path().join("mine");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "keep me").unwrap();
+    let out = evident().arg("demo").arg(&other).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(other.join("notes.txt")).unwrap(),
+        "keep me"
+    );
 }

@@ -2,7 +2,7 @@
 //! the ledger, and say what changed since the last run (a pass turning into a
 //! failure is a regression). Exit 1 when any check fails or errors.
 
-use super::ledger_access::{store_failure, with_ledger};
+use super::ledger_access::{observed, store_failure, with_ledger};
 use crate::failure::{Failure, Outcome};
 use crate::output::{print_json, table};
 use evident_checks::{Context, Observation};
@@ -215,17 +215,13 @@ fn select<'a>(program: &'a TrustProgram, only: Option<&str>) -> Result<Vec<Targe
     Ok(out)
 }
 
-/// The latest recorded check result of each (control, item).
+/// The latest recorded result of each (control, item), in the ledger's order.
 async fn last_results<B: evident_ledger::blobs::BlobStore>(
     ledger: &Ledger<B>,
 ) -> Result<HashMap<(String, String), String>, Failure> {
     let mut last = HashMap::new();
-    for e in ledger.store.entries(None).await.map_err(store_failure)? {
-        if let Ok(f) = e.fields()
-            && f.kind == "check"
-        {
-            last.insert((f.control, f.item), f.result);
-        }
+    for o in observed(ledger).await? {
+        last.insert((o.control, o.item), o.result.as_str().to_string());
     }
     Ok(last)
 }

@@ -3,7 +3,7 @@
 use crate::failure::{Failure, Outcome};
 use evident_fsio::Created;
 use evident_ledger::keys;
-use evident_repo::init::{Scaffolded, Starter, scaffold};
+use evident_repo::init::{Endpoints, Scaffolded, Starter, scaffold};
 use std::path::Path;
 
 pub fn run(dir: &Path, org: &str) -> Outcome {
@@ -12,7 +12,7 @@ pub fn run(dir: &Path, org: &str) -> Outcome {
             "--org: the organisation name must not be empty",
         ));
     }
-    let done = create(dir, org)?;
+    let done = create(dir, org, None)?;
     report(dir, &done);
     println!(
         "next: edit the files, then run `evident -C {} lint` and `evident -C {} status`",
@@ -22,7 +22,7 @@ pub fn run(dir: &Path, org: &str) -> Outcome {
     Ok(())
 }
 
-pub fn create(dir: &Path, org: &str) -> Result<Scaffolded, Failure> {
+pub fn create(dir: &Path, org: &str, endpoints: Option<Endpoints>) -> Result<Scaffolded, Failure> {
     if dir.exists() && !dir.is_dir() {
         return Err(Failure::input(format!(
             "{} exists and is not a directory",
@@ -32,6 +32,7 @@ pub fn create(dir: &Path, org: &str) -> Result<Scaffolded, Failure> {
     let starter = Starter {
         org: org.to_string(),
         today: super::today(),
+        endpoints,
     };
     let mut done = scaffold(dir, &starter).map_err(|e| Failure {
         code: 1,

@@ -4,6 +4,7 @@
 use crate::failure::Failure;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use evident_core::model::TrustProgram;
+use evident_core::status::Observed;
 use evident_ledger::blobs::FsBlobs;
 use evident_ledger::keys;
 use evident_store::{Ledger, Location, Store, StoreError};
@@ -46,6 +47,38 @@ async fn open(repo: &Path, program: &TrustProgram) -> Result<Ledger<FsBlobs>, Fa
         store,
         blobs: FsBlobs::new(repo.join(BLOB_DIR)),
     })
+}
+
+/// Every entry in the ledger as the status rules read it.
+pub async fn observed<B: evident_ledger::blobs::BlobStore>(
+    ledger: &Ledger<B>,
+) -> Result<Vec<Observed>, Failure> {
+    let damaged = |seq: u64, e: String| {
+        Failure::unmet(format!(
+            "ledger entry {seq} cannot be read ({e}); run `evident ledger verify`"
+        ))
+    };
+    let stored = ledger.store.entries(None).await.map_err(store_failure)?;
+    stored
+        .iter()
+        .map(|s| {
+            let e = s
+                .fields()
+                .map_err(store_failure)?
+                .parse()
+                .map_err(|e| damaged(s.seq, e))?;
+            Ok(Observed {
+                seq: s.seq,
+                collected: e.collected_at.parse().map_err(|e| damaged(s.seq, e))?,
+                control: e.control,
+                item: e.item,
+                result: e.result,
+                covers_from: e.covers_from,
+                covers_to: e.covers_to,
+                summary: e.summary,
+            })
+        })
+        .collect()
 }
 
 pub fn store_failure(e: StoreError) -> Failure {

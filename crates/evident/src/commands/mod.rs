@@ -14,10 +14,11 @@ use crate::cli::{Cli, Command, Report};
 use crate::failure::{Failure, Outcome};
 use evident_core::catalog::Catalog;
 use evident_core::model::{Control, TrustProgram};
-use evident_core::time::Date;
+use evident_core::time::{Date, Instant};
 use std::path::Path;
 
 pub fn run(cli: Cli) -> Outcome {
+    fixed_clock()?;
     let repo = cli.repo.as_path();
     match cli.command {
         Command::Demo { dir } => demo::run(&dir),
@@ -35,16 +36,41 @@ pub fn run(cli: Cli) -> Outcome {
     }
 }
 
-/// Now in UTC: the only place evident reads the clock.
-fn clock() -> jiff::civil::DateTime {
-    jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .datetime()
+/// Set `EVIDENT_NOW` to an RFC 3339 moment to run as if it were then: evidence
+/// is stamped and status judged at that moment, so a run can be reproduced
+/// (as `SOURCE_DATE_EPOCH` does for builds) and tests need no real waiting.
+pub const NOW_VAR: &str = "EVIDENT_NOW";
+
+/// The moment `EVIDENT_NOW` fixes, if set; a value that is not a moment is a usage error.
+fn fixed_clock() -> Result<Option<jiff::Timestamp>, Failure> {
+    match std::env::var(NOW_VAR) {
+        Err(_) => Ok(None),
+        Ok(text) => text.parse().map(Some).map_err(|_| {
+            Failure::input(format!(
+                "{NOW_VAR}=`{text}` is not a moment; write RFC 3339, e.g. 2026-11-23T10:15:00Z, or unset it"
+            ))
+        }),
+    }
 }
 
-/// Now as the system clock reads it, for checks that judge file ages.
+/// Now in UTC: the only place evident reads the clock.
+fn clock() -> jiff::civil::DateTime {
+    // `run` has already refused a malformed EVIDENT_NOW, so errors mean "unset".
+    let now = fixed_clock()
+        .ok()
+        .flatten()
+        .unwrap_or_else(jiff::Timestamp::now);
+    now.to_zoned_datetime(jiff::tz::TimeZone::UTC).datetime()
+}
+
+/// Now as a `SystemTime`, for checks that judge file ages.
 pub fn system_now() -> std::time::SystemTime {
-    std::time::SystemTime::now()
+    match fixed_clock().ok().flatten() {
+        Some(t) => {
+            std::time::SystemTime::try_from(t).unwrap_or_else(|_| std::time::SystemTime::now())
+        }
+        None => std::time::SystemTime::now(),
+    }
 }
 
 /// Today in UTC.
@@ -58,6 +84,11 @@ pub fn now() -> String {
     clock().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Now, as the moment status is judged at.
+pub fn instant() -> Instant {
+    now().parse().expect("the clock gives a valid moment")
+}
+
 /// The `--as-of` day, or today.
 pub fn as_of(report: &Report) -> Result<Date, Failure> {
     match &report.as_of {
@@ -65,6 +96,14 @@ pub fn as_of(report: &Report) -> Result<Date, Failure> {
         Some(text) => text
             .parse()
             .map_err(|e| Failure::input(format!("--as-of: {e}"))),
+    }
+}
+
+/// The moment to judge status at: the end of the `--as-of` day, or now.
+pub fn as_of_instant(report: &Report) -> Result<Instant, Failure> {
+    match &report.as_of {
+        None => Ok(instant()),
+        Some(_) => as_of(report).map(Instant::end_of),
     }
 }
 

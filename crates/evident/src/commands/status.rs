@@ -1,18 +1,21 @@
-//! `evident status`: which criteria the controls cover, and what each control declares.
+//! `evident status`: status derived from the ledger's evidence — per category,
+//! criterion and control — with regressions and claims the evidence contradicts.
 
+use super::ledger_access::{observed, with_ledger};
 use crate::cli::Report;
 use crate::failure::Outcome;
-use crate::output::{print_json, table};
+use crate::output::{percent, print_json, table};
 use evident_core::catalog::Catalog;
-use evident_core::coverage::{CoverageReport, coverage};
-use evident_core::model::AuditType;
+use evident_core::model::{AuditType, TrustProgram};
+use evident_core::status::{ControlStatus, StatusReport, derive, symbol};
+use evident_core::time::Instant;
 use std::path::Path;
 
 pub fn run(repo: &Path, report: &Report) -> Outcome {
-    let as_of = super::as_of(report)?;
+    let as_of = super::as_of_instant(report)?;
     let catalog = Catalog::tsc();
     let program = super::load_program(repo, &catalog)?;
-    let status = coverage(&program, &catalog, as_of);
+    let status = derived(repo, &program, &catalog, as_of)?;
     if report.json {
         print_json(&status);
     } else {
@@ -21,77 +24,145 @@ pub fn run(repo: &Path, report: &Report) -> Outcome {
     Ok(())
 }
 
-fn print_human(s: &CoverageReport) {
+/// The program's status as of `as_of`, judged from every ledger entry.
+pub fn derived(
+    repo: &Path,
+    program: &TrustProgram,
+    catalog: &Catalog,
+    as_of: Instant,
+) -> Result<StatusReport, crate::failure::Failure> {
+    let entries = with_ledger(repo, program, async |ledger| observed(ledger).await)?;
+    Ok(derive(program, catalog, &entries, as_of))
+}
+
+fn print_human(s: &StatusReport) {
     let audit = match s.audit_type {
         AuditType::Type1 => "SOC 2 Type I",
         AuditType::Type2 => "SOC 2 Type II",
     };
-    println!("{} — {audit}, as of {}\n", s.org, s.as_of);
+    println!(
+        "{} — {audit}, as of {}: {} ready\n",
+        s.org,
+        s.as_of,
+        percent(s.readiness)
+    );
 
-    let mut cats = table(["Category", "In scope", "Criteria covered", "Uncovered"]);
+    let mut cats = table([
+        "Category",
+        "In scope",
+        "Readiness",
+        "Implemented",
+        "Uncovered",
+    ]);
     for c in &s.categories {
         cats.add_row([
             c.title.clone(),
             if c.in_scope { "yes" } else { "no" }.to_string(),
-            format!("{}/{}", c.covered, c.criteria),
+            percent(c.readiness),
+            format!("{}/{}", c.implemented, c.criteria),
             c.uncovered.join(", "),
         ]);
     }
     println!("{cats}\n");
 
-    let mut crit = table(["Criterion", "Title", "Implemented by", "Coverage"]);
+    let mut crit = table(["Criterion", "Title", "Implemented by", "Status"]);
     for c in s.criteria.iter().filter(|c| c.in_scope) {
-        let mark = if c.covered {
-            "✓ covered"
-        } else {
-            "✗ uncovered"
-        };
-        crit.add_row([
-            c.id.as_str(),
-            c.title.as_str(),
-            &c.controls.join(", "),
-            mark,
-        ]);
+        let status = format!("{} {}", symbol(c.headline()), c.headline());
+        crit.add_row([&c.id, &c.title, &c.controls.join(", "), &status]);
     }
     println!("Criteria in scope\n{crit}\n");
 
     let mut ctl = table([
         "Control",
-        "Title",
-        "Criteria",
+        "Status",
         "Claimed",
+        "Evidence",
         "Open gaps",
         "Review due",
     ]);
     for c in &s.controls {
-        let claimed = match (&c.not_applicable, c.claimed) {
-            (Some(_), _) => "not-applicable".to_string(),
-            (None, Some(state)) => state.as_str().to_string(),
-            (None, None) => "—".to_string(),
-        };
-        let gaps = c
-            .open_gaps
-            .iter()
-            .map(|g| format!("{} ({})", g.id, g.severity.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let review = match (c.review_due, c.review_overdue) {
-            (Some(d), true) => format!("{d} OVERDUE"),
-            (Some(d), false) => d.to_string(),
-            (None, _) => "—".to_string(),
-        };
         ctl.add_row([
             c.id.clone(),
-            c.title.clone(),
-            c.criteria.join(", "),
-            claimed,
-            gaps,
-            review,
+            format!("{} {}", symbol(c.headline()), c.headline()),
+            c.claimed.map_or("—", |x| x.as_str()).to_string(),
+            evidence_summary(c),
+            c.open_gaps
+                .iter()
+                .map(|g| format!("{} ({})", g.id, g.severity.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            match (c.review_due, c.flags.review_overdue) {
+                (Some(d), true) => format!("{d} OVERDUE"),
+                (Some(d), false) => d.to_string(),
+                (None, _) => "—".to_string(),
+            },
         ]);
     }
     println!("Controls\n{ctl}\n");
 
-    let uncovered: Vec<&str> = s.uncovered_in_scope().map(|c| c.id.as_str()).collect();
+    let regressions: Vec<String> = s
+        .controls
+        .iter()
+        .flat_map(|c| c.items.iter().map(move |i| (c, i)))
+        .filter(|(_, i)| i.regression)
+        .map(|(c, i)| {
+            let (pass, now) = (i.last_pass.as_ref(), i.latest.as_ref());
+            format!(
+                "  {}/{}: passed in entry {} ({}), {} since entry {} ({}): {}",
+                c.id,
+                i.id,
+                pass.map_or(0, |e| e.entry),
+                pass.map_or(String::new(), |e| e.collected.to_string()),
+                now.map_or("", |e| e.result.as_str()),
+                now.map_or(0, |e| e.entry),
+                now.map_or(String::new(), |e| e.collected.to_string()),
+                now.map_or("", |e| e.summary.as_str()),
+            )
+        })
+        .collect();
+    if !regressions.is_empty() {
+        println!("Regressions (passed before, failing now)");
+        for line in &regressions {
+            println!("{line}");
+        }
+        println!();
+    }
+
+    if !s.discrepancies.is_empty() {
+        println!("Discrepancies (claimed better than the evidence shows)");
+        for d in &s.discrepancies {
+            println!(
+                "  {}: claims {}, evidence shows {}",
+                d.control,
+                d.claimed.as_str(),
+                d.derived.as_str()
+            );
+            for x in &d.contradicting {
+                match &x.latest {
+                    Some(e) => println!(
+                        "    {} {}: entry {} ({}) {}: {}",
+                        x.item,
+                        x.state.as_str(),
+                        e.entry,
+                        e.collected,
+                        e.result.as_str(),
+                        e.summary
+                    ),
+                    None => println!("    {} {}: no evidence recorded", x.item, x.state.as_str()),
+                }
+            }
+            if !d.open_gaps.is_empty() {
+                println!("    open gaps: {}", d.open_gaps.join(", "));
+            }
+        }
+        println!();
+    }
+    let uncovered: Vec<&str> = s
+        .criteria
+        .iter()
+        .filter(|c| c.in_scope && c.controls.is_empty())
+        .map(|c| c.id.as_str())
+        .collect();
     if uncovered.is_empty() {
         println!("Every in-scope criterion is covered by at least one control.");
     } else {
@@ -101,5 +172,18 @@ fn print_human(s: &CoverageReport) {
             uncovered.join(", ")
         );
     }
-    println!("Status here is declared, not yet derived from evidence.");
+}
+
+/// "2/3 satisfied, 1 stale" for a control's evidence items.
+fn evidence_summary(c: &ControlStatus) -> String {
+    use evident_core::status::ItemState::*;
+    let count = |st| c.items.iter().filter(|i| i.state == st).count();
+    let mut parts = vec![format!("{}/{} satisfied", count(Satisfied), c.items.len())];
+    for (st, word) in [(Failing, "failing"), (Stale, "stale"), (Missing, "missing")] {
+        let n = count(st);
+        if n > 0 {
+            parts.push(format!("{n} {word}"));
+        }
+    }
+    parts.join(", ")
 }

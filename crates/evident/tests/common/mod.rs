@@ -177,13 +177,31 @@ pub fn postgres_url(tag: &str) -> String {
 /// Runs `evident -C dir ARGS` against the database `url` names (`None`: the
 /// SQLite default) and returns (exit code, stdout, stderr).
 pub fn run_with_db(dir: &Path, url: &Option<String>, args: &[&str]) -> (i32, String, String) {
+    run_env(dir, url, None, args)
+}
+
+/// Runs `evident -C dir ARGS` as if it were `now` (RFC 3339, via `EVIDENT_NOW`).
+pub fn run_at(dir: &Path, now: &str, args: &[&str]) -> (i32, String, String) {
+    run_env(dir, &None, Some(now), args)
+}
+
+fn run_env(
+    dir: &Path,
+    url: &Option<String>,
+    now: Option<&str>,
+    args: &[&str],
+) -> (i32, String, String) {
     let mut cmd = evident();
     cmd.arg("-C")
         .arg(dir)
         .args(args)
-        .env_remove("EVIDENT_DATABASE_URL");
+        .env_remove("EVIDENT_DATABASE_URL")
+        .env_remove("EVIDENT_NOW");
     if let Some(url) = url {
         cmd.env("EVIDENT_DATABASE_URL", url);
+    }
+    if let Some(now) = now {
+        cmd.env("EVIDENT_NOW", now);
     }
     let out = cmd.output().unwrap();
     (

@@ -1,0 +1,525 @@
+//! Status derived from evidence: nobody types a status.
+//!
+//! The rules ("Status, derived" in the design): an evidence item is satisfied when
+//! its latest entry passes and is still fresh; a control is implemented when every
+//! required item is satisfied and no gap is open, partial when something is
+//! satisfied, planned when nothing is. Criteria take their weakest control, and a
+//! claim better than the derived state is a discrepancy. The "as of" moment is an
+//! argument: entries collected after it are not seen, so status on a past day is
+//! what it was then.
+
+use crate::catalog::Catalog;
+use crate::coverage::coverage;
+use crate::model::{
+    AuditType, Control, ControlState, EvidenceItem, Frequency, Gap, Nature, Outcome, TrustProgram,
+    Visibility,
+};
+use crate::time::{Date, Instant};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Version of the JSON shape below; bumped on any incompatible change.
+pub const STATUS_JSON_VERSION: u32 = 2;
+
+/// One ledger entry, as much of it as status needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Observed {
+    pub seq: u64,
+    pub control: String,
+    pub item: String,
+    pub result: Outcome,
+    pub collected: Instant,
+    pub covers_from: Date,
+    pub covers_to: Date,
+    pub summary: String,
+}
+
+impl Observed {
+    /// When this evidence stops speaking for its item: it is as fresh as the last
+    /// day it covers (a March review recorded in November is March's evidence),
+    /// and never fresher than when it was collected.
+    fn speaks_until(&self, fresh_for: crate::time::Interval) -> Instant {
+        self.collected
+            .min(Instant::end_of(self.covers_to))
+            .plus(fresh_for.seconds())
+    }
+}
+
+/// An evidence item's state, worst first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemState {
+    /// Nothing recorded for it yet.
+    Missing,
+    /// Its latest entry fails or errors.
+    Failing,
+    /// Its latest entry passed, but longer ago than `fresh_for`.
+    Stale,
+    Satisfied,
+}
+
+impl ItemState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Missing => "missing",
+            ItemState::Failing => "failing",
+            ItemState::Stale => "stale",
+            ItemState::Satisfied => "satisfied",
+        }
+    }
+}
+
+/// A ledger entry named in a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntryRef {
+    pub entry: u64,
+    pub result: Outcome,
+    pub collected: Instant,
+    pub covers_to: Date,
+    pub summary: String,
+}
+
+impl From<&Observed> for EntryRef {
+    fn from(o: &Observed) -> EntryRef {
+        EntryRef {
+            entry: o.seq,
+            result: o.result,
+            collected: o.collected,
+            covers_to: o.covers_to,
+            summary: o.summary.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemStatus {
+    pub id: String,
+    pub describe: String,
+    pub required: bool,
+    pub visibility: Visibility,
+    /// `check:<kind>`, `file` or `manual`.
+    pub source: String,
+    pub state: ItemState,
+    /// Failing now after having passed before.
+    pub regression: bool,
+    /// The entry the state is judged from.
+    pub latest: Option<EntryRef>,
+    /// The latest passing entry, if any.
+    pub last_pass: Option<EntryRef>,
+    /// When the latest passing entry stops being fresh.
+    pub fresh_until: Option<Instant>,
+}
+
+/// What is wrong with a control beyond its state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Flags {
+    /// A required item's latest entry fails or errors.
+    pub failing: bool,
+    /// One of the failing items passed before: a regression.
+    pub regression: bool,
+    /// A required item's evidence is past `fresh_for`.
+    pub stale: bool,
+    pub review_overdue: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ControlStatus {
+    pub id: String,
+    pub title: String,
+    pub file: String,
+    pub criteria: Vec<String>,
+    pub owner: String,
+    pub frequency: Frequency,
+    pub nature: Nature,
+    pub visibility: Visibility,
+    pub claimed: Option<ControlState>,
+    pub derived: ControlState,
+    pub not_applicable: Option<String>,
+    pub flags: Flags,
+    pub items: Vec<ItemStatus>,
+    pub open_gaps: Vec<Gap>,
+    pub review_due: Option<Date>,
+}
+
+impl ControlStatus {
+    /// The word shown for the control: its derived state, or `failing` over it.
+    pub fn headline(&self) -> &'static str {
+        if self.flags.failing {
+            "failing"
+        } else {
+            self.derived.as_str()
+        }
+    }
+}
+
+/// A claim better than the evidence supports, and the evidence that contradicts it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Discrepancy {
+    pub control: String,
+    pub visibility: Visibility,
+    pub claimed: ControlState,
+    pub derived: ControlState,
+    /// Items short of satisfied, each with its state and latest entry.
+    pub contradicting: Vec<Contradiction>,
+    /// Open gap ids, which also keep a control from `implemented`.
+    pub open_gaps: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Contradiction {
+    pub item: String,
+    pub state: ItemState,
+    pub latest: Option<EntryRef>,
+}
+
+/// A criterion's state: the weakest of its controls, or `uncovered`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CriterionState {
+    Uncovered,
+    Planned,
+    Partial,
+    Implemented,
+    NotApplicable,
+}
+
+impl CriterionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CriterionState::Uncovered => "uncovered",
+            CriterionState::Planned => "planned",
+            CriterionState::Partial => "partial",
+            CriterionState::Implemented => "implemented",
+            CriterionState::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+impl From<ControlState> for CriterionState {
+    fn from(s: ControlState) -> CriterionState {
+        match s {
+            ControlState::Planned => CriterionState::Planned,
+            ControlState::Partial => CriterionState::Partial,
+            ControlState::Implemented => CriterionState::Implemented,
+            ControlState::NotApplicable => CriterionState::NotApplicable,
+        }
+    }
+}
+
+/// How many of a criterion's controls are in each state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub implemented: usize,
+    pub partial: usize,
+    pub planned: usize,
+    pub not_applicable: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CriterionStatus {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub in_scope: bool,
+    pub controls: Vec<String>,
+    pub state: CriterionState,
+    /// One of its controls is failing.
+    pub failing: bool,
+    /// One of its controls has stale evidence.
+    pub stale: bool,
+    pub counts: Counts,
+}
+
+impl CriterionStatus {
+    pub fn headline(&self) -> &'static str {
+        if self.failing {
+            "failing"
+        } else {
+            self.state.as_str()
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CategoryStatus {
+    pub id: String,
+    pub title: String,
+    pub in_scope: bool,
+    /// Criteria that count (not-applicable ones are left out).
+    pub criteria: usize,
+    pub covered: usize,
+    pub implemented: usize,
+    /// Share of the counted criteria implemented, 0 to 1.
+    pub readiness: f64,
+    pub uncovered: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusReport {
+    pub version: u32,
+    pub as_of: Instant,
+    pub org: String,
+    pub audit_type: AuditType,
+    /// Share of in-scope criteria implemented, 0 to 1.
+    pub readiness: f64,
+    pub categories: Vec<CategoryStatus>,
+    pub criteria: Vec<CriterionStatus>,
+    pub controls: Vec<ControlStatus>,
+    pub discrepancies: Vec<Discrepancy>,
+}
+
+impl StatusReport {
+    pub fn control(&self, id: &str) -> Option<&ControlStatus> {
+        self.controls.iter().find(|c| c.id == id)
+    }
+
+    pub fn criterion(&self, id: &str) -> Option<&CriterionStatus> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+}
+
+/// The mark shown beside a status word, so it reads without colour:
+/// ✓ implemented, ◐ partial, ○ planned, ✗ failing or uncovered, – not applicable.
+pub fn symbol(headline: &str) -> &'static str {
+    match headline {
+        "implemented" => "✓",
+        "partial" => "◐",
+        "planned" => "○",
+        "not-applicable" => "–",
+        _ => "✗",
+    }
+}
+
+/// Judges one evidence item from its entries (any order) as of `as_of`.
+pub fn judge_item(item: &EvidenceItem, entries: &[&Observed], as_of: Instant) -> ItemStatus {
+    let mut seen: Vec<&Observed> = entries
+        .iter()
+        .copied()
+        .filter(|o| o.collected <= as_of && o.result != Outcome::NotApplicable)
+        .collect();
+    // The ledger's order breaks ties between entries collected in the same second.
+    seen.sort_by_key(|o| (o.collected, o.seq));
+    let latest = seen.last().copied();
+    let last_pass = seen
+        .iter()
+        .rev()
+        .find(|o| o.result == Outcome::Pass)
+        .copied();
+    let fresh_until = last_pass.map(|o| o.speaks_until(item.fresh_for));
+    let state = match latest {
+        None => ItemState::Missing,
+        Some(o) if o.result != Outcome::Pass => ItemState::Failing,
+        Some(_) if fresh_until.is_some_and(|t| t >= as_of) => ItemState::Satisfied,
+        Some(_) => ItemState::Stale,
+    };
+    ItemStatus {
+        id: item.id.clone(),
+        describe: item.describe.clone(),
+        required: item.required,
+        visibility: item.visibility,
+        source: match &item.source {
+            crate::model::EvidenceSource::Check(spec) => format!("check:{}", spec.kind.as_str()),
+            crate::model::EvidenceSource::File { .. } => "file".into(),
+            crate::model::EvidenceSource::Manual => "manual".into(),
+        },
+        state,
+        regression: state == ItemState::Failing && last_pass.is_some(),
+        latest: latest.map(EntryRef::from),
+        last_pass: last_pass.map(EntryRef::from),
+        fresh_until,
+    }
+}
+
+/// Judges one control from its items' entries.
+pub fn judge_control(
+    control: &Control,
+    entries: &HashMap<(&str, &str), Vec<&Observed>>,
+    as_of: Instant,
+) -> ControlStatus {
+    let items: Vec<ItemStatus> = control
+        .evidence
+        .iter()
+        .map(|item| {
+            let mine = entries
+                .get(&(control.id.as_str(), item.id.as_str()))
+                .map_or(&[][..], Vec::as_slice);
+            judge_item(item, mine, as_of)
+        })
+        .collect();
+    let open_gaps: Vec<Gap> = control.open_gaps().cloned().collect();
+    let required = || items.iter().filter(|i| i.required);
+    let any_satisfied = items.iter().any(|i| i.state == ItemState::Satisfied);
+    let all_required = required().all(|i| i.state == ItemState::Satisfied);
+    let derived = if control.not_applicable.is_some() {
+        ControlState::NotApplicable
+    } else if any_satisfied && all_required && open_gaps.is_empty() {
+        ControlState::Implemented
+    } else if any_satisfied {
+        ControlState::Partial
+    } else {
+        ControlState::Planned
+    };
+    let as_of_day = as_of.date();
+    let flags = Flags {
+        failing: required().any(|i| i.state == ItemState::Failing),
+        regression: required().any(|i| i.regression),
+        stale: required().any(|i| i.state == ItemState::Stale),
+        review_overdue: control.review.is_some_and(|r| r.overdue(as_of_day)),
+    };
+    ControlStatus {
+        id: control.id.clone(),
+        title: control.title.clone(),
+        file: control.origin.file.clone(),
+        criteria: control.criteria.clone(),
+        owner: control.owner.clone(),
+        frequency: control.frequency,
+        nature: control.nature,
+        visibility: control.visibility,
+        claimed: control.claimed,
+        derived,
+        not_applicable: control.not_applicable.clone(),
+        flags,
+        items,
+        open_gaps,
+        review_due: control.review.map(|r| r.next_due()),
+    }
+}
+
+/// A claim better than the derived state, with what contradicts it.
+pub fn discrepancy(c: &ControlStatus) -> Option<Discrepancy> {
+    let claimed = c.claimed?;
+    if claimed <= c.derived || c.derived == ControlState::NotApplicable {
+        return None;
+    }
+    Some(Discrepancy {
+        control: c.id.clone(),
+        visibility: c.visibility,
+        claimed,
+        derived: c.derived,
+        contradicting: c
+            .items
+            .iter()
+            .filter(|i| i.state != ItemState::Satisfied && i.required)
+            .map(|i| Contradiction {
+                item: i.id.clone(),
+                state: i.state,
+                latest: i.latest.clone(),
+            })
+            .collect(),
+        open_gaps: c.open_gaps.iter().map(|g| g.id.clone()).collect(),
+    })
+}
+
+/// Derives the status of the whole program as of `as_of` from `entries`.
+pub fn derive(
+    program: &TrustProgram,
+    catalog: &Catalog,
+    entries: &[Observed],
+    as_of: Instant,
+) -> StatusReport {
+    let mut by_item: HashMap<(&str, &str), Vec<&Observed>> = HashMap::new();
+    for o in entries {
+        by_item
+            .entry((o.control.as_str(), o.item.as_str()))
+            .or_default()
+            .push(o);
+    }
+    let controls: Vec<ControlStatus> = program
+        .controls
+        .iter()
+        .map(|c| judge_control(c, &by_item, as_of))
+        .collect();
+    let covered = coverage(program, catalog, as_of.date());
+    let criteria: Vec<CriterionStatus> = covered
+        .criteria
+        .into_iter()
+        .map(|cr| {
+            let mine: Vec<&ControlStatus> = controls
+                .iter()
+                .filter(|c| cr.controls.contains(&c.id))
+                .collect();
+            roll_up(cr, &mine)
+        })
+        .collect();
+    let categories: Vec<CategoryStatus> = covered
+        .categories
+        .into_iter()
+        .map(|cat| {
+            let mine: Vec<&CriterionStatus> =
+                criteria.iter().filter(|c| c.category == cat.id).collect();
+            let (counted, implemented) = readiness_counts(&mine);
+            CategoryStatus {
+                readiness: share(implemented, counted),
+                criteria: counted,
+                implemented,
+                id: cat.id,
+                title: cat.title,
+                in_scope: cat.in_scope,
+                covered: cat.covered,
+                uncovered: cat.uncovered,
+            }
+        })
+        .collect();
+    let in_scope: Vec<&CriterionStatus> = criteria.iter().filter(|c| c.in_scope).collect();
+    let (counted, implemented) = readiness_counts(&in_scope);
+    StatusReport {
+        version: STATUS_JSON_VERSION,
+        as_of,
+        org: program.config.org.name.clone(),
+        audit_type: program.config.audit.kind,
+        readiness: share(implemented, counted),
+        discrepancies: controls.iter().filter_map(discrepancy).collect(),
+        categories,
+        criteria,
+        controls,
+    }
+}
+
+/// A criterion from its controls: the weakest link, with counts and flags.
+fn roll_up(cr: crate::coverage::CriterionCoverage, controls: &[&ControlStatus]) -> CriterionStatus {
+    let mut counts = Counts::default();
+    for c in controls {
+        match c.derived {
+            ControlState::Implemented => counts.implemented += 1,
+            ControlState::Partial => counts.partial += 1,
+            ControlState::Planned => counts.planned += 1,
+            ControlState::NotApplicable => counts.not_applicable += 1,
+        }
+    }
+    let state = controls
+        .iter()
+        .map(|c| CriterionState::from(c.derived))
+        .min()
+        .unwrap_or(CriterionState::Uncovered);
+    CriterionStatus {
+        id: cr.id,
+        title: cr.title,
+        category: cr.category,
+        in_scope: cr.in_scope,
+        controls: cr.controls,
+        state,
+        failing: controls.iter().any(|c| c.flags.failing),
+        stale: controls.iter().any(|c| c.flags.stale),
+        counts,
+    }
+}
+
+/// (criteria that count, criteria implemented): not-applicable ones do not count.
+fn readiness_counts(criteria: &[&CriterionStatus]) -> (usize, usize) {
+    let counted = criteria
+        .iter()
+        .filter(|c| c.state != CriterionState::NotApplicable);
+    let implemented = counted
+        .clone()
+        .filter(|c| c.state == CriterionState::Implemented)
+        .count();
+    (counted.count(), implemented)
+}
+
+fn share(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}

@@ -1,0 +1,113 @@
+//! Trust programs built in code, so the core's rules are tested with plain values.
+#![allow(dead_code)]
+
+use evident_core::model::*;
+use evident_core::status::Observed;
+use evident_core::time::{Date, Instant, Interval};
+
+pub fn day(text: &str) -> Date {
+    text.parse().unwrap()
+}
+
+pub fn at(text: &str) -> Instant {
+    text.parse().unwrap()
+}
+
+pub fn program(controls: Vec<Control>) -> TrustProgram {
+    TrustProgram {
+        config: Config {
+            schema: 1,
+            org: Org {
+                name: "Example Co".into(),
+                url: None,
+                security_contact: "security@example.com".into(),
+            },
+            audit: Audit {
+                kind: AuditType::Type2,
+                categories: vec!["security".into()],
+                point_in_time: None,
+                window: Some(Window {
+                    from: day("2026-08-01"),
+                    to: day("2026-10-29"),
+                }),
+                target: None,
+                auditor: Auditor::default(),
+            },
+            portal: Portal {
+                title: "Trust".into(),
+                base_url: None,
+                languages: vec!["en".into()],
+                disclosure_policy: None,
+            },
+            sla: SlaDays::default(),
+            escalation: Escalation::default(),
+            database: None,
+        },
+        controls,
+        policies: vec![],
+        registers: Registers::default(),
+        journal: None,
+    }
+}
+
+/// A control with manual evidence items `items` (each fresh for `fresh`).
+pub fn control(id: &str, criteria: &[&str], items: &[&str], fresh: &str) -> Control {
+    Control {
+        id: id.into(),
+        title: format!("{id} title"),
+        criteria: criteria.iter().map(|c| c.to_string()).collect(),
+        owner: "ops".into(),
+        frequency: Frequency::Daily,
+        nature: Nature::Automated,
+        visibility: Visibility::Public,
+        claimed: None,
+        not_applicable: None,
+        review: None,
+        evidence: items
+            .iter()
+            .map(|i| EvidenceItem {
+                id: i.to_string(),
+                describe: format!("{i} evidence"),
+                fresh_for: fresh.parse::<Interval>().unwrap(),
+                required: true,
+                visibility: Visibility::Public,
+                source: EvidenceSource::Manual,
+            })
+            .collect(),
+        gaps: vec![],
+        statement: String::new(),
+        implementation: String::new(),
+        origin: Origin {
+            file: format!("controls/{id}.md"),
+            line: 1,
+        },
+    }
+}
+
+pub fn gap(id: &str, severity: Severity, opened: &str) -> Gap {
+    Gap {
+        id: id.into(),
+        title: format!("{id} gap"),
+        severity,
+        opened: day(opened),
+        owner: None,
+        target: None,
+        closed: None,
+        visibility: Visibility::Public,
+    }
+}
+
+/// An entry collected at `when`, covering that day.
+pub fn entry(seq: u64, control: &str, item: &str, result: Outcome, when: &str) -> Observed {
+    let collected = at(when);
+    Observed {
+        seq,
+        control: control.into(),
+        item: item.into(),
+        result,
+        collected,
+        covers_from: collected.date(),
+        covers_to: collected.date(),
+        summary: format!("{} at {when}", result.as_str()),
+    }
+}

@@ -1,0 +1,219 @@
+//! `evident demo`: a sample company's program, end to end, in one command.
+
+use super::ledger_access::{self, store_failure, with_ledger};
+use crate::failure::{Failure, Outcome};
+use evident_core::catalog::Catalog;
+use evident_core::model::{EvidenceSource, TrustProgram};
+use evident_ledger::entry::{Entry, EntryKind, Outcome as Result_};
+use evident_store::Evidence;
+use std::path::Path;
+
+mod app_repo;
+mod story;
+mod world;
+
+use world::World;
+
+pub const DEMO_ORG: &str = "Lumen Analytics";
+
+pub fn run(dir: &Path) -> Outcome {
+    println!(
+        "evident demo: building {DEMO_ORG}'s SOC 2 program in {}\n",
+        dir.display()
+    );
+    make_room(dir)?;
+    let today = super::today();
+    println!("1. start the company's world on this machine (nothing leaves it)");
+    let world = World::start(today).map_err(Failure::unmet)?;
+    println!(
+        "   web app {}, TLS endpoint {}:{}, backups, infrastructure code, app repository",
+        world.endpoints.app, world.endpoints.tls_host, world.endpoints.tls_port
+    );
+
+    println!("\n2. scaffold the trust repo (controls, policies, registers) pointing at it");
+    let done = super::init::create(dir, DEMO_ORG, Some(world.endpoints.clone()))?;
+    super::init::report(dir, &done);
+    world.furnish(dir).map_err(Failure::unmet)?;
+    story::history(dir, today).map_err(Failure::unmet)?;
+
+    println!("\n3. lint it");
+    let catalog = Catalog::tsc();
+    let loaded = evident_repo::lint::lint(dir, &catalog, today);
+    let Some(program) = loaded
+        .program
+        .as_ref()
+        .filter(|_| !loaded.diagnostics.has_errors())
+    else {
+        for d in loaded.diagnostics.sorted() {
+            eprintln!("{d}");
+        }
+        return Err(Failure::input(format!(
+            "the demo repo in {} does not lint; remove it and run again",
+            dir.display()
+        )));
+    };
+    // No errors past this point, so every diagnostic is a warning.
+    let warnings = loaded.diagnostics.0.len();
+    println!(
+        "   {} controls, {} policies, {} vendors, {} risks: 0 errors, {warnings} warning(s)",
+        program.controls.len(),
+        program.policies.len(),
+        program.registers.vendors.len(),
+        program.registers.risks.len()
+    );
+
+    println!("\n4. record the evidence files in the ledger");
+    let recorded = record_file_evidence(dir, program)?;
+    println!("   {recorded} evidence file(s) recorded");
+
+    println!("\n5. run every check against the company's servers, files and repository");
+    expected_failures(super::check::run(dir, None, 16, false))?;
+
+    println!("\n6. a deploy drops the HSTS header from the login page; check AUTH again");
+    world.drop_hsts();
+    expected_failures(super::check::run(dir, Some("AUTH"), 16, false))?;
+
+    println!("\n7. status, derived from the evidence");
+    let status = super::status::derived(dir, program, &catalog, super::instant())?;
+    for c in status.categories.iter().filter(|c| c.in_scope) {
+        println!(
+            "   {:<16} {:>4} ready ({}/{} criteria implemented)",
+            c.title,
+            crate::output::percent(c.readiness),
+            c.implemented,
+            c.criteria
+        );
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    for c in &status.controls {
+        *counts.entry(c.headline()).or_insert(0) += 1;
+    }
+    let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    println!("   controls: {}", counts.join(", "));
+    for c in &status.controls {
+        for i in c.items.iter().filter(|i| i.regression) {
+            println!("   regression: {}/{} passed before, fails now", c.id, i.id);
+        }
+        if c.flags.review_overdue {
+            let due = c.review_due.map(|d| d.to_string()).unwrap_or_default();
+            println!("   review overdue: {} was due {due}", c.id);
+        }
+    }
+    for d in &status.discrepancies {
+        println!(
+            "   discrepancy: {} claims {}, the evidence shows {}",
+            d.control,
+            d.claimed.as_str(),
+            d.derived.as_str()
+        );
+    }
+
+    println!("\n8. sign a checkpoint of the ledger");
+    let checkpoint = sign_checkpoint(dir, program)?;
+    for line in checkpoint.to_text().lines() {
+        println!("   | {line}");
+    }
+    drop(world);
+
+    let shown = dir.display();
+    // Name the binary as it was run, so the lines below work when pasted (it may not be on PATH).
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "evident".into());
+    println!("\nWhere to look:");
+    println!("  {shown}/evident.toml          the organisation, audit scope and SLAs");
+    println!("  {shown}/controls/             one Markdown page per control");
+    println!("  {shown}/policies/             the policies");
+    println!("  {shown}/registers/            vendors, risks, incidents, access reviews");
+    for (verb, what) in [
+        ("status", "derived status, regressions, discrepancies"),
+        ("lint", "every problem, with file:line"),
+        ("evidence list", "what the ledger holds"),
+        ("ledger verify", "recheck every entry, blob and signature"),
+    ] {
+        println!("  {exe} -C {shown} {verb:<14} {what}");
+    }
+    println!(
+        "  (the demo's servers stopped with it: `{exe} -C {shown} check` now shows how an outage is recorded)"
+    );
+    Ok(())
+}
+
+/// The demo builds into an empty or missing directory; a previous demo there
+/// (known by its CA file) is replaced, anything else is left alone.
+fn make_room(dir: &Path) -> Outcome {
+    let empty = |d: &Path| std::fs::read_dir(d).map_or(true, |mut e| e.next().is_none());
+    if !dir.exists() || (dir.is_dir() && empty(dir)) {
+        return Ok(());
+    }
+    if dir.join(world::CA_FILE).is_file() && dir.join("evident.toml").is_file() {
+        println!("(replacing the previous demo in {})\n", dir.display());
+        return std::fs::remove_dir_all(dir)
+            .map_err(|e| Failure::unmet(format!("cannot remove {}: {e}", dir.display())));
+    }
+    Err(Failure::input(format!(
+        "{} exists and is not an earlier demo; name a new directory: `evident demo DIR`",
+        dir.display()
+    )))
+}
+
+/// The demo expects some checks to fail: that is what it shows. Anything else
+/// (bad input, a damaged ledger) still stops it.
+fn expected_failures(outcome: Outcome) -> Outcome {
+    match outcome {
+        Err(f) if f.code == 1 && !f.message.starts_with("ledger") => {
+            println!("   ({f})");
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Records every file-backed evidence item of the demo program as one batch.
+fn record_file_evidence(dir: &Path, program: &TrustProgram) -> Result<usize, Failure> {
+    let today = super::today();
+    let now = super::now();
+    let mut evidence = Vec::new();
+    for control in &program.controls {
+        for item in &control.evidence {
+            let EvidenceSource::File { path } = &item.source else {
+                continue;
+            };
+            let content = std::fs::read(dir.join(path))
+                .map_err(|e| Failure::input(format!("{}: {e}", dir.join(path).display())))?;
+            evidence.push(Evidence {
+                content,
+                entry: Entry {
+                    control: control.id.clone(),
+                    item: item.id.clone(),
+                    kind: EntryKind::File,
+                    collector: "evident demo".into(),
+                    collected_at: now.clone(),
+                    covers_from: today,
+                    covers_to: today,
+                    result: Result_::Pass,
+                    summary: path.clone(),
+                    content_sha256: String::new(),
+                },
+            });
+        }
+    }
+    let count = evidence.len();
+    with_ledger(dir, program, async |ledger| {
+        ledger.record(evidence).await.map_err(store_failure)
+    })?;
+    Ok(count)
+}
+
+fn sign_checkpoint(
+    dir: &Path,
+    program: &TrustProgram,
+) -> Result<evident_ledger::checkpoint::Checkpoint, Failure> {
+    let key = ledger_access::signing_key(dir)?;
+    let origin = ledger_access::origin(program);
+    let now = super::now();
+    let (_, checkpoint) = with_ledger(dir, program, async |ledger| {
+        (ledger.checkpoint(&origin, &now, &key).await).map_err(store_failure)
+    })?;
+    Ok(checkpoint)
+}
