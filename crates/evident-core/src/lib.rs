@@ -16,6 +16,8 @@ pub mod catalog;
 pub mod checks;
 pub mod coverage;
 pub mod model;
+pub mod period;
+pub mod sample;
 pub mod status;
 pub mod suggest;
 pub mod time;

@@ -38,6 +38,8 @@ pub struct Config {
     pub portal: Portal,
     pub sla: SlaDays,
     pub escalation: Escalation,
+    /// Auditor sample sizes by frequency.
+    pub sample: crate::sample::SampleSizes,
     pub database: Option<String>,
 }
 

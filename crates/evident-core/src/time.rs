@@ -47,6 +47,29 @@ impl Date {
     pub fn day(self) -> i8 {
         self.0.day()
     }
+
+    /// Days since the Monday of this day's week (Monday 0, Sunday 6).
+    pub fn days_from_monday(self) -> i64 {
+        i64::from(self.0.weekday().to_monday_zero_offset())
+    }
+
+    /// The ISO 8601 week this day falls in: (week-numbering year, week 1..=53).
+    pub fn iso_week(self) -> (i16, i8) {
+        let w = self.0.iso_week_date();
+        (w.year(), w.week())
+    }
+
+    /// The first day of this day's month.
+    pub fn first_of_month(self) -> Date {
+        Date(self.0.first_of_month())
+    }
+
+    /// The first day of the month `months` after this day's month (negative goes back).
+    pub fn first_of_month_plus(self, months: i32) -> Date {
+        let index = i32::from(self.year()) * 12 + i32::from(self.month()) - 1 + months;
+        let (year, month) = (index.div_euclid(12), index.rem_euclid(12) + 1);
+        Date::new(year as i16, month as i8, 1).unwrap_or(self)
+    }
 }
 
 impl fmt::Display for Date {

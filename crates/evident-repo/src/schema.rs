@@ -31,6 +31,8 @@ pub struct ConfigDoc {
     pub sla: SlaDoc,
     #[serde(default)]
     pub escalation: EscalationDoc,
+    #[serde(default)]
+    pub sample: SampleDoc,
     pub database: Option<T<String>>,
 }
 
@@ -99,6 +101,18 @@ pub struct EscalationDoc {
     pub minor: Option<String>,
     pub major: Option<String>,
     pub critical: Option<String>,
+}
+
+/// Sample sizes by frequency; unset ones keep the design's table.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SampleDoc {
+    pub annual: Option<T<i64>>,
+    pub quarterly: Option<T<i64>>,
+    pub monthly: Option<T<i64>>,
+    pub weekly: Option<T<i64>>,
+    pub daily: Option<T<i64>>,
+    pub continuous: Option<T<i64>>,
 }
 
 // ---- controls/*.md front matter ---------------------------------------------

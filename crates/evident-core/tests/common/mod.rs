@@ -41,6 +41,7 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
             },
             sla: SlaDays::default(),
             escalation: Escalation::default(),
+            sample: evident_core::sample::SampleSizes::default(),
             database: None,
         },
         controls,

@@ -5,6 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::parse_error;
 use crate::schema::{ConfigDoc, SCHEMA_VERSION};
 use evident_core::model::{Audit, AuditType, Auditor, Config, Escalation, Org, Portal, SlaDays};
+use evident_core::sample::SampleSizes;
 
 pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
     let path = cx.root.join(CONFIG_FILE);
@@ -149,6 +150,36 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             ),
         }
     }
+    let mut sample = SampleSizes::default();
+    for (slot, field, value) in [
+        (&mut sample.annual, "sample.annual", &doc.sample.annual),
+        (
+            &mut sample.quarterly,
+            "sample.quarterly",
+            &doc.sample.quarterly,
+        ),
+        (&mut sample.monthly, "sample.monthly", &doc.sample.monthly),
+        (&mut sample.weekly, "sample.weekly", &doc.sample.weekly),
+        (&mut sample.daily, "sample.daily", &doc.sample.daily),
+        (
+            &mut sample.continuous,
+            "sample.continuous",
+            &doc.sample.continuous,
+        ),
+    ] {
+        let Some(value) = value else { continue };
+        match usize::try_from(*value.get_ref()) {
+            Ok(n) if (1..=1000).contains(&n) => *slot = n,
+            _ => cx.diags.push(
+                err(
+                    value.span(),
+                    field,
+                    format!("{} is not a sample size from 1 to 1000", value.get_ref()),
+                )
+                .hint("sample sizes are counts of periods, e.g. daily = 25, weekly = 5"),
+            ),
+        }
+    }
     let defaults = Escalation::default();
     Some(Config {
         schema: SCHEMA_VERSION,
@@ -188,6 +219,7 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             major: doc.escalation.major.unwrap_or(defaults.major),
             critical: doc.escalation.critical.unwrap_or(defaults.critical),
         },
+        sample,
         database: doc.database.map(|d| d.into_inner()),
     })
 }

@@ -1,0 +1,296 @@
+//! Type II period testing: over the observation window, did each control operate
+//! in every period its frequency sets?
+//!
+//! A control of frequency daily, weekly (ISO weeks, Monday to Sunday), monthly,
+//! quarterly or annual is expected once in every calendar period the window
+//! touches. An entry of one of its required items counts for a period when the
+//! days it covers fall inside that period. A period is `passed` with a passing
+//! entry, `failed` with entries but no pass, `missing` with none, and `pending`
+//! while it is not over as of the moment judged and nothing has passed yet.
+//! Missing and failed periods are the exceptions. Continuous controls are judged
+//! by the gaps between consecutive passing entries, against each item's
+//! `fresh_for`. Per-event controls have no expected count: their population is
+//! their entries (see `sample.rs`).
+
+use crate::model::{Control, Frequency, Outcome, TrustProgram, Window};
+use crate::status::Observed;
+use crate::time::{Date, Instant};
+use serde::Serialize;
+
+/// Version of the JSON shape below; bumped on any incompatible change.
+pub const PERIOD_JSON_VERSION: u32 = 1;
+
+/// One calendar period: a day, ISO week, month, quarter or year.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Period {
+    /// `2026-08-03`, `2026-W32`, `2026-08`, `2026-Q3` or `2026`.
+    pub label: String,
+    pub from: Date,
+    pub to: Date,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodResult {
+    Passed,
+    Failed,
+    Missing,
+    Pending,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PeriodOutcome {
+    #[serde(flatten)]
+    pub period: Period,
+    pub result: PeriodResult,
+    /// The entries that fall in the period, in the ledger's order.
+    pub entries: Vec<u64>,
+}
+
+/// A stretch of a continuous control's window without fresh passing evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lapse {
+    pub item: String,
+    /// When the evidence before it stopped being fresh (or, before the first
+    /// pass, `fresh_for` after the window began).
+    pub from: Instant,
+    /// When passing evidence came again (or the window, or the judging, ended).
+    pub to: Instant,
+    /// The passing entries either side of it, where there are any.
+    pub after_entry: Option<u64>,
+    pub before_entry: Option<u64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ControlPeriods {
+    pub control: String,
+    pub frequency: Frequency,
+    /// Periods expected in the window (periodic controls; 0 otherwise).
+    pub expected: usize,
+    pub passed: usize,
+    pub pending: usize,
+    /// Every expected period with its result (periodic controls).
+    pub periods: Vec<PeriodOutcome>,
+    /// Missing and failed periods: the exceptions.
+    pub exceptions: Vec<PeriodOutcome>,
+    /// Continuous controls: stretches without fresh passing evidence.
+    pub lapses: Vec<Lapse>,
+    /// Per-event controls: how many entries the window holds.
+    pub events: usize,
+}
+
+impl ControlPeriods {
+    pub fn exception_count(&self) -> usize {
+        self.exceptions.len() + self.lapses.len()
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PeriodReport {
+    pub version: u32,
+    pub window: Window,
+    pub as_of: Instant,
+    pub controls: Vec<ControlPeriods>,
+}
+
+/// Tests every applicable control over `window` with the entries seen as of `as_of`.
+pub fn test_window(
+    program: &TrustProgram,
+    entries: &[Observed],
+    window: Window,
+    as_of: Instant,
+) -> PeriodReport {
+    let controls = program
+        .controls
+        .iter()
+        .filter(|c| c.not_applicable.is_none())
+        .map(|c| test_control(c, entries, window, as_of))
+        .collect();
+    PeriodReport {
+        version: PERIOD_JSON_VERSION,
+        window,
+        as_of,
+        controls,
+    }
+}
+
+/// The entries of `control`'s required items seen as of `as_of`. Periods pick
+/// their own by the days covered, so a weekly run on the Monday before the window
+/// opens still counts for the week the window starts in.
+fn relevant<'e>(control: &Control, entries: &'e [Observed], as_of: Instant) -> Vec<&'e Observed> {
+    let mut mine: Vec<&Observed> = entries
+        .iter()
+        .filter(|o| o.control == control.id && o.collected <= as_of)
+        .filter(|o| o.result != Outcome::NotApplicable)
+        .filter(|o| {
+            control
+                .evidence
+                .iter()
+                .any(|i| i.id == o.item && i.required)
+        })
+        .collect();
+    mine.sort_by_key(|o| o.seq);
+    mine
+}
+
+pub fn test_control(
+    control: &Control,
+    entries: &[Observed],
+    window: Window,
+    as_of: Instant,
+) -> ControlPeriods {
+    let mine = relevant(control, entries, as_of);
+    let mut out = ControlPeriods {
+        control: control.id.clone(),
+        frequency: control.frequency,
+        expected: 0,
+        passed: 0,
+        pending: 0,
+        periods: vec![],
+        exceptions: vec![],
+        lapses: vec![],
+        events: 0,
+    };
+    match control.frequency {
+        Frequency::PerEvent => {
+            out.events = mine
+                .iter()
+                .filter(|o| o.covers_to >= window.from && o.covers_from <= window.to)
+                .count()
+        }
+        Frequency::Continuous => out.lapses = lapses(control, &mine, window, as_of),
+        periodic => {
+            for period in periods(periodic, window) {
+                let inside: Vec<&&Observed> = mine
+                    .iter()
+                    .filter(|o| o.covers_from >= period.from && o.covers_to <= period.to)
+                    .collect();
+                let over = Instant::end_of(period.to) <= as_of;
+                let result = if inside.iter().any(|o| o.result == Outcome::Pass) {
+                    PeriodResult::Passed
+                } else if !over {
+                    PeriodResult::Pending
+                } else if inside.is_empty() {
+                    PeriodResult::Missing
+                } else {
+                    PeriodResult::Failed
+                };
+                out.periods.push(PeriodOutcome {
+                    period,
+                    result,
+                    entries: inside.iter().map(|o| o.seq).collect(),
+                });
+            }
+            out.expected = out.periods.len();
+            out.passed = count(&out.periods, PeriodResult::Passed);
+            out.pending = count(&out.periods, PeriodResult::Pending);
+            out.exceptions = out
+                .periods
+                .iter()
+                .filter(|p| matches!(p.result, PeriodResult::Missing | PeriodResult::Failed))
+                .cloned()
+                .collect();
+        }
+    }
+    out
+}
+
+fn count(periods: &[PeriodOutcome], result: PeriodResult) -> usize {
+    periods.iter().filter(|p| p.result == result).count()
+}
+
+/// Every calendar period of `frequency` that `window` touches, in order.
+pub fn periods(frequency: Frequency, window: Window) -> Vec<Period> {
+    let mut out = Vec::new();
+    let mut start = period_start(frequency, window.from);
+    while start <= window.to {
+        let next = next_start(frequency, start);
+        out.push(Period {
+            label: label(frequency, start),
+            from: start,
+            to: next.add_days(-1),
+        });
+        if next <= start {
+            break;
+        }
+        start = next;
+    }
+    out
+}
+
+fn period_start(frequency: Frequency, day: Date) -> Date {
+    match frequency {
+        Frequency::Weekly => day.add_days(-day.days_from_monday()),
+        Frequency::Monthly => day.first_of_month(),
+        Frequency::Quarterly => day.first_of_month_plus(-((i32::from(day.month()) - 1) % 3)),
+        Frequency::Annual => day.first_of_month_plus(1 - i32::from(day.month())),
+        _ => day,
+    }
+}
+
+fn next_start(frequency: Frequency, start: Date) -> Date {
+    match frequency {
+        Frequency::Weekly => start.add_days(7),
+        Frequency::Monthly => start.first_of_month_plus(1),
+        Frequency::Quarterly => start.first_of_month_plus(3),
+        Frequency::Annual => start.first_of_month_plus(12),
+        _ => start.add_days(1),
+    }
+}
+
+fn label(frequency: Frequency, start: Date) -> String {
+    match frequency {
+        Frequency::Weekly => {
+            let (year, week) = start.iso_week();
+            format!("{year}-W{week:02}")
+        }
+        Frequency::Monthly => format!("{}-{:02}", start.year(), start.month()),
+        Frequency::Quarterly => format!("{}-Q{}", start.year(), (start.month() - 1) / 3 + 1),
+        Frequency::Annual => start.year().to_string(),
+        _ => start.to_string(),
+    }
+}
+
+/// Stretches of the window (up to `as_of`) where an item of a continuous control
+/// had no fresh passing entry.
+fn lapses(control: &Control, mine: &[&Observed], window: Window, as_of: Instant) -> Vec<Lapse> {
+    let begin = Instant::start_of(window.from);
+    let end = Instant::end_of(window.to).min(as_of);
+    let mut out = Vec::new();
+    for item in control.evidence.iter().filter(|i| i.required) {
+        let mut passes: Vec<&&Observed> = mine
+            .iter()
+            .filter(|o| o.item == item.id && o.result == Outcome::Pass)
+            .collect();
+        passes.sort_by_key(|o| (o.collected, o.seq));
+        let fresh = item.fresh_for.seconds();
+        // The first pass is due within `fresh_for` of the window's start, as each
+        // later one is within `fresh_for` of the one before.
+        let mut covered_until = begin.plus(fresh);
+        let mut previous: Option<u64> = None;
+        for p in passes {
+            if p.collected > covered_until {
+                out.push(Lapse {
+                    item: item.id.clone(),
+                    from: covered_until,
+                    to: p.collected.min(end),
+                    after_entry: previous,
+                    before_entry: Some(p.seq),
+                });
+            }
+            covered_until = covered_until.max(p.collected.plus(fresh));
+            previous = Some(p.seq);
+        }
+        if covered_until < end {
+            out.push(Lapse {
+                item: item.id.clone(),
+                from: covered_until,
+                to: end,
+                after_entry: previous,
+                before_entry: None,
+            });
+        }
+    }
+    out.retain(|l| l.from < l.to && l.from < end);
+    out
+}
