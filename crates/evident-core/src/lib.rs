@@ -15,8 +15,10 @@
 pub mod catalog;
 pub mod checks;
 pub mod coverage;
+pub mod gaps;
 pub mod model;
 pub mod period;
+pub mod remediation;
 pub mod sample;
 pub mod status;
 pub mod suggest;

@@ -38,6 +38,17 @@ pub enum PeriodResult {
     Pending,
 }
 
+impl PeriodResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeriodResult::Passed => "passed",
+            PeriodResult::Failed => "failed",
+            PeriodResult::Missing => "missing",
+            PeriodResult::Pending => "pending",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct PeriodOutcome {
     #[serde(flatten)]
@@ -51,8 +62,7 @@ pub struct PeriodOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Lapse {
     pub item: String,
-    /// When the evidence before it stopped being fresh (or, before the first
-    /// pass, `fresh_for` after the window began).
+    /// When the evidence before it stopped being fresh (or the window began).
     pub from: Instant,
     /// When passing evidence came again (or the window, or the judging, ended).
     pub to: Instant,
@@ -264,9 +274,9 @@ fn lapses(control: &Control, mine: &[&Observed], window: Window, as_of: Instant)
             .collect();
         passes.sort_by_key(|o| (o.collected, o.seq));
         let fresh = item.fresh_for.seconds();
-        // The first pass is due within `fresh_for` of the window's start, as each
-        // later one is within `fresh_for` of the one before.
-        let mut covered_until = begin.plus(fresh);
+        // Nothing covers the window's start but a pass from before it that is
+        // still fresh; each pass covers `fresh_for` after it.
+        let mut covered_until = begin;
         let mut previous: Option<u64> = None;
         for p in passes {
             if p.collected > covered_until {

@@ -108,6 +108,8 @@ pub struct ItemStatus {
     pub last_pass: Option<EntryRef>,
     /// When the latest passing entry stops being fresh.
     pub fresh_until: Option<Instant>,
+    /// For a failing item: when it started failing (the first entry after the last pass).
+    pub failing_since: Option<Instant>,
 }
 
 /// What is wrong with a control beyond its state.
@@ -312,7 +314,17 @@ pub fn judge_item(item: &EvidenceItem, entries: &[&Observed], as_of: Instant) ->
         Some(_) if fresh_until.is_some_and(|t| t >= as_of) => ItemState::Satisfied,
         Some(_) => ItemState::Stale,
     };
+    let failing_since = (state == ItemState::Failing)
+        .then(|| {
+            let after = seen
+                .iter()
+                .position(|o| Some(*o) == last_pass)
+                .map_or(0, |i| i + 1);
+            seen.get(after).map(|o| o.collected)
+        })
+        .flatten();
     ItemStatus {
+        failing_since,
         id: item.id.clone(),
         describe: item.describe.clone(),
         required: item.required,

@@ -13,6 +13,9 @@ use std::str::FromStr;
 pub struct Date(jiff::civil::Date);
 
 impl Date {
+    /// The earliest day the calendar knows.
+    pub const MIN: Date = Date(jiff::civil::Date::MIN);
+
     pub fn new(year: i16, month: i8, day: i8) -> Option<Date> {
         jiff::civil::Date::new(year, month, day).ok().map(Date)
     }

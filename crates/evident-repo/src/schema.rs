@@ -217,6 +217,26 @@ impl VersionText {
     }
 }
 
+// ---- remediation.toml -----------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RemediationDoc {
+    #[serde(default)]
+    pub item: Vec<T<RemediationItemDoc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemediationItemDoc {
+    pub id: T<String>,
+    pub state: T<String>,
+    pub owner: Option<String>,
+    pub opened: Option<Date>,
+    pub note: Option<String>,
+    pub verified_by: Option<T<i64>>,
+}
+
 // ---- registers/*.toml ---------------------------------------------------------
 
 #[derive(Deserialize, Default)]

@@ -57,7 +57,7 @@ pub enum Command {
         #[command(flatten)]
         report: Report,
     },
-    /// Controls and criteria: coverage and what each control declares.
+    /// Status derived from evidence: criteria, controls, regressions, discrepancies.
     Status {
         #[command(flatten)]
         report: Report,
@@ -67,6 +67,10 @@ pub enum Command {
         /// Only this control's checks, or one item: CONTROL or CONTROL/ITEM.
         #[arg(long, value_name = "CONTROL[/ITEM]")]
         only: Option<String>,
+        /// Exit 1 only for these, judged over the whole program after the run
+        /// (default: when a check in this run fails or errors).
+        #[arg(long, value_name = "WHAT", value_delimiter = ',', value_enum)]
+        fail_on: Vec<FailOn>,
         /// How many checks run at once.
         #[arg(long, default_value_t = evident_checks::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=1024))]
         concurrency: u16,
@@ -74,12 +78,54 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What's still missing for the audit in scope, in one list, worst first.
+    Gaps {
+        #[command(flatten)]
+        report: Report,
+    },
+    /// Every finding as a remediation item: severity, owner, SLA due date, escalation.
+    Remediation {
+        #[command(flatten)]
+        report: Report,
+    },
+    /// Type II: each control's periods in the observation window, and the exceptions.
+    Period {
+        /// The window FROM..TO (default: `[audit] window` in evident.toml).
+        #[arg(long, value_name = "FROM..TO")]
+        window: Option<String>,
+        #[command(flatten)]
+        report: Report,
+    },
+    /// The auditor's sample: each control's population and a seeded random draw.
+    Sample {
+        /// The seed; the same seed always draws the same sample.
+        #[arg(long)]
+        seed: u64,
+        /// The window FROM..TO (default: `[audit] window` in evident.toml).
+        #[arg(long, value_name = "FROM..TO")]
+        window: Option<String>,
+        #[command(flatten)]
+        report: Report,
+    },
     /// Add and list evidence.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
     /// The tamper-evident ledger: checkpoints, verification and proofs.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+}
+
+/// What `check --fail-on` can fail a pipeline on.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    /// A required evidence item that passed before fails now.
+    Regression,
+    /// A required evidence item's latest result fails or errors.
+    Failing,
+    /// A required evidence item's evidence is older than its `fresh_for`.
+    Stale,
+    /// A remediation item is past its SLA due date.
+    Overdue,
 }
 
 #[derive(Subcommand, Debug)]

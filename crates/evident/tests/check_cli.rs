@@ -131,3 +131,72 @@ fn only_names_what_it_cannot_find() {
         assert!(err.contains(expected), "{only}: {err}");
     }
 }
+
+#[test]
+fn fail_on_gates_a_pipeline_on_exactly_what_is_chosen() {
+    let tmp = repo();
+    let dir = tmp.path();
+    let only = ["--only", "KEYS"];
+    let run = |now: &str, extra: &[&str]| {
+        let mut args = vec!["check"];
+        args.extend_from_slice(&only);
+        args.extend_from_slice(extra);
+        common::run_at(dir, now, &args)
+    };
+    // All pass; AUTH and BACKUP evidence is missing, but that is not asked about.
+    let (code, _, err) = run(
+        "2026-11-20T10:00:00Z",
+        &["--fail-on", "regression,failing,stale"],
+    );
+    assert_eq!(code, 0, "{err}");
+
+    // The key becomes world-readable: a regression.
+    let key = dir.join("secrets/api.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, _, err) = run("2026-11-21T10:00:00Z", &["--fail-on", "stale"]);
+    assert_eq!(code, 0, "only stale evidence fails this gate: {err}");
+    let (code, _, err) = run("2026-11-21T10:05:00Z", &["--fail-on", "regression"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--fail-on: regression: KEYS/key-mode"),
+        "{err}"
+    );
+
+    // Fixed again, then a day and a half without checks: stale, not failing.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, _, err) = run("2026-11-21T11:00:00Z", &["--fail-on", "failing"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = common::run_at(dir, "2026-11-23T00:00:00Z", &["status", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let keys = status["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "KEYS")
+        .unwrap();
+    assert_eq!(keys["flags"]["stale"], true, "{keys}");
+    // A run of one check leaves the other stale: the stale gate names it.
+    let (code, _, err) = common::run_at(
+        dir,
+        "2026-11-23T00:00:00Z",
+        &[
+            "check",
+            "--only",
+            "KEYS/key-mode",
+            "--fail-on",
+            "stale,failing",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("stale: KEYS/tool-works"), "{err}");
+    assert!(!err.contains("failing:"), "{err}");
+
+    // Overdue: the fixture's AUTH gap (critical, opened 2026-10-01) is long past its 1-day SLA.
+    let (code, _, err) = run("2026-11-23T00:01:00Z", &["--fail-on", "overdue"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("overdue: gap:AUTH/password-plain"), "{err}");
+
+    let (code, _, err) = run("2026-11-23T00:02:00Z", &["--fail-on", "sometimes"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -1,6 +1,6 @@
 mod common;
 
-use common::{evident, run_at, run_in, write_fixture};
+use common::{add_evidence, evident, find, run_at, run_in, write_fixture};
 use serde_json::Value;
 use std::path::Path;
 
@@ -115,25 +115,7 @@ fn init_never_overwrites_and_names_what_it_skipped() {
 /// 23rd the MFA check fails (a regression) and the nightly backup passes again.
 fn fixture_with_history(dir: &Path) {
     write_fixture(dir);
-    let add = |now: &str, item: &str, result: &str| {
-        let (control, item) = item.split_once('/').unwrap();
-        let (code, _, stderr) = run_at(
-            dir,
-            now,
-            &[
-                "evidence",
-                "add",
-                "evidence/password-policy.pdf",
-                "--control",
-                control,
-                "--item",
-                item,
-                "--result",
-                result,
-            ],
-        );
-        assert_eq!(code, 0, "{stderr}");
-    };
+    let add = |now: &str, item: &str, result: &str| add_evidence(dir, now, item, result);
     add("2026-11-22T09:00:00Z", "AUTH/mfa-enforced", "pass");
     add("2026-11-22T09:00:00Z", "AUTH/password-policy", "pass");
     add("2026-11-22T09:00:00Z", "BACKUP/nightly", "pass");
@@ -279,19 +261,12 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
     let (_, out, _) = run_in(&dir, &["status", "--json"]);
     let status: serde_json::Value = serde_json::from_str(&out).unwrap();
     let item = |control: &str, item: &str| -> serde_json::Value {
-        let c = status["controls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == control)
-            .unwrap();
-        c["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["id"] == item)
-            .unwrap()
-            .clone()
+        find(
+            &find(&status["controls"], "id", control)["items"],
+            "id",
+            item,
+        )
+        .clone()
     };
     for (control, id) in [
         ("MONITOR", "health-endpoint"),

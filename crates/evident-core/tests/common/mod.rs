@@ -48,6 +48,7 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
         policies: vec![],
         registers: Registers::default(),
         journal: None,
+        remediation: vec![],
     }
 }
 

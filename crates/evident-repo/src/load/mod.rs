@@ -8,6 +8,7 @@ mod config;
 mod controls;
 mod policies;
 mod registers;
+mod remediation;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::SourceFile;
@@ -42,12 +43,14 @@ pub fn load(root: &Path, catalog: &Catalog) -> Loaded {
     let policies = policies::load(&mut cx);
     let registers = registers::load(&mut cx, all_controls);
     let journal = cx.read_optional(JOURNAL_FILE).map(|s| s.text);
+    let remediation = remediation::load(&mut cx);
     let program = config.map(|config| TrustProgram {
         config,
         controls,
         policies,
         registers,
         journal,
+        remediation,
     });
     Loaded {
         program,

@@ -3,6 +3,7 @@
 //! failure is a regression). Exit 1 when any check fails or errors.
 
 use super::ledger_access::{observed, store_failure, with_ledger};
+use crate::cli::FailOn;
 use crate::failure::{Failure, Outcome};
 use crate::output::{print_json, table};
 use evident_checks::{Context, Observation};
@@ -38,7 +39,13 @@ struct Ran {
     entry: u64,
 }
 
-pub fn run(repo: &Path, only: Option<&str>, concurrency: usize, json: bool) -> Outcome {
+pub fn run(
+    repo: &Path,
+    only: Option<&str>,
+    concurrency: usize,
+    json: bool,
+    fail_on: &[FailOn],
+) -> Outcome {
     let program = super::load_program(repo, &Catalog::tsc())?;
     let targets = select(&program, only)?;
     if targets.is_empty() {
@@ -109,6 +116,9 @@ pub fn run(repo: &Path, only: Option<&str>, concurrency: usize, json: bool) -> O
             ran.last().map_or(0, |r| r.entry)
         );
     }
+    if !fail_on.is_empty() {
+        return gate(repo, fail_on);
+    }
     if fail + error > 0 {
         return Err(Failure::unmet(format!(
             "{} check(s) did not pass{}",
@@ -121,6 +131,70 @@ pub fn run(repo: &Path, only: Option<&str>, concurrency: usize, json: bool) -> O
         )));
     }
     Ok(())
+}
+
+/// `--fail-on`: judges the whole program as it stands after the run and fails on
+/// exactly the conditions chosen.
+fn gate(repo: &Path, fail_on: &[FailOn]) -> Outcome {
+    let judged = super::judge::Judged::load_at(repo, super::instant())?;
+    let status = judged.status();
+    let required = || {
+        status.controls.iter().flat_map(|c| {
+            c.items
+                .iter()
+                .filter(|i| i.required && c.not_applicable.is_none())
+                .map(move |i| (c, i))
+        })
+    };
+    let mut reasons = Vec::new();
+    let mut name = |what: &str, items: Vec<String>| {
+        if !items.is_empty() {
+            reasons.push(format!("{what}: {}", items.join(", ")));
+        }
+    };
+    use evident_core::status::ItemState;
+    for f in fail_on {
+        match f {
+            FailOn::Regression => name(
+                "regression",
+                required()
+                    .filter(|(_, i)| i.regression)
+                    .map(|(c, i)| format!("{}/{}", c.id, i.id))
+                    .collect(),
+            ),
+            FailOn::Failing => name(
+                "failing",
+                required()
+                    .filter(|(_, i)| i.state == ItemState::Failing)
+                    .map(|(c, i)| format!("{}/{}", c.id, i.id))
+                    .collect(),
+            ),
+            FailOn::Stale => name(
+                "stale",
+                required()
+                    .filter(|(_, i)| i.state == ItemState::Stale)
+                    .map(|(c, i)| format!("{}/{}", c.id, i.id))
+                    .collect(),
+            ),
+            FailOn::Overdue => {
+                let gaps = evident_core::gaps::inventory(&judged.program, &status);
+                let plan = evident_core::remediation::plan(&judged.program, &gaps, &judged.entries);
+                name(
+                    "overdue",
+                    plan.items
+                        .iter()
+                        .filter(|i| i.days_overdue > 0)
+                        .map(|i| format!("{} ({} day(s))", i.finding.id, i.days_overdue))
+                        .collect(),
+                )
+            }
+        }
+    }
+    if reasons.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::unmet(format!("--fail-on: {}", reasons.join("; "))))
+    }
 }
 
 /// Runs every check, `concurrency` at a time; results in declaration order.

@@ -142,17 +142,7 @@ fn find_control<'p>(program: &'p TrustProgram, control: &str) -> Result<&'p Cont
 
 fn parse_covers(text: &str, today: Date) -> Result<(Date, Date), Failure> {
     let bad = |why: String| Failure::input(format!("--covers `{text}`: {why}"));
-    let (from, to) = text
-        .split_once("..")
-        .ok_or_else(|| bad("write FROM..TO, e.g. 2026-10-01..2026-10-31".into()))?;
-    let from = from
-        .trim()
-        .parse::<Date>()
-        .map_err(|e| bad(e.to_string()))?;
-    let to = to.trim().parse::<Date>().map_err(|e| bad(e.to_string()))?;
-    if from > to {
-        return Err(bad(format!("{from} is after {to}")));
-    }
+    let (from, to) = super::parse_days("--covers", text)?;
     if to > today {
         return Err(bad(format!(
             "{to} is in the future (today is {today}); evidence can only speak for days that have passed"

@@ -4,10 +4,15 @@ mod catalog;
 mod check;
 mod demo;
 mod evidence;
+mod gaps;
 mod init;
+mod judge;
 mod ledger;
 mod ledger_access;
 mod lint;
+mod period;
+mod remediation;
+mod sample;
 mod status;
 
 use crate::cli::{Cli, Command, Report};
@@ -28,9 +33,24 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Status { report } => status::run(repo, &report),
         Command::Check {
             only,
+            fail_on,
             concurrency,
             json,
-        } => check::run(repo, only.as_deref(), usize::from(concurrency), json),
+        } => check::run(
+            repo,
+            only.as_deref(),
+            usize::from(concurrency),
+            json,
+            &fail_on,
+        ),
+        Command::Gaps { report } => gaps::run(repo, &report),
+        Command::Remediation { report } => remediation::run(repo, &report),
+        Command::Period { window, report } => period::run(repo, window.as_deref(), &report),
+        Command::Sample {
+            seed,
+            window,
+            report,
+        } => sample::run(repo, seed, window.as_deref(), &report),
         Command::Evidence(command) => evidence::run(repo, command),
         Command::Ledger(command) => ledger::run(repo, command),
     }
@@ -105,6 +125,23 @@ pub fn as_of_instant(report: &Report) -> Result<Instant, Failure> {
         None => Ok(instant()),
         Some(_) => as_of(report).map(Instant::end_of),
     }
+}
+
+/// A span of days written FROM..TO, for the command-line option `flag`.
+pub fn parse_days(flag: &str, text: &str) -> Result<(Date, Date), Failure> {
+    let bad = |why: String| Failure::input(format!("{flag} `{text}`: {why}"));
+    let (from, to) = text
+        .split_once("..")
+        .ok_or_else(|| bad("write FROM..TO, e.g. 2026-10-01..2026-10-31".into()))?;
+    let from = from
+        .trim()
+        .parse::<Date>()
+        .map_err(|e| bad(e.to_string()))?;
+    let to = to.trim().parse::<Date>().map_err(|e| bad(e.to_string()))?;
+    if from > to {
+        return Err(bad(format!("{from} is after {to}")));
+    }
+    Ok((from, to))
 }
 
 /// Checks that `control` declares evidence item `item`; the error, for the

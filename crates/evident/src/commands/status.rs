@@ -1,38 +1,22 @@
 //! `evident status`: status derived from the ledger's evidence — per category,
 //! criterion and control — with regressions and claims the evidence contradicts.
 
-use super::ledger_access::{observed, with_ledger};
+use super::judge::Judged;
 use crate::cli::Report;
 use crate::failure::Outcome;
 use crate::output::{percent, print_json, table};
-use evident_core::catalog::Catalog;
-use evident_core::model::{AuditType, TrustProgram};
-use evident_core::status::{ControlStatus, StatusReport, derive, symbol};
-use evident_core::time::Instant;
+use evident_core::model::AuditType;
+use evident_core::status::{ControlStatus, StatusReport, symbol};
 use std::path::Path;
 
 pub fn run(repo: &Path, report: &Report) -> Outcome {
-    let as_of = super::as_of_instant(report)?;
-    let catalog = Catalog::tsc();
-    let program = super::load_program(repo, &catalog)?;
-    let status = derived(repo, &program, &catalog, as_of)?;
+    let status = Judged::load(repo, report)?.status();
     if report.json {
         print_json(&status);
     } else {
         print_human(&status);
     }
     Ok(())
-}
-
-/// The program's status as of `as_of`, judged from every ledger entry.
-pub fn derived(
-    repo: &Path,
-    program: &TrustProgram,
-    catalog: &Catalog,
-    as_of: Instant,
-) -> Result<StatusReport, crate::failure::Failure> {
-    let entries = with_ledger(repo, program, async |ledger| observed(ledger).await)?;
-    Ok(derive(program, catalog, &entries, as_of))
 }
 
 fn print_human(s: &StatusReport) {

@@ -210,3 +210,34 @@ fn run_env(
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Records the fixture's evidence file for CONTROL/ITEM with `result`, as if at `now`.
+pub fn add_evidence(dir: &Path, now: &str, control_item: &str, result: &str) {
+    let (control, item) = control_item.split_once('/').unwrap();
+    let (code, _, err) = run_at(
+        dir,
+        now,
+        &[
+            "evidence",
+            "add",
+            "evidence/password-policy.pdf",
+            "--control",
+            control,
+            "--item",
+            item,
+            "--result",
+            result,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+/// The element of a JSON array whose `key` is `value`.
+pub fn find<'a>(array: &'a serde_json::Value, key: &str, value: &str) -> &'a serde_json::Value {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x[key] == value)
+        .unwrap_or_else(|| panic!("no {key} = {value} in {array}"))
+}

@@ -1,0 +1,314 @@
+//! The gap inventory: everything still missing for the audit in scope, in one
+//! list, worst first — uncovered criteria, claims the evidence contradicts
+//! (discrepancies, major), failing and missing evidence, open
+//! gaps, stale evidence, overdue reviews of controls and policies, and registers
+//! past review. Each finding has a stable id, a severity and the day it began, so
+//! remediation (`remediation.rs`) can track it.
+//!
+//! Severities: an open gap keeps the severity it was written with; a regression
+//! (a check that passed now fails) is critical; other failing evidence, missing
+//! evidence and uncovered criteria are major; stale evidence and overdue reviews
+//! are minor.
+
+use crate::model::{ControlState, Severity, TrustProgram, Visibility};
+use crate::status::{ItemState, StatusReport};
+use crate::time::Date;
+use serde::Serialize;
+
+/// Version of the JSON shape below; bumped on any incompatible change.
+pub const GAPS_JSON_VERSION: u32 = 1;
+
+/// Kinds of finding, in the order the inventory lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    Uncovered,
+    /// A claim better than the evidence supports.
+    Discrepancy,
+    Failing,
+    Missing,
+    Gap,
+    Stale,
+    ControlReview,
+    PolicyReview,
+    RegisterReview,
+}
+
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Uncovered => "uncovered",
+            FindingKind::Discrepancy => "discrepancy",
+            FindingKind::Failing => "failing",
+            FindingKind::Missing => "missing",
+            FindingKind::Gap => "gap",
+            FindingKind::Stale => "stale",
+            FindingKind::ControlReview => "control-review",
+            FindingKind::PolicyReview => "policy-review",
+            FindingKind::RegisterReview => "register-review",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Stable across runs: `failing:CRYPTO/tls-modern`, `uncovered:CC1.1`, `gap:AUTH/G-1`...
+    pub id: String,
+    pub kind: FindingKind,
+    pub severity: Severity,
+    /// The control (and item), criterion, policy or register entry concerned.
+    pub subject: String,
+    /// The control it belongs to, where there is one.
+    pub control: Option<String>,
+    pub title: String,
+    pub owner: Option<String>,
+    /// The day it began: a gap's `opened`, a failure's first failing day, a
+    /// review's due day, the day evidence went stale.
+    pub since: Date,
+    pub visibility: Visibility,
+    /// The ledger entry behind it, where there is one.
+    pub entry: Option<u64>,
+    /// Where it is written (file:line), where there is such a place.
+    pub file: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GapReport {
+    pub version: u32,
+    pub as_of: crate::time::Instant,
+    pub audit_type: crate::model::AuditType,
+    pub findings: Vec<Finding>,
+}
+
+/// Everything still missing as of the status's moment, worst first.
+pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
+    let today = status.as_of.date();
+    let mut out = Vec::new();
+    for c in status
+        .criteria
+        .iter()
+        .filter(|c| c.in_scope && c.controls.is_empty())
+    {
+        out.push(Finding {
+            id: format!("uncovered:{}", c.id),
+            kind: FindingKind::Uncovered,
+            severity: Severity::Major,
+            subject: c.id.clone(),
+            control: None,
+            title: format!("{} {}: no control covers it", c.id, c.title),
+            owner: None,
+            since: today,
+            visibility: Visibility::Public,
+            entry: None,
+            file: None,
+        });
+    }
+    for d in &status.discrepancies {
+        let Some(c) = status.control(&d.control) else {
+            continue;
+        };
+        let against: Vec<String> = d
+            .contradicting
+            .iter()
+            .map(|x| match &x.latest {
+                Some(e) => format!("{} {} (entry {})", x.item, x.state.as_str(), e.entry),
+                None => format!("{} {}", x.item, x.state.as_str()),
+            })
+            .chain(d.open_gaps.iter().map(|g| format!("gap {g} open")))
+            .collect();
+        out.push(Finding {
+            id: format!("discrepancy:{}", d.control),
+            kind: FindingKind::Discrepancy,
+            severity: Severity::Major,
+            subject: d.control.clone(),
+            control: Some(d.control.clone()),
+            title: format!(
+                "claims {}, evidence shows {}: {}",
+                d.claimed.as_str(),
+                d.derived.as_str(),
+                against.join(", ")
+            ),
+            owner: Some(c.owner.clone()),
+            since: today,
+            visibility: d.visibility,
+            entry: d
+                .contradicting
+                .iter()
+                .find_map(|x| x.latest.as_ref().map(|e| e.entry)),
+            file: Some(c.file.clone()),
+        });
+    }
+    for c in status
+        .controls
+        .iter()
+        .filter(|c| c.derived != ControlState::NotApplicable)
+    {
+        let file = Some(c.file.clone());
+        for i in c.items.iter().filter(|i| i.required) {
+            let visibility = most_private(c.visibility, i.visibility);
+            let subject = format!("{}/{}", c.id, i.id);
+            let finding = |kind: FindingKind, severity, title: String, since, entry| Finding {
+                id: format!("{}:{subject}", kind.as_str()),
+                kind,
+                severity,
+                subject: subject.clone(),
+                control: Some(c.id.clone()),
+                title,
+                owner: Some(c.owner.clone()),
+                since,
+                visibility,
+                entry,
+                file: file.clone(),
+            };
+            let latest = i.latest.as_ref();
+            match i.state {
+                ItemState::Satisfied => {}
+                ItemState::Failing => out.push(finding(
+                    FindingKind::Failing,
+                    if i.regression {
+                        Severity::Critical
+                    } else {
+                        Severity::Major
+                    },
+                    format!(
+                        "{}{}",
+                        if i.regression { "regression: " } else { "" },
+                        latest.map_or(String::new(), |e| e.summary.clone())
+                    ),
+                    i.failing_since.map_or(today, |t| t.date()),
+                    latest.map(|e| e.entry),
+                )),
+                ItemState::Missing => out.push(finding(
+                    FindingKind::Missing,
+                    Severity::Major,
+                    format!("no evidence yet: {}", i.describe),
+                    today,
+                    None,
+                )),
+                ItemState::Stale => out.push(finding(
+                    FindingKind::Stale,
+                    Severity::Minor,
+                    format!("evidence older than its freshness: {}", i.describe),
+                    i.fresh_until.map_or(today, |t| t.date()),
+                    latest.map(|e| e.entry),
+                )),
+            }
+        }
+        for g in &c.open_gaps {
+            out.push(Finding {
+                id: format!("gap:{}/{}", c.id, g.id),
+                kind: FindingKind::Gap,
+                severity: g.severity,
+                subject: format!("{}/{}", c.id, g.id),
+                control: Some(c.id.clone()),
+                title: g.title.clone(),
+                owner: Some(g.owner.clone().unwrap_or_else(|| c.owner.clone())),
+                since: g.opened,
+                visibility: most_private(c.visibility, g.visibility),
+                entry: None,
+                file: file.clone(),
+            });
+        }
+        if c.flags.review_overdue
+            && let Some(due) = c.review_due
+        {
+            out.push(Finding {
+                id: format!("control-review:{}", c.id),
+                kind: FindingKind::ControlReview,
+                severity: Severity::Minor,
+                subject: c.id.clone(),
+                control: Some(c.id.clone()),
+                title: format!("control review was due {due}"),
+                owner: Some(c.owner.clone()),
+                since: due,
+                visibility: c.visibility,
+                entry: None,
+                file: file.clone(),
+            });
+        }
+    }
+    for p in program.policies.iter().filter(|p| p.review.overdue(today)) {
+        let due = p.review.next_due();
+        out.push(Finding {
+            id: format!("policy-review:{}", p.id),
+            kind: FindingKind::PolicyReview,
+            severity: Severity::Minor,
+            subject: p.id.clone(),
+            control: None,
+            title: format!("{} review was due {due}", p.title),
+            owner: Some(p.owner.clone()),
+            since: due,
+            visibility: p.visibility,
+            entry: None,
+            file: Some(p.origin.to_string()),
+        });
+    }
+    out.extend(register_reviews(program, today));
+    out.sort_by(|a, b| {
+        (a.kind, a.severity, a.since, &a.id).cmp(&(b.kind, b.severity, b.since, &b.id))
+    });
+    GapReport {
+        version: GAPS_JSON_VERSION,
+        as_of: status.as_of,
+        audit_type: program.config.audit.kind,
+        findings: out,
+    }
+}
+
+/// Vendors, risks and access reviews past their review date.
+fn register_reviews(program: &TrustProgram, today: Date) -> Vec<Finding> {
+    let regs = &program.registers;
+    let vendor = regs.vendors.iter().map(|v| {
+        (
+            format!("vendor {}", v.name),
+            v.review.next_due(),
+            None,
+            v.visibility,
+            v.origin.to_string(),
+        )
+    });
+    let risk = regs.risks.iter().map(|r| {
+        (
+            format!("risk {}", r.id),
+            r.review.next_due(),
+            Some(r.owner.clone()),
+            Visibility::Private,
+            r.origin.to_string(),
+        )
+    });
+    let access = regs.access_reviews.iter().map(|a| {
+        (
+            format!("access review {}", a.id),
+            a.next_due(),
+            Some(a.reviewer.clone()),
+            Visibility::Private,
+            a.origin.to_string(),
+        )
+    });
+    vendor
+        .chain(risk)
+        .chain(access)
+        .filter(|(_, due, ..)| *due < today)
+        .map(|(subject, due, owner, visibility, file)| Finding {
+            id: format!("register-review:{subject}"),
+            kind: FindingKind::RegisterReview,
+            severity: Severity::Minor,
+            title: format!("{subject} was due for review {due}"),
+            subject,
+            control: None,
+            owner,
+            since: due,
+            visibility,
+            entry: None,
+            file: Some(file),
+        })
+        .collect()
+}
+
+fn most_private(a: Visibility, b: Visibility) -> Visibility {
+    if a == Visibility::Private || b == Visibility::Private {
+        Visibility::Private
+    } else {
+        Visibility::Public
+    }
+}

@@ -1,0 +1,87 @@
+//! `evident period`: Type II period testing over the observation window.
+
+use super::judge::Judged;
+use crate::cli::Report;
+use crate::failure::Outcome;
+use crate::output::{print_json, table};
+use evident_core::period::{PeriodReport, test_window};
+use std::path::Path;
+
+pub fn run(repo: &Path, window: Option<&str>, report: &Report) -> Outcome {
+    let judged = Judged::load(repo, report)?;
+    let window = judged.window(window)?;
+    let periods = test_window(&judged.program, &judged.entries, window, judged.as_of);
+    if report.json {
+        print_json(&periods);
+    } else {
+        print_human(&periods);
+    }
+    Ok(())
+}
+
+fn print_human(r: &PeriodReport) {
+    println!(
+        "Observation window {}..{}, as of {}\n",
+        r.window.from, r.window.to, r.as_of
+    );
+    let mut t = table([
+        "Control",
+        "Frequency",
+        "Expected",
+        "Passed",
+        "Pending",
+        "Exceptions",
+    ]);
+    for c in &r.controls {
+        let frequency = c.frequency.as_str().to_string();
+        let (expected, passed, pending) = match c.frequency {
+            evident_core::model::Frequency::Continuous => ("—".into(), "—".into(), "—".into()),
+            evident_core::model::Frequency::PerEvent => {
+                (format!("{} event(s)", c.events), "—".into(), "—".into())
+            }
+            _ => (
+                c.expected.to_string(),
+                c.passed.to_string(),
+                c.pending.to_string(),
+            ),
+        };
+        t.add_row([
+            c.control.clone(),
+            frequency,
+            expected,
+            passed,
+            pending,
+            c.exception_count().to_string(),
+        ]);
+    }
+    println!("{t}\n");
+    let mut any = false;
+    for c in r.controls.iter().filter(|c| c.exception_count() > 0) {
+        any = true;
+        println!("{}:", c.control);
+        for p in &c.exceptions {
+            let entries: Vec<String> = p.entries.iter().map(u64::to_string).collect();
+            let detail = if entries.is_empty() {
+                "no evidence".to_string()
+            } else {
+                format!("entries {}", entries.join(", "))
+            };
+            println!(
+                "  {} ({}..{}): {} — {detail}",
+                p.period.label,
+                p.period.from,
+                p.period.to,
+                p.result.as_str()
+            );
+        }
+        for l in &c.lapses {
+            println!(
+                "  {}: no fresh passing evidence from {} to {}",
+                l.item, l.from, l.to
+            );
+        }
+    }
+    if !any {
+        println!("No exceptions in the window.");
+    }
+}

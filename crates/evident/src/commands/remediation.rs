@@ -1,0 +1,80 @@
+//! `evident remediation`: every finding as a remediation item with its SLA, state
+//! (from remediation.toml) and escalation. Exit 1 when a recorded state cannot
+//! stand (verified without a ledger entry that shows the fix).
+
+use super::judge::Judged;
+use crate::cli::Report;
+use crate::failure::{Failure, Outcome};
+use crate::output::{print_json, table};
+use evident_core::gaps::inventory;
+use evident_core::remediation::{RemediationReport, plan};
+use std::path::Path;
+
+pub fn run(repo: &Path, report: &Report) -> Outcome {
+    let judged = Judged::load(repo, report)?;
+    let gaps = inventory(&judged.program, &judged.status());
+    let plan = plan(&judged.program, &gaps, &judged.entries);
+    if report.json {
+        print_json(&plan);
+    } else {
+        print_human(&plan);
+    }
+    let problems: Vec<String> = plan
+        .problems()
+        .map(|(id, why)| format!("{id}: {why}"))
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::unmet(format!(
+            "{} recorded state(s) in remediation.toml cannot stand:\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        )))
+    }
+}
+
+fn print_human(r: &RemediationReport) {
+    println!(
+        "Remediation as of {} (SLA: critical {}d, major {}d, minor {}d)\n",
+        r.as_of, r.sla.critical, r.sla.major, r.sla.minor
+    );
+    let mut t = table([
+        "Item",
+        "Severity",
+        "State",
+        "Owner",
+        "Opened",
+        "Due",
+        "Overdue",
+        "Escalate to",
+    ]);
+    for i in &r.items {
+        t.add_row([
+            i.finding.id.clone(),
+            i.finding.severity.as_str().to_string(),
+            i.state.as_str().to_string(),
+            i.finding.owner.clone().unwrap_or_else(|| "—".into()),
+            i.opened.to_string(),
+            i.due.to_string(),
+            if i.days_overdue > 0 {
+                format!("{} day(s)", i.days_overdue)
+            } else {
+                "—".into()
+            },
+            i.escalate_to.clone().unwrap_or_else(|| "—".into()),
+        ]);
+    }
+    println!("{t}");
+    let overdue = r.items.iter().filter(|i| i.days_overdue > 0).count();
+    println!(
+        "{} item(s), {overdue} overdue; state is kept in remediation.toml",
+        r.items.len()
+    );
+    if !r.resolved.is_empty() {
+        println!("\nRecorded, no longer found (fixed):");
+        for x in &r.resolved {
+            println!("  {} ({})", x.id, x.state.as_str());
+        }
+    }
+}
