@@ -463,6 +463,40 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
             vec![w("controls/list.md", "---\n- a\n- b\n---\n")],
             vec!["controls/list.md:2:", "error:"],
         ),
+        (
+            "remediation state misspelt",
+            vec![w(
+                "remediation.toml",
+                "[[item]]\nid = \"gap:AUTH/password-plain\"\nstate = \"remediatng\"\n",
+            )],
+            vec![
+                "remediation.toml:3:9: error: item.state: `remediatng` is not a remediation state",
+                "did you mean `remediating`?",
+            ],
+        ),
+        (
+            "remediation verified without proof, listed twice",
+            vec![w(
+                "remediation.toml",
+                "[[item]]\nid = \"gap:AUTH/x\"\nstate = \"closed\"\n[[item]]\nid = \"a\"\nstate = \"open\"\n[[item]]\nid = \"a\"\nstate = \"open\"\n",
+            )],
+            vec![
+                "remediation.toml:3:9: error: item.verified_by: `gap:AUTH/x` is closed but names no ledger entry",
+                "remediation.toml:8:6: error: item.id: `a` is listed twice",
+            ],
+        ),
+        (
+            "sample size out of range",
+            vec![Replace(
+                "evident.toml",
+                "[sla]",
+                "[sample]\ndaily = 0\n\n[sla]",
+            )],
+            vec![
+                "evident.toml:",
+                "error: sample.daily: 0 is not a sample size from 1 to 1000",
+            ],
+        ),
     ]
 }
 

@@ -74,7 +74,8 @@ pub fn run(dir: &Path) -> Outcome {
     expected_failures(super::check::run(dir, Some("AUTH"), 16, false, &[]))?;
 
     println!("\n7. status, derived from the evidence");
-    let status = super::judge::Judged::load_at(dir, super::instant())?.status();
+    let judged = super::judge::Judged::load_at(dir, super::instant())?;
+    let status = judged.status();
     for c in status.categories.iter().filter(|c| c.in_scope) {
         println!(
             "   {:<16} {:>4} ready ({}/{} criteria implemented)",
@@ -107,6 +108,19 @@ pub fn run(dir: &Path) -> Outcome {
             d.derived.as_str()
         );
     }
+    let gaps = evident_core::gaps::inventory(&judged.program, &status);
+    let plan = evident_core::remediation::plan(&judged.program, &gaps, &judged.entries);
+    let critical = gaps
+        .findings
+        .iter()
+        .filter(|f| f.severity == evident_core::model::Severity::Critical)
+        .count();
+    println!(
+        "   gaps: {} finding(s) still open, {critical} critical; remediation: {} item(s), {} overdue",
+        gaps.findings.len(),
+        plan.items.len(),
+        plan.items.iter().filter(|i| i.days_overdue > 0).count()
+    );
 
     println!("\n8. sign a checkpoint of the ledger");
     let checkpoint = sign_checkpoint(dir, program)?;
@@ -127,6 +141,8 @@ pub fn run(dir: &Path) -> Outcome {
     println!("  {shown}/registers/            vendors, risks, incidents, access reviews");
     for (verb, what) in [
         ("status", "derived status, regressions, discrepancies"),
+        ("gaps", "everything still missing, worst first"),
+        ("remediation", "owners, SLA due dates, escalation"),
         ("lint", "every problem, with file:line"),
         ("evidence list", "what the ledger holds"),
         ("ledger verify", "recheck every entry, blob and signature"),
