@@ -245,6 +245,11 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
             "{text}"
         );
         assert!(text.contains("review overdue: ACCESS-REVIEW"), "{text}");
+        // `check` sums its run up per control.
+        assert!(
+            text.contains("control ┆ pass ┆ fail ┆ error ┆ regressions"),
+            "{text}"
+        );
         assert!(
             text.contains(
                 "   | evident-checkpoint/1\n   | origin: Lumen Analytics evidence ledger\n"
@@ -293,6 +298,18 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
             .unwrap()
             .contains("the certificate expires in"),
         "{tls}"
+    );
+
+    // The claim the TLS check contradicts is a finding of `gaps` too.
+    let (_, out, _) = run_in(&dir, &["gaps", "--json"]);
+    let gaps: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = find(&gaps["findings"], "id", "discrepancy:CRYPTO");
+    assert!(
+        d["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("claims implemented, evidence shows partial: tls-modern failing"),
+        "{d}"
     );
 
     // A directory that is not an earlier demo is never replaced.

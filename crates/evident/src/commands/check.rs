@@ -109,6 +109,7 @@ pub fn run(
             ]);
         }
         println!("{t}");
+        print_per_control(&ran);
         println!(
             "{} check(s): {pass} pass, {fail} fail, {error} error; {regressions} regression(s); recorded as entries {}..={}",
             ran.len(),
@@ -131,6 +132,41 @@ pub fn run(
         )));
     }
     Ok(())
+}
+
+/// Pass / fail / error and regressions per control, when the run spans several.
+fn print_per_control(ran: &[Ran]) {
+    let mut per: Vec<(&str, [usize; 4])> = Vec::new();
+    for r in ran {
+        let at = match per.iter().position(|(c, _)| *c == r.control) {
+            Some(i) => i,
+            None => {
+                per.push((&r.control, [0; 4]));
+                per.len() - 1
+            }
+        };
+        let counts = &mut per[at].1;
+        match r.result {
+            "pass" => counts[0] += 1,
+            "fail" => counts[1] += 1,
+            _ => counts[2] += 1,
+        }
+        counts[3] += usize::from(r.change == "regression");
+    }
+    if per.len() < 2 {
+        return;
+    }
+    let mut t = table(["control", "pass", "fail", "error", "regressions"]);
+    for (control, [p, f, e, g]) in per {
+        t.add_row([
+            control.to_string(),
+            p.to_string(),
+            f.to_string(),
+            e.to_string(),
+            g.to_string(),
+        ]);
+    }
+    println!("{t}");
 }
 
 /// `--fail-on`: judges the whole program as it stands after the run and fails on
