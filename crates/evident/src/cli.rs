@@ -78,6 +78,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Publish the trust portal: a static site from the trust repo and the ledger.
+    Build {
+        /// Where to write it (default: `site/` in the trust repo).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// What's still missing for the audit in scope, in one list, worst first.
     Gaps {
         #[command(flatten)]

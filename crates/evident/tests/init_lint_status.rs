@@ -236,6 +236,9 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
         );
         assert!(text.contains("0 errors"), "{text}");
         assert!(text.contains("Where to look:"));
+        assert!(text.contains("9. publish the trust portal"), "{text}");
+        assert!(dir.join("site/index.html").is_file());
+        assert!(dir.join("site/controls/CRYPTO.html").is_file());
         assert!(
             text.contains("regression: AUTH/login-hsts passed before, fails now"),
             "{text}"

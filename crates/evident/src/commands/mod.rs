@@ -1,5 +1,6 @@
 //! One module per verb, plus what they share: the date, and a loaded trust repo.
 
+mod build;
 mod catalog;
 mod check;
 mod demo;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Outcome {
             json,
             &fail_on,
         ),
+        Command::Build { out } => build::run(repo, out.as_deref()),
         Command::Gaps { report } => gaps::run(repo, &report),
         Command::Remediation { report } => remediation::run(repo, &report),
         Command::Period { window, report } => period::run(repo, window.as_deref(), &report),

@@ -129,6 +129,10 @@ pub fn run(dir: &Path) -> Outcome {
     }
     drop(world);
 
+    println!("\n9. publish the trust portal");
+    let index = super::build::write_site(dir, &dir.join("site"))?;
+    println!("   {}", index.display());
+
     let shown = dir.display();
     // Name the binary as it was run, so the lines below work when pasted (it may not be on PATH).
     let exe = std::env::current_exe()

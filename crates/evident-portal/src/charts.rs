@@ -1,0 +1,112 @@
+//! Inline SVG charts: numbers are laid out here, the drawing is in the
+//! `chart-*.svg` templates. No JavaScript, so they print and work everywhere.
+
+use crate::Inputs;
+use evident_core::status::{CriterionState, derive};
+use evident_core::time::Instant;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct Charts {
+    pub by_category: String,
+    pub over_time: String,
+}
+
+#[derive(Serialize)]
+struct Segment {
+    x: u32,
+    width: u32,
+    color: &'static str,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    y: u32,
+    title: String,
+    segments: Vec<Segment>,
+}
+
+const LABEL: u32 = 130;
+const BAR: u32 = 470;
+
+pub fn render(env: &minijinja::Environment<'_>, inputs: &Inputs<'_>) -> Result<Charts, String> {
+    let status = inputs.status;
+    let mut rows = Vec::new();
+    for (n, cat) in status.categories.iter().filter(|c| c.in_scope).enumerate() {
+        let mine: Vec<_> = status
+            .criteria
+            .iter()
+            .filter(|c| c.category == cat.id)
+            .collect();
+        let total = mine.len().max(1) as u32;
+        let mut x = LABEL;
+        let mut segments = Vec::new();
+        for (state, color) in [
+            (CriterionState::Implemented, "#1a7f37"),
+            (CriterionState::Partial, "#bf8700"),
+            (CriterionState::Planned, "#8c959f"),
+            (CriterionState::Uncovered, "#cf222e"),
+        ] {
+            let count = mine.iter().filter(|c| c.state == state).count() as u32;
+            if count == 0 {
+                continue;
+            }
+            let width = BAR * count / total;
+            segments.push(Segment {
+                x,
+                width,
+                color,
+                label: format!("{}: {count} {}", cat.title, state.as_str()),
+            });
+            x += width;
+        }
+        rows.push(Row {
+            y: n as u32 * 24,
+            title: cat.title.clone(),
+            segments,
+        });
+    }
+    let draw = |name: &str, ctx: minijinja::Value| {
+        env.get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| format!("template {name}: {e:#}"))
+    };
+    let by_category = draw(
+        "chart-bars.svg",
+        minijinja::context! { width => LABEL + BAR, height => rows.len() as u32 * 24, rows => crate::v(&rows) },
+    )?;
+    Ok(Charts {
+        by_category,
+        over_time: over_time(&draw, inputs)?,
+    })
+}
+
+/// Readiness at up to 12 moments from the first entry to now, as a line.
+fn over_time(
+    draw: &dyn Fn(&str, minijinja::Value) -> Result<String, String>,
+    inputs: &Inputs<'_>,
+) -> Result<String, String> {
+    let end = inputs.status.as_of;
+    let Some(start) = inputs.entries.iter().map(|e| e.collected).min() else {
+        return Ok(String::new());
+    };
+    let span = end.seconds_since(start).max(0);
+    const POINTS: i64 = 12;
+    let (width, height) = (600i64, 120i64);
+    let mut points = Vec::new();
+    for k in 0..POINTS {
+        let at = Instant::from_unix(start.unix() + span * k / (POINTS - 1)).unwrap_or(end);
+        let r = derive(inputs.program, inputs.catalog, inputs.entries, at).readiness;
+        let x = width * k / (POINTS - 1);
+        let y = (height - 16) - ((height - 24) as f64 * r) as i64;
+        points.push(format!("{x},{y}"));
+    }
+    draw(
+        "chart-line.svg",
+        minijinja::context! {
+            width => width, height => height, points => points.join(" "),
+            first => start.date().to_string(), last => end.date().to_string(),
+        },
+    )
+}

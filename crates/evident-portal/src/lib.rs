@@ -1,0 +1,200 @@
+//! The trust portal: a static site from the same judgement the auditor's package
+//! reads, so the two can never disagree.
+//!
+//! [`build`] is pure: it takes the program, its derived status and gap inventory,
+//! the ledger's entries and latest checkpoint, and returns the files of the site
+//! (paths and bytes). Writing them is the caller's job. Only public things reach
+//! the site: private controls, items, gaps and register entries are dropped in
+//! `view.rs` before any template sees them.
+
+mod charts;
+mod markdown;
+mod view;
+
+use evident_core::catalog::Catalog;
+use evident_core::gaps::GapReport;
+use evident_core::model::TrustProgram;
+use evident_core::status::{Observed, StatusReport};
+
+pub use markdown::to_safe_html;
+
+/// What the portal is built from.
+pub struct Inputs<'a> {
+    pub program: &'a TrustProgram,
+    pub catalog: &'a Catalog,
+    pub status: &'a StatusReport,
+    pub gaps: &'a GapReport,
+    pub entries: &'a [Observed],
+    /// The latest signed checkpoint, as text.
+    pub checkpoint: Option<String>,
+    /// The ledger's public key file, as text.
+    pub public_key: Option<String>,
+    /// Templates from the trust repo that replace the built-in ones, by file name.
+    pub overrides: Vec<(String, String)>,
+}
+
+/// One file of the built site: a path relative to the site root, and its bytes.
+#[derive(Debug, Clone)]
+pub struct SiteFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+const BUILT_IN: [(&str, &str); 14] = [
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("criteria.html", include_str!("../templates/criteria.html")),
+    ("control.html", include_str!("../templates/control.html")),
+    ("missing.html", include_str!("../templates/missing.html")),
+    (
+        "subprocessors.html",
+        include_str!("../templates/subprocessors.html"),
+    ),
+    (
+        "disclosure.html",
+        include_str!("../templates/disclosure.html"),
+    ),
+    ("changes.html", include_str!("../templates/changes.html")),
+    ("security.txt", include_str!("../templates/security.txt")),
+    ("style.css", include_str!("../templates/style.css")),
+    (
+        "chart-bars.svg",
+        include_str!("../templates/chart-bars.svg"),
+    ),
+    (
+        "chart-line.svg",
+        include_str!("../templates/chart-line.svg"),
+    ),
+    ("sitemap.xml", include_str!("../templates/sitemap.xml")),
+];
+
+/// Any serialisable value as a template value.
+fn v<T: serde::Serialize>(x: &T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(x))
+}
+
+/// The names of the templates a trust repo may override.
+pub fn template_names() -> impl Iterator<Item = &'static str> {
+    BUILT_IN.iter().map(|(n, _)| *n)
+}
+
+/// Renders the whole site.
+pub fn build(inputs: &Inputs<'_>) -> Result<Vec<SiteFile>, String> {
+    let mut env = minijinja::Environment::new();
+    // security.txt must end every line, the last one too, with a newline (RFC 9116).
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .build()
+        .map_err(|e| e.to_string())?;
+    env.set_syntax(syntax);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    for (name, source) in BUILT_IN {
+        let source = inputs
+            .overrides
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(source.to_string(), |(_, s)| s.clone());
+        env.add_template_owned(name.to_string(), source)
+            .map_err(|e| format!("template {name}: {e}"))?;
+    }
+    let site = view::Site::new(inputs);
+    let charts = charts::render(&env, inputs)?;
+    let render = |name: &str, root: &str, extra: minijinja::Value| -> Result<Vec<u8>, String> {
+        let ctx = minijinja::context! { site => v(&site.meta), root => minijinja::Value::from_safe_string(root.to_string()), charts => v(&charts), ..extra };
+        env.get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map(String::into_bytes)
+            .map_err(|e| format!("template {name}: {e:#}"))
+    };
+    let mut files = Vec::new();
+    let mut page = |path: String, bytes: Vec<u8>| files.push(SiteFile { path, bytes });
+    page(
+        "index.html".into(),
+        render(
+            "index.html",
+            "",
+            minijinja::context! {
+                statement => v(&site.statement),
+                categories => v(&site.categories),
+                checkpoint => v(&inputs.checkpoint),
+                public_key => v(&inputs.public_key),
+            },
+        )?,
+    );
+    page(
+        "criteria.html".into(),
+        render(
+            "criteria.html",
+            "",
+            minijinja::context! { criteria => v(&site.criteria) },
+        )?,
+    );
+    for c in &site.controls {
+        page(
+            format!("controls/{}.html", c.id),
+            render(
+                "control.html",
+                "../",
+                minijinja::context! { control => v(c) },
+            )?,
+        );
+    }
+    page(
+        "missing.html".into(),
+        render(
+            "missing.html",
+            "",
+            minijinja::context! { findings => v(&site.findings), statement => v(&site.statement) },
+        )?,
+    );
+    page(
+        "subprocessors.html".into(),
+        render(
+            "subprocessors.html",
+            "",
+            minijinja::context! { subprocessors => v(&site.subprocessors) },
+        )?,
+    );
+    page(
+        "disclosure.html".into(),
+        render("disclosure.html", "", minijinja::context! {})?,
+    );
+    page(
+        "changes.html".into(),
+        render(
+            "changes.html",
+            "",
+            minijinja::context! { changes => v(&site.changes), journal => v(&site.journal) },
+        )?,
+    );
+    page(
+        ".well-known/security.txt".into(),
+        render(
+            "security.txt",
+            "",
+            minijinja::context! { expires => v(&site.security_txt_expires), canonical => v(&site.security_txt_canonical) },
+        )?,
+    );
+    page(
+        "style.css".into(),
+        render("style.css", "", minijinja::context! {})?,
+    );
+    if site.meta.base_url.is_some() {
+        let paths: Vec<String> = files
+            .iter()
+            .filter(|f| f.path.ends_with(".html"))
+            .map(|f| f.path.clone())
+            .collect();
+        let sitemap = render(
+            "sitemap.xml",
+            "",
+            minijinja::context! { paths => v(&paths) },
+        )?;
+        files.push(SiteFile {
+            path: "sitemap.xml".into(),
+            bytes: sitemap,
+        });
+    }
+    Ok(files)
+}

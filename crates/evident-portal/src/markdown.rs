@@ -1,0 +1,37 @@
+//! Markdown from the trust repo to HTML that is safe to publish: rendered with
+//! pulldown-cmark, then cleaned by ammonia, so a `<script>`, an event handler or
+//! a `javascript:` link written in a control page renders inert, and relative
+//! links (which would point into the trust repo, not the site) are dropped.
+
+pub fn to_safe_html(markdown: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(
+        markdown,
+        pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH,
+    );
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::Builder::default()
+        .url_schemes(["http", "https", "mailto"].into())
+        .link_rel(Some("noopener noreferrer"))
+        // Relative links in a trust repo point into the repo, not the site: drop
+        // them rather than publish links that lead nowhere.
+        .url_relative(ammonia::UrlRelative::Deny)
+        .clean(&html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_safe_html;
+
+    #[test]
+    fn scripts_handlers_and_javascript_links_are_removed() {
+        let html = to_safe_html(
+            "Hi <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(html.contains("Hi"));
+    }
+}

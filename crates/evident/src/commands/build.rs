@@ -1,0 +1,97 @@
+//! `evident build`: the public trust portal as a static site.
+//!
+//! The site is written to a fresh directory beside the target and swapped in
+//! whole, so a page that should no longer exist (a control made private) never
+//! lingers from an earlier build, and a crash leaves the old site or the new one.
+
+use super::judge::Judged;
+use super::ledger_access::{store_failure, with_ledger};
+use crate::failure::{Failure, Outcome};
+use evident_core::gaps::inventory;
+use evident_ledger::keys;
+use evident_portal::{Inputs, build, template_names};
+use std::path::{Path, PathBuf};
+
+/// Where a trust repo keeps templates that replace the built-in ones.
+pub const TEMPLATE_DIR: &str = "portal/templates";
+
+pub fn run(repo: &Path, out: Option<&Path>) -> Outcome {
+    let out = out.map_or_else(|| repo.join("site"), Path::to_path_buf);
+    let index = write_site(repo, &out)?;
+    println!("built the trust portal: {}", index.display());
+    Ok(())
+}
+
+/// Builds the site into `out`; returns the path of its index.html.
+pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
+    let judged = Judged::load_at(repo, super::instant())?;
+    let status = judged.status();
+    let gaps = inventory(&judged.program, &status);
+    let checkpoint = with_ledger(repo, &judged.program, async |ledger| {
+        ledger.latest_checkpoint().await.map_err(store_failure)
+    })?;
+    let public_key = std::fs::read_to_string(repo.join(keys::PUBLIC_KEY_FILE)).ok();
+    let files = build(&Inputs {
+        program: &judged.program,
+        catalog: &judged.catalog,
+        status: &status,
+        gaps: &gaps,
+        entries: &judged.entries,
+        checkpoint: checkpoint.map(|c| c.to_text()),
+        public_key,
+        overrides: overrides(repo)?,
+    })
+    .map_err(|e| Failure::input(format!("{e}\nhint: check the templates in {TEMPLATE_DIR}/")))?;
+
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+    let name = out
+        .file_name()
+        .map_or("site".into(), |n| n.to_string_lossy().into_owned());
+    let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&fresh);
+    for f in &files {
+        let path = fresh.join(&f.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        }
+        evident_fsio::replace(&path, &f.bytes).map_err(|e| io(&path, e))?;
+    }
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if out.exists() {
+        std::fs::rename(out, &old).map_err(|e| io(out, e))?;
+    }
+    std::fs::rename(&fresh, out).map_err(|e| io(out, e))?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(out.join("index.html"))
+}
+
+/// Templates in `portal/templates/` that replace built-in ones; any other file
+/// there is a mistake worth stopping for.
+fn overrides(repo: &Path) -> Result<Vec<(String, String)>, Failure> {
+    let dir = repo.join(TEMPLATE_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let known: Vec<&str> = template_names().collect();
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !known.contains(&name.as_str()) {
+            return Err(Failure::input(format!(
+                "{TEMPLATE_DIR}/{name}: not a portal template; the names are: {}",
+                known.join(", ")
+            )));
+        }
+        let text = std::fs::read_to_string(e.path()).map_err(|err| io(&e.path(), err))?;
+        out.push((name, text));
+    }
+    Ok(out)
+}
+
+fn io(path: &Path, e: std::io::Error) -> Failure {
+    Failure::unmet(format!("{}: {e}", path.display()))
+}

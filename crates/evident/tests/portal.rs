@@ -1,0 +1,300 @@
+//! `evident build`: the trust portal. Every internal link resolves, private things
+//! never reach any built file, Markdown cannot smuggle script in, and the
+//! security.txt passes the `sectxt` validator from PyPI.
+
+mod common;
+
+use common::{add_evidence, run_at, write_fixture};
+use std::path::{Path, PathBuf};
+
+const NOW: &str = "2026-11-23T12:00:00Z";
+const MARKER: &str = "PRIVATE-7f3a9c";
+
+/// A public control that hides a private item and a private gap, a private
+/// control, and a private subprocessor: each carries the marker.
+const SECRETS: &str = r#"---
+id: PAY
+title: Payments
+criteria: [CC6.1]
+owner: security@example.com
+frequency: daily
+nature: automated
+evidence:
+  - id: pci-scan
+    describe: Quarterly ASV scan
+    fresh_for: 90d
+  - id: vault
+    describe: "Vault PRIVATE-7f3a9c unsealed"
+    fresh_for: 1d
+    visibility: private
+gaps:
+  - id: g-secret
+    title: "Rotate PRIVATE-7f3a9c keys"
+    severity: major
+    opened: 2026-11-01
+    visibility: private
+---
+## Statement
+
+Card data is never stored.
+
+## Implementation
+
+A payment processor holds it.
+"#;
+
+const PRIVATE_CONTROL: &str = r#"---
+id: PRIVATE-7f3a9c
+title: "Internal PRIVATE-7f3a9c"
+criteria: [CC6.1, CC6.3]
+owner: "PRIVATE-7f3a9c@example.com"
+frequency: weekly
+nature: manual
+visibility: private
+evidence:
+  - id: secret-item
+    describe: "PRIVATE-7f3a9c evidence"
+    fresh_for: 7d
+---
+## Statement
+
+PRIVATE-7f3a9c statement.
+
+## Implementation
+
+PRIVATE-7f3a9c implementation.
+"#;
+
+/// Markdown that tries every usual way of running script.
+const XSS: &str = r#"---
+id: XSS
+title: Hostile page
+criteria: [CC6.6]
+owner: security@example.com
+frequency: continuous
+nature: automated
+evidence: []
+---
+## Statement
+
+<script>alert('s')</script>
+[click](javascript:alert('j'))
+<img src="x" onerror="alert('e')">
+<iframe src="https://evil.example"></iframe>
+<svg onload="alert('v')"></svg>
+<a href="JaVaScRiPt:alert('k')">mixed case</a>
+[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)
+<div style="background:url(javascript:alert('c'))">styled</div>
+
+## Implementation
+
+<object data="x.swf"></object><embed src="x.swf"><form action="https://evil.example"><input name="q"></form>
+"#;
+
+fn portal() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_fixture(dir);
+    evident_ledger::keys::create(dir).unwrap();
+    std::fs::write(dir.join("controls/pay.md"), SECRETS).unwrap();
+    std::fs::write(dir.join("controls/private.md"), PRIVATE_CONTROL).unwrap();
+    std::fs::write(dir.join("controls/xss.md"), XSS).unwrap();
+    let mut regs = std::fs::read_to_string(dir.join("registers/main.toml")).unwrap();
+    regs.push_str(&format!(
+        "\n[[vendor]]\nname = \"{MARKER} Analytics\"\npurpose = \"x\"\ndata = [\"y\"]\nlocation = \"EU\"\nsubprocessor = true\ndpa = true\nsoc2 = \"none\"\nlast_review = 2026-03-01\nvisibility = \"private\"\n"
+    ));
+    std::fs::write(dir.join("registers/main.toml"), regs).unwrap();
+    std::fs::write(
+        dir.join("HARDENING-LOG.md"),
+        "# Hardening log\n\n- 2026-11-01: <script>alert(1)</script> TLS 1.0 turned off\n",
+    )
+    .unwrap();
+    add_evidence(dir, "2026-11-20T09:00:00Z", "PAY/pci-scan", "pass");
+    add_evidence(dir, "2026-11-20T09:00:00Z", "PAY/vault", "pass");
+    add_evidence(dir, "2026-11-21T09:00:00Z", "PAY/vault", "fail");
+    add_evidence(
+        dir,
+        "2026-11-20T09:00:00Z",
+        &format!("{MARKER}/secret-item"),
+        "fail",
+    );
+    add_evidence(dir, "2026-11-20T09:00:00Z", "AUTH/mfa-enforced", "pass");
+    add_evidence(dir, "2026-11-22T09:00:00Z", "AUTH/mfa-enforced", "fail");
+    let (code, _, err) = run_at(dir, NOW, &["ledger", "checkpoint"]);
+    assert_eq!(code, 0, "{err}");
+    let out = dir.join("public");
+    let (code, stdout, err) = run_at(dir, NOW, &["build", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("index.html"), "{stdout}");
+    (tmp, out)
+}
+
+/// A built page as a browser reads it: minijinja escapes `/` as `&#x2f;`.
+fn page(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+fn files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            if e.path().is_dir() {
+                dirs.push(e.path());
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_site_has_its_pages_and_every_internal_link_resolves() {
+    let (_tmp, site) = portal();
+    for page in [
+        "index.html",
+        "criteria.html",
+        "missing.html",
+        "subprocessors.html",
+        "disclosure.html",
+        "changes.html",
+        "style.css",
+        ".well-known/security.txt",
+        "controls/AUTH.html",
+        "controls/PAY.html",
+    ] {
+        assert!(site.join(page).is_file(), "{page} missing");
+    }
+    let link = regex::Regex::new(r#"(?:href|src)="([^"]+)""#).unwrap();
+    let mut checked = 0;
+    for f in files(&site)
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "html"))
+    {
+        let html = page(&f);
+        for cap in link.captures_iter(&html) {
+            let target = &cap[1];
+            if target.starts_with("http")
+                || target.starts_with("mailto:")
+                || target.starts_with('#')
+            {
+                continue;
+            }
+            let path = f.parent().unwrap().join(target.split('#').next().unwrap());
+            assert!(
+                path.is_file(),
+                "{}: link {target} does not resolve",
+                f.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 80, "only {checked} links checked");
+    let index = page(&site.join("index.html"));
+    assert!(index.contains("SOC 2 Type I in progress."), "{index}");
+    assert!(
+        index.contains("evident-checkpoint/1"),
+        "the latest checkpoint is published"
+    );
+    assert!(
+        index.contains("evident-ledger-public-key/1"),
+        "and the key that checks it"
+    );
+    assert!(index.contains("<svg"), "charts are inline SVG");
+    let criteria = page(&site.join("criteria.html"));
+    assert!(criteria.contains(r#"<a href="controls/AUTH.html">Authentication</a>"#));
+    let auth = page(&site.join("controls/AUTH.html"));
+    assert!(
+        auth.contains("The page claims implemented; the evidence shows planned."),
+        "{auth}"
+    );
+    assert!(auth.contains("failing (regression)"), "{auth}");
+}
+
+#[test]
+fn nothing_private_reaches_any_built_file() {
+    let (_tmp, site) = portal();
+    let all = files(&site);
+    assert!(all.len() > 10);
+    for f in &all {
+        let bytes = std::fs::read(f).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(MARKER),
+            "{} leaks the private marker",
+            f.display()
+        );
+        assert!(
+            !f.to_string_lossy().contains(MARKER),
+            "{} is named after it",
+            f.display()
+        );
+    }
+    // The public control is there, without its private item and gap.
+    let pay = page(&site.join("controls/PAY.html"));
+    assert!(pay.contains("Quarterly ASV scan"));
+    // A private control's criterion shows that something internal covers it.
+    let criteria = page(&site.join("criteria.html"));
+    assert!(criteria.contains("1 internal control(s)"), "{criteria}");
+}
+
+#[test]
+fn markdown_cannot_run_script() {
+    let (_tmp, site) = portal();
+    let xss = page(&site.join("controls/XSS.html"));
+    let lower = xss.to_lowercase();
+    for bad in [
+        "<script",
+        "javascript:",
+        "onerror",
+        "onload",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<form",
+        "=\"data:",
+        "style=",
+    ] {
+        assert!(!lower.contains(bad), "`{bad}` survived:\n{xss}");
+    }
+    assert!(xss.contains("mixed case"), "the text itself is kept");
+    let changes = page(&site.join("changes.html"));
+    assert!(!changes.to_lowercase().contains("<script"), "{changes}");
+    assert!(changes.contains("TLS 1.0 turned off"));
+    assert!(
+        changes.contains("pass → fail"),
+        "status changes from the ledger: {changes}"
+    );
+}
+
+#[test]
+fn security_txt_passes_the_sectxt_validator() {
+    let (_tmp, site) = portal();
+    let path = site.join(".well-known/security.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("Contact: mailto:security@fixture.example\n"),
+        "{text}"
+    );
+    let script = r#"
+import sys, sectxt
+p = sectxt.Parser(open(sys.argv[1], 'rb').read())
+print(p.errors)
+sys.exit(0 if p.is_valid() else 1)
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, path.to_str().unwrap()])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "sectxt rejects it: {}{}\n{text}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
