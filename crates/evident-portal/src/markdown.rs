@@ -12,7 +12,11 @@ pub fn to_safe_html(markdown: &str) -> String {
     pulldown_cmark::html::push_html(&mut html, parser);
     ammonia::Builder::default()
         .url_schemes(["http", "https", "mailto"].into())
-        .link_rel(Some("noopener noreferrer"))
+        // No `rel` on links: a link whose URL was dropped must stay a valid bare <a>.
+        .link_rel(None)
+        // Images are left out: a source that was dropped would leave an invalid
+        // <img>, and pictures of evidence belong in the ledger, not on the page.
+        .rm_tags(["img"])
         // Relative links in a trust repo point into the repo, not the site: drop
         // them rather than publish links that lead nowhere.
         .url_relative(ammonia::UrlRelative::Deny)

