@@ -422,6 +422,25 @@ pub fn discrepancy(c: &ControlStatus) -> Option<Discrepancy> {
     })
 }
 
+/// Entries grouped by (control, item) once, to judge the program at several
+/// moments (the portal's readiness-over-time chart) without regrouping.
+pub struct History<'e> {
+    by_item: HashMap<(&'e str, &'e str), Vec<&'e Observed>>,
+}
+
+impl<'e> History<'e> {
+    pub fn new(entries: &'e [Observed]) -> History<'e> {
+        let mut by_item: HashMap<(&str, &str), Vec<&Observed>> = HashMap::new();
+        for o in entries {
+            by_item
+                .entry((o.control.as_str(), o.item.as_str()))
+                .or_default()
+                .push(o);
+        }
+        History { by_item }
+    }
+}
+
 /// Derives the status of the whole program as of `as_of` from `entries`.
 pub fn derive(
     program: &TrustProgram,
@@ -429,26 +448,32 @@ pub fn derive(
     entries: &[Observed],
     as_of: Instant,
 ) -> StatusReport {
-    let mut by_item: HashMap<(&str, &str), Vec<&Observed>> = HashMap::new();
-    for o in entries {
-        by_item
-            .entry((o.control.as_str(), o.item.as_str()))
-            .or_default()
-            .push(o);
-    }
+    derive_from(program, catalog, &History::new(entries), as_of)
+}
+
+/// [`derive`] over entries already grouped.
+pub fn derive_from(
+    program: &TrustProgram,
+    catalog: &Catalog,
+    history: &History<'_>,
+    as_of: Instant,
+) -> StatusReport {
     let controls: Vec<ControlStatus> = program
         .controls
         .iter()
-        .map(|c| judge_control(c, &by_item, as_of))
+        .map(|c| judge_control(c, &history.by_item, as_of))
         .collect();
+    let index: HashMap<&str, &ControlStatus> =
+        controls.iter().map(|c| (c.id.as_str(), c)).collect();
     let covered = coverage(program, catalog, as_of.date());
     let criteria: Vec<CriterionStatus> = covered
         .criteria
         .into_iter()
         .map(|cr| {
-            let mine: Vec<&ControlStatus> = controls
+            let mine: Vec<&ControlStatus> = cr
+                .controls
                 .iter()
-                .filter(|c| cr.controls.contains(&c.id))
+                .filter_map(|id| index.get(id.as_str()).copied())
                 .collect();
             roll_up(cr, &mine)
         })

@@ -6,7 +6,7 @@ use crate::markdown::to_safe_html;
 use evident_core::model::{AuditType, ControlState, Visibility};
 use evident_core::status::{ControlStatus, ItemState};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Serialize)]
 pub struct Meta {
@@ -154,6 +154,8 @@ impl Site {
             .filter(|c| c.visibility == Visibility::Public)
             .map(|c| c.id.as_str())
             .collect();
+        let by_id: HashMap<&str, &ControlStatus> =
+            status.controls.iter().map(|c| (c.id.as_str(), c)).collect();
         let today = status.as_of.date();
         let base_url = config
             .portal
@@ -306,7 +308,7 @@ impl Site {
             controls,
             findings,
             subprocessors,
-            changes: changes(inputs, &public),
+            changes: changes(inputs, &by_id, &public),
             journal: program.journal.as_deref().map(to_safe_html),
             // RFC 9116 asks for an expiry under a year away; 180 days from the build.
             security_txt_expires: format!("{}T00:00:00Z", today.add_days(180)),
@@ -407,11 +409,15 @@ fn freshness(controls: &[&ControlStatus]) -> String {
 }
 
 /// Every change of result of a public item, newest first, from the ledger.
-fn changes(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Change> {
+fn changes(
+    inputs: &Inputs<'_>,
+    by_id: &HashMap<&str, &ControlStatus>,
+    public: &HashSet<&str>,
+) -> Vec<Change> {
     let as_of = inputs.status.as_of;
     let public_item = |control: &str, item: &str| {
         public.contains(control)
-            && inputs.status.control(control).is_some_and(|c| {
+            && by_id.get(control).is_some_and(|c| {
                 c.items
                     .iter()
                     .any(|i| i.id == item && i.visibility == Visibility::Public)
@@ -423,7 +429,7 @@ fn changes(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Change> {
         .filter(|e| e.collected <= as_of && public_item(&e.control, &e.item))
         .collect();
     seen.sort_by_key(|e| (e.collected, e.seq));
-    let mut last: std::collections::HashMap<(&str, &str), &'static str> = Default::default();
+    let mut last: HashMap<(&str, &str), &'static str> = HashMap::new();
     let mut out = Vec::new();
     for e in seen {
         let now = e.result.as_str();

@@ -302,6 +302,47 @@ impl Store {
         Ok(out)
     }
 
+    /// Every entry's number and canonical text, in log order, for readers that need
+    /// the fields only (status, the portal). The database joins each chunk of
+    /// entries into one text (canonical JSON never holds a raw newline), so the
+    /// driver hands over one row per chunk instead of one per entry.
+    pub async fn entry_texts(&self) -> Result<Vec<(u64, String)>> {
+        const CHUNK: u64 = 5_000;
+        let joined = match self.backend {
+            Backend::Sqlite => "group_concat(seq || ' ' || entry, char(10))",
+            Backend::Postgres => "string_agg(seq::text || ' ' || entry, E'\\n' ORDER BY seq)",
+        };
+        let bounds = placeholders(self.backend, 1, 2);
+        let (lo, hi) = bounds.split_once(", ").unwrap_or(("?", "?"));
+        let sql = format!(
+            "SELECT {joined} AS chunk FROM (SELECT seq, entry FROM entries WHERE seq >= {lo} AND seq < {hi} ORDER BY seq) AS part"
+        );
+        let size = self.size().await?;
+        let mut out = Vec::with_capacity(size as usize);
+        for start in (0..size).step_by(CHUNK as usize) {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(start as i64)
+                .bind((start + CHUNK) as i64)
+                .fetch_one(&self.pool)
+                .await?;
+            let chunk: Option<String> = row.try_get("chunk")?;
+            for line in chunk.as_deref().unwrap_or("").lines() {
+                let (seq, entry) = line
+                    .split_once(' ')
+                    .and_then(|(n, e)| Some((n.parse::<u64>().ok()?, e)))
+                    .ok_or_else(|| {
+                        StoreError::Damaged(format!(
+                            "an entry near {start} cannot be read; run `evident ledger verify`"
+                        ))
+                    })?;
+                out.push((seq, entry.to_string()));
+            }
+        }
+        // SQLite does not promise group_concat's order; the numbers restore it.
+        out.sort_unstable_by_key(|(seq, _)| *seq);
+        Ok(out)
+    }
+
     /// Every entry in log order, streamed: what `ledger verify` reads.
     pub fn stream(&self) -> BoxStream<'_, Result<StoredEntry>> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries ORDER BY seq");

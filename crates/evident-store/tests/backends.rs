@@ -344,3 +344,31 @@ async fn a_writer_that_cannot_get_the_lock_fails_clearly() {
         assert_eq!(waiting.size().await.unwrap(), 2, "{name}");
     }
 }
+
+#[tokio::test]
+async fn entry_texts_match_the_streamed_entries_across_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, location) in backends(dir.path(), "texts").await {
+        let store = Store::open(location).await.unwrap();
+        assert!(store.entry_texts().await.unwrap().is_empty(), "{name}");
+        // More than two 5,000-entry chunks, the last one partial; one summary with
+        // every kind of character canonical JSON escapes.
+        let mut entries: Vec<_> = (0..11_003).map(entry).collect();
+        entries[7].summary = "quote \" backslash \\ newline \n tab \t ✓".into();
+        for batch in entries.chunks(4_000) {
+            store.append(batch).await.unwrap();
+        }
+        let texts = store.entry_texts().await.unwrap();
+        let streamed = store.entries(None).await.unwrap();
+        assert_eq!(texts.len(), 11_003, "{name}");
+        for ((seq, text), s) in texts.iter().zip(&streamed) {
+            assert_eq!((*seq, text.as_str()), (s.seq, s.entry.as_str()), "{name}");
+        }
+        let back = evident_ledger::entry::EntryFields::from_canonical(texts[7].1.as_bytes())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(back, entries[7], "{name}");
+        store.close().await;
+    }
+}

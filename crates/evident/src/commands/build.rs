@@ -1,8 +1,9 @@
 //! `evident build`: the public trust portal as a static site.
 //!
-//! The site is written to a fresh directory beside the target and swapped in
-//! whole, so a page that should no longer exist (a control made private) never
-//! lingers from an earlier build, and a crash leaves the old site or the new one.
+//! The site is written to a fresh directory beside the target, flushed with one
+//! file-system sync and swapped in whole (`evident_fsio::replace_dir`), so a page
+//! that should no longer exist (a control made private) never lingers from an
+//! earlier build, and a crash leaves the old site or the new one.
 
 use super::judge::Judged;
 use super::ledger_access::{store_failure, with_ledger};
@@ -43,29 +44,11 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     })
     .map_err(|e| Failure::input(format!("{e}\nhint: check the templates in {TEMPLATE_DIR}/")))?;
 
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-    let name = out
-        .file_name()
-        .map_or("site".into(), |n| n.to_string_lossy().into_owned());
-    let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&fresh);
-    for f in &files {
-        let path = fresh.join(&f.path);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        }
-        evident_fsio::replace(&path, &f.bytes).map_err(|e| io(&path, e))?;
-    }
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if out.exists() {
-        std::fs::rename(out, &old).map_err(|e| io(out, e))?;
-    }
-    std::fs::rename(&fresh, out).map_err(|e| io(out, e))?;
-    let _ = std::fs::remove_dir_all(&old);
+    evident_fsio::replace_dir(
+        out,
+        files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())),
+    )
+    .map_err(|e| io(out, e))?;
     Ok(out.join("index.html"))
 }
 

@@ -6,6 +6,7 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use evident_core::model::TrustProgram;
 use evident_core::status::Observed;
 use evident_ledger::blobs::FsBlobs;
+use evident_ledger::entry::EntryFields;
 use evident_ledger::keys;
 use evident_store::{Ledger, Location, Store, StoreError};
 use std::future::Future;
@@ -58,18 +59,16 @@ pub async fn observed<B: evident_ledger::blobs::BlobStore>(
             "ledger entry {seq} cannot be read ({e}); run `evident ledger verify`"
         ))
     };
-    let stored = ledger.store.entries(None).await.map_err(store_failure)?;
+    let stored = ledger.store.entry_texts().await.map_err(store_failure)?;
     stored
         .iter()
-        .map(|s| {
-            let e = s
-                .fields()
-                .map_err(store_failure)?
-                .parse()
-                .map_err(|e| damaged(s.seq, e))?;
+        .map(|(seq, text)| {
+            let e = EntryFields::from_canonical(text.as_bytes())
+                .and_then(|f| f.parse())
+                .map_err(|e| damaged(*seq, e))?;
             Ok(Observed {
-                seq: s.seq,
-                collected: e.collected_at.parse().map_err(|e| damaged(s.seq, e))?,
+                seq: *seq,
+                collected: e.collected_at.parse().map_err(|e| damaged(*seq, e))?,
                 control: e.control,
                 item: e.item,
                 result: e.result,
