@@ -104,6 +104,12 @@ fn portal() -> (tempfile::TempDir, PathBuf) {
         "\n[[vendor]]\nname = \"{MARKER} Analytics\"\npurpose = \"x\"\ndata = [\"y\"]\nlocation = \"EU\"\nsubprocessor = true\ndpa = true\nsoc2 = \"none\"\nlast_review = 2026-03-01\nvisibility = \"private\"\n"
     ));
     std::fs::write(dir.join("registers/main.toml"), regs).unwrap();
+    let config = std::fs::read_to_string(dir.join("evident.toml")).unwrap();
+    let config = config.replace(
+        "[sla]",
+        "[portal]\nbase_url = \"https://trust.fixture.example\"\n\n[sla]",
+    );
+    std::fs::write(dir.join("evident.toml"), config).unwrap();
     std::fs::write(
         dir.join("HARDENING-LOG.md"),
         "# Hardening log\n\n- 2026-11-01: <script>alert(1)</script> TLS 1.0 turned off\n",
@@ -167,6 +173,7 @@ fn the_site_has_its_pages_and_every_internal_link_resolves() {
         ".well-known/security.txt",
         "controls/AUTH.html",
         "controls/PAY.html",
+        "sitemap.xml",
     ] {
         assert!(site.join(page).is_file(), "{page} missing");
     }
@@ -361,4 +368,37 @@ fn chromium_renders_the_home_and_a_control_page_at_phone_and_desktop_width() {
             );
         }
     }
+}
+
+#[test]
+fn a_trust_repo_can_brand_the_portal_with_its_own_templates() {
+    let (tmp, site) = portal();
+    let dir = tmp.path();
+    let templates = dir.join("portal/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("style.css"), "body { color: #123456; }\n").unwrap();
+    let (code, _, err) = run_at(dir, NOW, &["build", "--out", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(page(&site.join("style.css")), "body { color: #123456; }\n");
+    // A template that does not render is named, and the old site stays.
+    std::fs::write(
+        templates.join("index.html"),
+        "{% extends \"base.html\" %}{% block main %}{{ nope( }}{% endblock %}",
+    )
+    .unwrap();
+    let (code, _, err) = run_at(dir, NOW, &["build", "--out", site.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("index.html"), "{err}");
+    assert!(
+        site.join("controls/AUTH.html").is_file(),
+        "the previous build is untouched"
+    );
+    std::fs::remove_file(templates.join("index.html")).unwrap();
+    std::fs::write(templates.join("home.html"), "x").unwrap();
+    let (code, _, err) = run_at(dir, NOW, &["build", "--out", site.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("portal/templates/home.html: not a portal template"),
+        "{err}"
+    );
 }
