@@ -84,6 +84,9 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// The auditor's package: the worksheet (control matrix).
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// What's still missing for the audit in scope, in one list, worst first.
     Gaps {
         #[command(flatten)]
@@ -119,6 +122,31 @@ pub enum Command {
     /// The tamper-evident ledger: checkpoints, verification and proofs.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// The control matrix: Controls, Criteria, Samples, Populations, Remediation, PBC.
+    Worksheet {
+        /// xlsx (one workbook) or csv (a folder with one file per sheet).
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: SheetFormat,
+        /// Where to write it (default: audit/worksheet.xlsx, or audit/worksheet/ for csv).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// The seed the Samples sheet is drawn with (as `evident sample --seed`).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The observation window FROM..TO (default: `[audit] window`).
+        #[arg(long, value_name = "FROM..TO")]
+        window: Option<String>,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SheetFormat {
+    Xlsx,
+    Csv,
 }
 
 /// What `check --fail-on` can fail a pipeline on.

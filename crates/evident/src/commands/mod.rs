@@ -5,6 +5,7 @@ mod catalog;
 mod check;
 mod demo;
 mod evidence;
+mod export;
 mod gaps;
 mod init;
 mod judge;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Outcome {
             &fail_on,
         ),
         Command::Build { out } => build::run(repo, out.as_deref()),
+        Command::Export(command) => export::run(repo, command),
         Command::Gaps { report } => gaps::run(repo, &report),
         Command::Remediation { report } => remediation::run(repo, &report),
         Command::Period { window, report } => period::run(repo, window.as_deref(), &report),

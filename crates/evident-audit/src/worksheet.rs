@@ -1,0 +1,339 @@
+//! The control matrix an auditor works from, as six tables: Controls, Criteria,
+//! Samples, Populations, Remediation and PBC (the provided-by-client request
+//! list). Every evidence link is a ledger entry number, which `evident ledger
+//! prove N` turns into an inclusion proof.
+
+use crate::table::{Cell, Table};
+use evident_core::model::{Frequency, TrustProgram};
+use evident_core::period::PeriodReport;
+use evident_core::remediation::RemediationReport;
+use evident_core::sample::SampleReport;
+use evident_core::status::{ItemState, StatusReport};
+use evident_core::time::Date;
+use std::collections::HashMap;
+
+/// What the worksheet is laid out from; period and sample need an observation window.
+pub struct Sources<'a> {
+    pub program: &'a TrustProgram,
+    pub status: &'a StatusReport,
+    pub remediation: &'a RemediationReport,
+    pub period: Option<&'a PeriodReport>,
+    pub sample: Option<&'a SampleReport>,
+}
+
+/// The sheet names, in workbook order.
+pub const SHEETS: [&str; 6] = [
+    "Controls",
+    "Criteria",
+    "Samples",
+    "Populations",
+    "Remediation",
+    "PBC",
+];
+
+pub fn worksheet(s: &Sources<'_>) -> Vec<Table> {
+    vec![
+        controls(s),
+        criteria(s),
+        samples(s),
+        populations(s),
+        remediation(s),
+        pbc(s),
+    ]
+}
+
+fn entry_list(ids: impl IntoIterator<Item = u64>) -> Cell {
+    let list: Vec<String> = ids.into_iter().map(|n| n.to_string()).collect();
+    if list.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(list.join(", "))
+    }
+}
+
+/// How an auditor tests a control of this frequency with evident's outputs.
+fn test_procedure(frequency: Frequency) -> &'static str {
+    match frequency {
+        Frequency::Continuous => {
+            "Inspect the sampled check entries; confirm no lapse without fresh passing evidence in the window (evident period)."
+        }
+        Frequency::PerEvent => {
+            "Inspect the sampled events' evidence entries; confirm each shows the control operating."
+        }
+        _ => {
+            "For each sampled period, inspect the evidence entries; confirm a passing result within the period."
+        }
+    }
+}
+
+fn controls(s: &Sources<'_>) -> Table {
+    let exceptions: HashMap<&str, usize> = s
+        .period
+        .map(|p| {
+            p.controls
+                .iter()
+                .map(|c| (c.control.as_str(), c.exception_count()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    for cr in s.status.criteria.iter().filter(|c| c.in_scope) {
+        for id in &cr.controls {
+            let Some(c) = s.status.control(id) else {
+                continue;
+            };
+            let written = s.program.controls.iter().find(|k| &k.id == id);
+            let description = written
+                .map(|k| first_paragraph(&k.statement))
+                .unwrap_or_default();
+            rows.push(vec![
+                cr.id.clone().into(),
+                cr.title.clone().into(),
+                c.id.clone().into(),
+                format!("{}: {description}", c.title).into(),
+                c.owner.clone().into(),
+                c.frequency.as_str().into(),
+                format!("{:?}", c.nature).to_lowercase().into(),
+                c.items
+                    .iter()
+                    .map(|i| format!("{} ({})", i.id, i.state.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+                    .into(),
+                test_procedure(c.frequency).into(),
+                c.headline().into(),
+                exceptions
+                    .get(c.id.as_str())
+                    .map_or(Cell::Empty, |n| (*n).into()),
+                entry_list(
+                    c.items
+                        .iter()
+                        .filter_map(|i| i.latest.as_ref().map(|e| e.entry)),
+                ),
+            ]);
+        }
+    }
+    Table {
+        name: "Controls",
+        headers: vec![
+            "Criterion",
+            "Criterion title",
+            "Control",
+            "Control description",
+            "Owner",
+            "Frequency",
+            "Nature",
+            "Evidence items",
+            "Test procedure",
+            "Derived status",
+            "Exceptions in window",
+            "Evidence (ledger entries)",
+        ],
+        rows,
+    }
+}
+
+/// The first paragraph of a Markdown section, as one line of plain text.
+fn first_paragraph(markdown: &str) -> String {
+    markdown
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty())
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn criteria(s: &Sources<'_>) -> Table {
+    let rows = s
+        .status
+        .criteria
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone().into(),
+                c.title.clone().into(),
+                c.category.clone().into(),
+                if c.in_scope { "yes" } else { "no" }.into(),
+                c.headline().into(),
+                c.controls.join(", ").into(),
+                c.counts.implemented.into(),
+                c.counts.partial.into(),
+                c.counts.planned.into(),
+                c.counts.not_applicable.into(),
+            ]
+        })
+        .collect();
+    Table {
+        name: "Criteria",
+        headers: vec![
+            "Criterion",
+            "Title",
+            "Category",
+            "In scope",
+            "Status",
+            "Covering controls",
+            "Implemented",
+            "Partial",
+            "Planned",
+            "Not applicable",
+        ],
+        rows,
+    }
+}
+
+fn samples(s: &Sources<'_>) -> Table {
+    let mut rows = Vec::new();
+    for c in s.sample.iter().flat_map(|r| &r.controls) {
+        for m in &c.sample {
+            rows.push(vec![
+                c.control.clone().into(),
+                m.label.clone().into(),
+                m.from.into(),
+                m.to.into(),
+                entry_list(m.entries.iter().copied()),
+                if m.entries.is_empty() {
+                    "no evidence: exception"
+                } else {
+                    ""
+                }
+                .into(),
+            ]);
+        }
+    }
+    Table {
+        name: "Samples",
+        headers: vec![
+            "Control",
+            "Sampled item",
+            "From",
+            "To",
+            "Evidence (ledger entries)",
+            "Note",
+        ],
+        rows,
+    }
+}
+
+fn populations(s: &Sources<'_>) -> Table {
+    let seed = s.sample.map(|r| r.seed);
+    let rows = s
+        .sample
+        .iter()
+        .flat_map(|r| &r.controls)
+        .map(|c| {
+            vec![
+                c.control.clone().into(),
+                c.frequency.as_str().into(),
+                c.basis.into(),
+                c.population.into(),
+                c.size.into(),
+                if c.whole_population { "yes" } else { "no" }.into(),
+                seed.map_or(Cell::Empty, |n| Cell::Number(n as f64)),
+            ]
+        })
+        .collect();
+    Table {
+        name: "Populations",
+        headers: vec![
+            "Control",
+            "Frequency",
+            "Basis",
+            "Population",
+            "Sample size",
+            "Whole population",
+            "Seed",
+        ],
+        rows,
+    }
+}
+
+fn remediation(s: &Sources<'_>) -> Table {
+    let rows = s
+        .remediation
+        .items
+        .iter()
+        .map(|i| {
+            vec![
+                i.finding.id.clone().into(),
+                i.finding.kind.as_str().into(),
+                i.finding.severity.as_str().into(),
+                i.state.as_str().into(),
+                i.finding.owner.clone().unwrap_or_default().into(),
+                i.opened.into(),
+                i.due.into(),
+                i.days_overdue.into(),
+                i.escalate_to.clone().unwrap_or_default().into(),
+                i.finding.title.clone().into(),
+                entry_list(i.verified_by.or(i.finding.entry)),
+            ]
+        })
+        .collect();
+    Table {
+        name: "Remediation",
+        headers: vec![
+            "Item",
+            "Kind",
+            "Severity",
+            "State",
+            "Owner",
+            "Opened",
+            "Due",
+            "Days overdue",
+            "Escalate to",
+            "What",
+            "Evidence (ledger entries)",
+        ],
+        rows,
+    }
+}
+
+/// One request per evidence item of every applicable control: what the auditor
+/// asks the company to provide, with its status and the entry that provides it.
+fn pbc(s: &Sources<'_>) -> Table {
+    let audit = &s.program.config.audit;
+    let due: Option<Date> = audit
+        .window
+        .map(|w| w.to)
+        .or(audit.point_in_time)
+        .or(Some(s.status.as_of.date()));
+    let mut rows = Vec::new();
+    for c in s
+        .status
+        .controls
+        .iter()
+        .filter(|c| c.not_applicable.is_none())
+    {
+        for i in &c.items {
+            rows.push(vec![
+                format!("PBC-{:04}", rows.len() + 1).into(),
+                format!("{} / {}: {}", c.id, i.id, i.describe).into(),
+                c.criteria.join(", ").into(),
+                c.owner.clone().into(),
+                due.into(),
+                match i.state {
+                    ItemState::Satisfied => "provided",
+                    ItemState::Stale => "provided, stale",
+                    ItemState::Failing => "provided, failing",
+                    ItemState::Missing => "outstanding",
+                }
+                .into(),
+                entry_list(i.latest.as_ref().map(|e| e.entry)),
+            ]);
+        }
+    }
+    Table {
+        name: "PBC",
+        headers: vec![
+            "Request",
+            "Item",
+            "Criteria",
+            "Owner",
+            "Due",
+            "Status",
+            "Evidence (ledger entries)",
+        ],
+        rows,
+    }
+}
