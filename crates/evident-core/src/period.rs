@@ -16,6 +16,7 @@ use crate::model::{Control, Frequency, Outcome, TrustProgram, Window};
 use crate::status::Observed;
 use crate::time::{Date, Instant};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Version of the JSON shape below; bumped on any incompatible change.
 pub const PERIOD_JSON_VERSION: u32 = 1;
@@ -110,11 +111,12 @@ pub fn test_window(
     window: Window,
     as_of: Instant,
 ) -> PeriodReport {
+    let grouped = by_control(entries);
     let controls = program
         .controls
         .iter()
         .filter(|c| c.not_applicable.is_none())
-        .map(|c| test_control(c, entries, window, as_of))
+        .map(|c| test_control(c, of(&grouped, &c.id), window, as_of))
         .collect();
     PeriodReport {
         version: PERIOD_JSON_VERSION,
@@ -124,12 +126,30 @@ pub fn test_window(
     }
 }
 
+/// Entries grouped by control, so each control's tests read only its own.
+pub fn by_control(entries: &[Observed]) -> HashMap<&str, Vec<&Observed>> {
+    let mut out: HashMap<&str, Vec<&Observed>> = HashMap::new();
+    for o in entries {
+        out.entry(o.control.as_str()).or_default().push(o);
+    }
+    out
+}
+
+/// One control's entries from [`by_control`] (none when it has none).
+pub fn of<'m, 'e>(
+    grouped: &'m HashMap<&str, Vec<&'e Observed>>,
+    control: &str,
+) -> &'m [&'e Observed] {
+    grouped.get(control).map_or(&[], Vec::as_slice)
+}
+
 /// The entries of `control`'s required items seen as of `as_of`. Periods pick
 /// their own by the days covered, so a weekly run on the Monday before the window
 /// opens still counts for the week the window starts in.
-fn relevant<'e>(control: &Control, entries: &'e [Observed], as_of: Instant) -> Vec<&'e Observed> {
+fn relevant<'e>(control: &Control, entries: &[&'e Observed], as_of: Instant) -> Vec<&'e Observed> {
     let mut mine: Vec<&Observed> = entries
         .iter()
+        .copied()
         .filter(|o| o.control == control.id && o.collected <= as_of)
         .filter(|o| o.result != Outcome::NotApplicable)
         .filter(|o| {
@@ -143,9 +163,10 @@ fn relevant<'e>(control: &Control, entries: &'e [Observed], as_of: Instant) -> V
     mine
 }
 
+/// Tests one control over `window`; `entries` are its own (see [`by_control`]).
 pub fn test_control(
     control: &Control,
-    entries: &[Observed],
+    entries: &[&Observed],
     window: Window,
     as_of: Instant,
 ) -> ControlPeriods {

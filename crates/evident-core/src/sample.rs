@@ -11,7 +11,7 @@
 //! does not move when another control is added.
 
 use crate::model::{Frequency, TrustProgram, Window};
-use crate::period::{PeriodResult, test_control};
+use crate::period::{PeriodResult, by_control, of, test_control};
 use crate::status::Observed;
 use crate::time::{Date, Instant};
 use rand::SeedableRng;
@@ -115,17 +115,20 @@ pub fn draw(
     seed: u64,
     sizes: &SampleSizes,
 ) -> SampleReport {
+    let grouped = by_control(entries);
     let controls = program
         .controls
         .iter()
         .filter(|c| c.not_applicable.is_none())
         .map(|c| {
-            let tested = test_control(c, entries, window, as_of);
+            let own = of(&grouped, &c.id);
+            let tested = test_control(c, own, window, as_of);
             let (basis, population): (&'static str, Vec<Member>) = match c.frequency {
                 Frequency::Continuous | Frequency::PerEvent => {
-                    let mut mine: Vec<&Observed> = entries
+                    let mut mine: Vec<&Observed> = own
                         .iter()
-                        .filter(|o| o.control == c.id && o.collected <= as_of)
+                        .copied()
+                        .filter(|o| o.collected <= as_of)
                         .filter(|o| o.covers_to >= window.from && o.covers_from <= window.to)
                         .collect();
                     mine.sort_by_key(|o| o.seq);
