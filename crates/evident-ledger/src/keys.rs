@@ -74,9 +74,21 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey, String> {
 }
 
 pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, String> {
-    let bytes = read_key::<32>(path, PUBLIC_HEADER)?;
-    VerifyingKey::from_bytes(&bytes)
-        .map_err(|_| format!("{}: not a valid ed25519 public key", path.display()))
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_verifying_key(&text).map_err(|e| format!("{}:{e}", path.display()))
+}
+
+/// Reads the text of a public key file (`ledger.pub`); errors start with the line.
+pub fn parse_verifying_key(text: &str) -> Result<VerifyingKey, String> {
+    let mut lines = text.lines();
+    if lines.next() != Some(PUBLIC_HEADER) {
+        return Err(format!("1: expected `{PUBLIC_HEADER}`"));
+    }
+    let bytes = lines
+        .next()
+        .and_then(hex::decode::<32>)
+        .ok_or("2: expected 64 hex digits")?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| "2: not a valid ed25519 public key".to_string())
 }
 
 fn read_key<const N: usize>(path: &Path, header: &str) -> Result<[u8; N], String> {

@@ -126,6 +126,19 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
+    /// Everything an auditor needs offline in one zip: worksheet, evidence blobs,
+    /// entries with inclusion proofs, a signed checkpoint and the public key.
+    Bundle {
+        /// Where to write it (default: audit/evidence-bundle.zip).
+        #[arg(long, value_name = "FILE.zip")]
+        out: Option<PathBuf>,
+        /// The seed of the worksheet's Samples sheet.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Only entries whose covered days meet FROM..TO (default: `[audit] window`, else all).
+        #[arg(long, value_name = "FROM..TO")]
+        window: Option<String>,
+    },
     /// The control matrix: Controls, Criteria, Samples, Populations, Remediation, PBC.
     Worksheet {
         /// xlsx (one workbook) or csv (a folder with one file per sheet).
@@ -227,6 +240,16 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "CHECKPOINT_FILE")]
         from: PathBuf,
         /// Print the proof file (give it to `ledger verify-proof`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an evidence bundle completely, offline.
+    VerifyBundle {
+        /// The bundle (`evident export bundle`).
+        bundle: PathBuf,
+        /// The public key to trust (default: the bundle's own ledger.pub).
+        #[arg(long, value_name = "PUBKEY")]
+        key: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },

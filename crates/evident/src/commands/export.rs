@@ -13,6 +13,13 @@ use std::path::Path;
 
 pub fn run(repo: &Path, command: ExportCommand) -> Outcome {
     match command {
+        ExportCommand::Bundle { out, seed, window } => {
+            let out = out.unwrap_or_else(|| repo.join("audit/evidence-bundle.zip"));
+            super::bundle::write(repo, &out, seed, window.as_deref(), |judged, s, w| {
+                let tables = tables(judged, s, w)?;
+                evident_audit::xlsx::to_xlsx(&tables).map_err(Failure::unmet)
+            })
+        }
         ExportCommand::Worksheet {
             format,
             out,
@@ -40,32 +47,7 @@ pub fn write_worksheet(
     window: Option<&str>,
 ) -> Outcome {
     let judged = Judged::load_at(repo, super::instant())?;
-    let status = judged.status();
-    let gaps = inventory(&judged.program, &status);
-    let remediation = plan(&judged.program, &gaps, &judged.entries);
-    // Type I has no window: its Samples and Populations sheets stay empty.
-    let window = match (window, judged.program.config.audit.window) {
-        (None, None) => None,
-        (flag, _) => Some(judged.window(flag)?),
-    };
-    let period = window.map(|w| test_window(&judged.program, &judged.entries, w, judged.as_of));
-    let sample = window.map(|w| {
-        draw(
-            &judged.program,
-            &judged.entries,
-            w,
-            judged.as_of,
-            seed,
-            &judged.program.config.sample,
-        )
-    });
-    let tables = worksheet(&Sources {
-        program: &judged.program,
-        status: &status,
-        remediation: &remediation,
-        period: period.as_ref(),
-        sample: sample.as_ref(),
-    });
+    let tables = tables(&judged, seed, window)?;
     let failed = |e: String| Failure::unmet(format!("{}: {e}", out.display()));
     match format {
         SheetFormat::Xlsx => {
@@ -85,4 +67,38 @@ pub fn write_worksheet(
                 .map_err(|e| failed(e.to_string()))
         }
     }
+}
+
+/// The worksheet's tables, judged now.
+fn tables(
+    judged: &Judged,
+    seed: u64,
+    window: Option<&str>,
+) -> Result<Vec<evident_audit::table::Table>, Failure> {
+    let status = judged.status();
+    let gaps = inventory(&judged.program, &status);
+    let remediation = plan(&judged.program, &gaps, &judged.entries);
+    // Type I has no window: its Samples and Populations sheets stay empty.
+    let window = match (window, judged.program.config.audit.window) {
+        (None, None) => None,
+        (flag, _) => Some(judged.window(flag)?),
+    };
+    let period = window.map(|w| test_window(&judged.program, &judged.entries, w, judged.as_of));
+    let sample = window.map(|w| {
+        draw(
+            &judged.program,
+            &judged.entries,
+            w,
+            judged.as_of,
+            seed,
+            &judged.program.config.sample,
+        )
+    });
+    Ok(worksheet(&Sources {
+        program: &judged.program,
+        status: &status,
+        remediation: &remediation,
+        period: period.as_ref(),
+        sample: sample.as_ref(),
+    }))
 }

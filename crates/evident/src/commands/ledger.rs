@@ -19,6 +19,11 @@ pub fn run(repo: &Path, command: LedgerCommand) -> Outcome {
         LedgerCommand::VerifyProof { proof, key, json } => {
             verify_proof(&repo.join(proof), &repo.join(key), json)
         }
+        LedgerCommand::VerifyBundle { bundle, key, json } => super::bundle::verify_bundle(
+            &repo.join(bundle),
+            key.map(|k| repo.join(k)).as_deref(),
+            json,
+        ),
         LedgerCommand::Checkpoint { json } => checkpoint(repo, json),
         LedgerCommand::Verify { json } => verify(repo, json),
         LedgerCommand::Prove { entry, json } => prove(repo, &entry, json),

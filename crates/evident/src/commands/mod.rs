@@ -1,6 +1,7 @@
 //! One module per verb, plus what they share: the date, and a loaded trust repo.
 
 mod build;
+mod bundle;
 mod catalog;
 mod check;
 mod demo;

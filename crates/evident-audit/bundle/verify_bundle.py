@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Checks an evident evidence bundle with nothing from evident: Python's hashlib
+and zipfile, and the `cryptography` package for ed25519.
+
+    python3 verify_bundle.py BUNDLE.zip [ledger.pub]
+
+Exit 0 when every check passes; 1 with the problems, each naming its file.
+"""
+import hashlib
+import json
+import sys
+import zipfile
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def leaf_hash(entry):
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def verify_inclusion(leaf, index, size, path, root):
+    """RFC 9162 section 2.1.3.2."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def public_key(text):
+    lines = text.splitlines()
+    if not lines or lines[0] != "evident-ledger-public-key/1" or len(lines) < 2:
+        raise ValueError("not an evident public key")
+    return bytes.fromhex(lines[1].strip())
+
+
+def signed(key, signature, message):
+    try:
+        Ed25519PublicKey.from_public_bytes(key).verify(signature, message)
+        return True
+    except (InvalidSignature, ValueError):
+        return False
+
+
+def check(bundle, trusted_key_text=None):
+    problems = []
+    try:
+        with zipfile.ZipFile(bundle) as z:
+            files = {name: z.read(name) for name in z.namelist()}
+    except (zipfile.BadZipFile, OSError) as e:
+        return ["not a readable zip: %s" % e]
+
+    key = public_key(trusted_key_text or files["ledger.pub"].decode())
+    checkpoint = files["checkpoint.txt"].decode()
+    body, _, rest = checkpoint.partition("\n\n")
+    body += "\n\n"
+    fields = dict(l.split(": ", 1) for l in body.splitlines()[1:] if ": " in l)
+    tail = dict(l.split(": ", 1) for l in rest.splitlines() if ": " in l)
+    if not body.startswith("evident-checkpoint/1\n"):
+        problems.append("checkpoint.txt: not an evident checkpoint")
+    if bytes.fromhex(tail.get("key", "")) != key:
+        problems.append("checkpoint.txt: signed by a different key than the one trusted")
+    if not signed(key, bytes.fromhex(tail.get("signature", "")), body.encode()):
+        problems.append("checkpoint.txt: the signature does not verify")
+    size, root = int(fields["size"]), bytes.fromhex(fields["root"])
+
+    manifest_bytes = files["manifest.json"]
+    sig = bytes.fromhex(files["manifest.sig"].decode().strip())
+    if not signed(key, sig, manifest_bytes):
+        problems.append("manifest.sig: the manifest's signature does not verify")
+    manifest = json.loads(manifest_bytes)
+    if manifest["tree_size"] != size or manifest["root"] != root.hex():
+        problems.append("manifest.json: tree size or root differs from checkpoint.txt")
+
+    for name, want in manifest["files"].items():
+        if name not in files:
+            problems.append("%s: missing" % name)
+        elif sha256(files[name]) != want:
+            problems.append("%s: its SHA-256 differs from the manifest" % name)
+    listed = set(manifest["files"]) | {"manifest.json", "manifest.sig"}
+    for e in manifest["entries"]:
+        listed |= {e["file"], e["blob"]}
+        entry = files.get(e["file"])
+        if entry is None:
+            problems.append("%s: missing" % e["file"])
+            continue
+        leaf = leaf_hash(entry)
+        if leaf.hex() != e["leaf_hash"]:
+            problems.append("%s: its leaf hash differs from the manifest" % e["file"])
+        path = [bytes.fromhex(p) for p in e["proof"]]
+        if not verify_inclusion(leaf, e["seq"], size, path, root):
+            problems.append("%s: not included in the checkpoint's tree" % e["file"])
+        try:
+            named = json.loads(entry)["content_sha256"]
+        except (ValueError, KeyError):
+            named = None
+        if named != e["content_sha256"]:
+            problems.append("%s: names a different content hash" % e["file"])
+        blob = files.get(e["blob"])
+        if blob is None:
+            problems.append("%s: missing" % e["blob"])
+        elif sha256(blob) != e["content_sha256"]:
+            problems.append("%s: its SHA-256 differs from the entry's" % e["blob"])
+    for name in files:
+        if name not in listed:
+            problems.append("%s: not listed in the manifest" % name)
+    return problems
+
+
+def main():
+    if len(sys.argv) not in (2, 3):
+        print(__doc__)
+        return 2
+    trusted = open(sys.argv[2]).read() if len(sys.argv) == 3 else None
+    try:
+        problems = check(sys.argv[1], trusted)
+    except (KeyError, ValueError, UnicodeDecodeError) as e:
+        problems = ["the bundle is malformed: %r" % (e,)]
+    for p in problems:
+        print(p)
+    if problems:
+        return 1
+    print("bundle verified")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

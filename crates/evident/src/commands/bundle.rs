@@ -1,0 +1,134 @@
+//! `evident export bundle` and `evident ledger verify-bundle`: the evidence
+//! bundle an auditor checks offline (layout in `evident_audit::bundle`).
+
+use super::judge::Judged;
+use super::ledger_access::{self, store_failure, with_ledger};
+use crate::failure::{Failure, Outcome};
+use crate::output::print_json;
+use ed25519_dalek::Signer;
+use evident_audit::bundle::{BundleEntry, assemble, verify};
+use evident_ledger::blobs::BlobStore;
+use evident_ledger::merkle::{self, MemoryTree};
+use evident_store::StoreError;
+use futures_util::StreamExt;
+use std::path::Path;
+
+/// Signs a fresh checkpoint, then writes the bundle of every entry whose covered
+/// days meet the window (every entry without one), with its blob and proof.
+pub fn write(
+    repo: &Path,
+    out: &Path,
+    seed: u64,
+    window: Option<&str>,
+    worksheet: impl FnOnce(&Judged, u64, Option<&str>) -> Result<Vec<u8>, Failure>,
+) -> Outcome {
+    let judged = Judged::load_at(repo, super::instant())?;
+    let window = match (window, judged.program.config.audit.window) {
+        (None, None) => None,
+        (flag, _) => Some(judged.window(flag)?),
+    };
+    let sheet = worksheet(&judged, seed, None)?;
+    let key = ledger_access::signing_key(repo)?;
+    let public = std::fs::read_to_string(repo.join(evident_ledger::keys::PUBLIC_KEY_FILE))
+        .map_err(|e| Failure::input(format!("{}: {e}", evident_ledger::keys::PUBLIC_KEY_FILE)))?;
+    let origin = ledger_access::origin(&judged.program);
+    let now = super::now();
+    let (checkpoint, entries) = with_ledger(repo, &judged.program, async |ledger| {
+        let (_, cp) = ledger
+            .checkpoint(&origin, &now, &key)
+            .await
+            .map_err(store_failure)?;
+        let mut tree = MemoryTree::default();
+        let mut chosen = Vec::new();
+        let mut rows = ledger.store.stream();
+        while let Some(row) = rows.next().await {
+            let row = row.map_err(store_failure)?;
+            if row.seq >= cp.head.size {
+                break;
+            }
+            tree.push(merkle::leaf_hash(row.entry.as_bytes()));
+            let fields = row.fields().map_err(store_failure)?;
+            let inside = window.is_none_or(|w| {
+                fields.covers_to.as_str() >= w.from.to_string().as_str()
+                    && fields.covers_from.as_str() <= w.to.to_string().as_str()
+            });
+            if inside {
+                chosen.push((row.seq, row.entry, fields.content_sha256));
+            }
+        }
+        let mut entries = Vec::with_capacity(chosen.len());
+        for (seq, canonical, content_hash) in chosen {
+            let hash = evident_ledger::hex::decode::<32>(&content_hash).ok_or_else(|| {
+                store_failure(StoreError::Damaged(format!(
+                    "entry {seq}: content hash `{content_hash}` is not hex; run `evident ledger verify`"
+                )))
+            })?;
+            let content = ledger.blobs.get(&hash).map_err(|e| {
+                Failure::unmet(format!(
+                    "entry {seq}: its content blob cannot be read ({e}); run `evident ledger verify`"
+                ))
+            })?;
+            entries.push(BundleEntry {
+                seq,
+                proof: merkle::inclusion_proof(&tree, seq, cp.head.size),
+                canonical: canonical.into_bytes(),
+                content,
+            });
+        }
+        Ok((cp, entries))
+    })?;
+    let zip = assemble(&checkpoint, &public, &sheet, &entries, |m| {
+        key.sign(m).to_bytes()
+    })
+    .map_err(Failure::unmet)?;
+    evident_fsio::replace(out, &zip)
+        .map_err(|e| Failure::unmet(format!("{}: {e}", out.display())))?;
+    println!(
+        "wrote the evidence bundle: {} ({} entries with their blobs and inclusion proofs, checkpoint of {} entries, the worksheet)",
+        out.display(),
+        entries.len(),
+        checkpoint.head.size
+    );
+    println!(
+        "check it: evident ledger verify-bundle {}   (or: python3 verify_bundle.py, inside it)",
+        out.display()
+    );
+    Ok(())
+}
+
+pub fn verify_bundle(path: &Path, key: Option<&Path>, json: bool) -> Outcome {
+    let bytes =
+        std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    let trusted = key.map(ledger_access::public_key).transpose()?;
+    match verify(&bytes, trusted.as_ref()) {
+        Ok(v) => {
+            if json {
+                print_json(&serde_json::json!({ "version": 1, "ok": true, "bundle": v }));
+            } else {
+                println!(
+                    "bundle verified: {} entries with {} blobs included in the signed tree of {} (root {}); {} files, all accounted for; key {}",
+                    v.entries, v.blobs, v.tree_size, v.root, v.files, v.key
+                );
+                if key.is_none() {
+                    println!(
+                        "note: checked against the key inside the bundle; pass --key with the key the company publishes to check it is theirs"
+                    );
+                }
+            }
+            Ok(())
+        }
+        Err(problems) => {
+            if json {
+                print_json(&serde_json::json!({ "version": 1, "ok": false, "problems": problems }));
+            } else {
+                for p in &problems {
+                    println!("{p}");
+                }
+            }
+            Err(Failure::unmet(format!(
+                "the bundle does not verify: {} problem(s)",
+                problems.len()
+            )))
+        }
+    }
+}
