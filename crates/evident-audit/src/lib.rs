@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod csv_out;
+pub mod oscal;
 pub mod table;
 pub mod worksheet;
 pub mod xlsx;

@@ -126,6 +126,18 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
+    /// OSCAL 1.1 JSON: the system security plan (with the profile and catalog it
+    /// imports), assessment results or POA&M.
+    Oscal {
+        #[arg(long, value_enum)]
+        model: OscalModel,
+        /// Where to write it (default: audit/oscal/MODEL.json).
+        #[arg(long, value_name = "FILE.json")]
+        out: Option<PathBuf>,
+        /// The assessment window FROM..TO (default: `[audit] window`).
+        #[arg(long, value_name = "FROM..TO")]
+        window: Option<String>,
+    },
     /// Everything an auditor needs offline in one zip: worksheet, evidence blobs,
     /// entries with inclusion proofs, a signed checkpoint and the public key.
     Bundle {
@@ -154,6 +166,15 @@ pub enum ExportCommand {
         #[arg(long, value_name = "FROM..TO")]
         window: Option<String>,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OscalModel {
+    Ssp,
+    Profile,
+    Catalog,
+    AssessmentResults,
+    Poam,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

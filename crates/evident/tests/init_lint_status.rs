@@ -263,7 +263,22 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
     let (code, out, err) = run_in(&dir, &["ledger", "verify", "--json"]);
     assert_eq!(code, 0, "{out}{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(report["checkpoints"], 1);
+    // Step 8 signs one checkpoint; the evidence bundle signs the one it is proven against.
+    assert_eq!(report["checkpoints"], 2);
+    for f in [
+        "audit/worksheet.xlsx",
+        "audit/evidence-bundle.zip",
+        "audit/oscal/ssp.json",
+        "audit/oscal/assessment-results.json",
+        "audit/oscal/poam.json",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    let (code, out, err) = run_in(
+        &dir,
+        &["ledger", "verify-bundle", "audit/evidence-bundle.zip"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
 
     // Its checks ran against the servers, files and repository it set up itself.
     let (_, out, _) = run_in(&dir, &["status", "--json"]);

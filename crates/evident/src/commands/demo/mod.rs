@@ -12,6 +12,7 @@ mod app_repo;
 mod story;
 mod world;
 
+use crate::cli::{OscalModel, SheetFormat};
 use world::World;
 
 pub const DEMO_ORG: &str = "Lumen Analytics";
@@ -132,6 +133,37 @@ pub fn run(dir: &Path) -> Outcome {
     println!("\n9. publish the trust portal");
     let index = super::build::write_site(dir, &dir.join("site"))?;
     println!("   {}", index.display());
+
+    println!("\n10. write the auditor's package");
+    let audit = dir.join("audit");
+    super::export::write_worksheet(
+        dir,
+        SheetFormat::Xlsx,
+        &audit.join("worksheet.xlsx"),
+        1,
+        None,
+    )?;
+    for (model, name) in [
+        (OscalModel::Catalog, "catalog"),
+        (OscalModel::Profile, "profile"),
+        (OscalModel::Ssp, "ssp"),
+        (OscalModel::AssessmentResults, "assessment-results"),
+        (OscalModel::Poam, "poam"),
+    ] {
+        super::export::write_oscal(dir, model, &audit.join(format!("oscal/{name}.json")), None)?;
+    }
+    super::export::write_bundle(dir, &audit.join("evidence-bundle.zip"), 1, None)?;
+    for f in [
+        "worksheet.xlsx",
+        "evidence-bundle.zip",
+        "oscal/ssp.json",
+        "oscal/profile.json",
+        "oscal/catalog.json",
+        "oscal/assessment-results.json",
+        "oscal/poam.json",
+    ] {
+        println!("   {}", audit.join(f).display());
+    }
 
     let shown = dir.display();
     // Name the binary as it was run, so the lines below work when pasted (it may not be on PATH).
