@@ -5,7 +5,7 @@
 //! budget of one second, for the median and the slowest of several runs.
 
 use evident_core::catalog::Catalog;
-use evident_repo::init::{Starter, scaffold};
+use evident_repo::init::{Starter, scaffold_large};
 use std::time::{Duration, Instant};
 
 const CONTROLS: usize = 1_000;
@@ -18,26 +18,7 @@ fn main() {
         today: "2026-11-23".parse().unwrap(),
         endpoints: None,
     };
-    scaffold(dir.path(), &starter).expect("scaffold");
-
-    // Grow the starter's controls to 1,000 files with unique ids.
-    let controls = dir.path().join("controls");
-    let templates: Vec<String> = std::fs::read_dir(&controls)
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
-    for entry in std::fs::read_dir(&controls).unwrap() {
-        std::fs::remove_file(entry.unwrap().path()).unwrap();
-    }
-    let mut bytes = 0;
-    for i in 0..CONTROLS {
-        let t = &templates[i % templates.len()];
-        let text = t.replacen("\nid: ", &format!("\nid: C{i:04}-"), 1);
-        bytes += text.len();
-        std::fs::write(controls.join(format!("c{i:04}.md")), text).unwrap();
-    }
-    // Risks name starter control ids that no longer exist; the bench measures parsing, not that.
-    std::fs::remove_file(dir.path().join("registers/risks.toml")).unwrap();
+    let bytes = scaffold_large(dir.path(), &starter, CONTROLS).expect("scaffold");
 
     let catalog = Catalog::tsc();
     let mut times: Vec<Duration> = Vec::new();

@@ -10,7 +10,7 @@
 mod support;
 
 use evident_ledger::entry::{Entry, EntryKind, Outcome};
-use evident_repo::init::{Starter, scaffold};
+use evident_repo::init::{Starter, scaffold_large};
 use evident_store::{Location, Store};
 use std::path::Path;
 use std::process::Command;
@@ -29,20 +29,11 @@ fn trust_repo(dir: &Path) -> Vec<(String, Vec<String>)> {
         today: "2026-08-01".parse().unwrap(),
         endpoints: None,
     };
-    scaffold(dir, &starter).expect("scaffold");
+    scaffold_large(dir, &starter, CONTROLS).expect("scaffold");
     evident_ledger::keys::create(dir).expect("keys");
-    let controls = dir.join("controls");
-    let templates: Vec<String> = std::fs::read_dir(&controls)
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
-    for entry in std::fs::read_dir(&controls).unwrap() {
-        std::fs::remove_file(entry.unwrap().path()).unwrap();
-    }
     let mut ids = Vec::new();
     for i in 0..CONTROLS {
-        let t = &templates[i % templates.len()];
-        let text = t.replacen("\nid: ", &format!("\nid: C{i:04}-"), 1);
+        let text = std::fs::read_to_string(dir.join(format!("controls/c{i:04}.md"))).unwrap();
         let id = text
             .lines()
             .find_map(|l| l.strip_prefix("id: "))
@@ -54,9 +45,7 @@ fn trust_repo(dir: &Path) -> Vec<(String, Vec<String>)> {
             .map(str::to_string)
             .collect();
         ids.push((id, items));
-        std::fs::write(controls.join(format!("c{i:04}.md")), text).unwrap();
     }
-    std::fs::remove_file(dir.join("registers/risks.toml")).unwrap();
     ids
 }
 
