@@ -153,14 +153,9 @@ fn implementation_state(derived: &str) -> &'static str {
     }
 }
 
-/// Plain prose from Markdown: the first paragraph, whitespace collapsed.
+/// The first paragraph of a Markdown section, or a pointer to the page when it is empty.
 fn prose(markdown: &str) -> String {
-    let p = markdown
-        .split("\n\n")
-        .map(str::trim)
-        .find(|p| !p.is_empty())
-        .unwrap_or("");
-    let text = p.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = crate::worksheet::first_paragraph(markdown);
     if text.is_empty() {
         "See the control page.".into()
     } else {

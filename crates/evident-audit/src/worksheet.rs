@@ -21,16 +21,6 @@ pub struct Sources<'a> {
     pub sample: Option<&'a SampleReport>,
 }
 
-/// The sheet names, in workbook order.
-pub const SHEETS: [&str; 6] = [
-    "Controls",
-    "Criteria",
-    "Samples",
-    "Populations",
-    "Remediation",
-    "PBC",
-];
-
 pub fn worksheet(s: &Sources<'_>) -> Vec<Table> {
     vec![
         controls(s),
@@ -134,7 +124,7 @@ fn controls(s: &Sources<'_>) -> Table {
 }
 
 /// The first paragraph of a Markdown section, as one line of plain text.
-fn first_paragraph(markdown: &str) -> String {
+pub(crate) fn first_paragraph(markdown: &str) -> String {
     markdown
         .split("\n\n")
         .map(str::trim)

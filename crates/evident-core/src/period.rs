@@ -143,14 +143,14 @@ pub fn of<'m, 'e>(
     grouped.get(control).map_or(&[], Vec::as_slice)
 }
 
-/// The entries of `control`'s required items seen as of `as_of`. Periods pick
+/// Of `control`'s own entries, those of its required items seen as of `as_of`. Periods pick
 /// their own by the days covered, so a weekly run on the Monday before the window
 /// opens still counts for the week the window starts in.
 fn relevant<'e>(control: &Control, entries: &[&'e Observed], as_of: Instant) -> Vec<&'e Observed> {
     let mut mine: Vec<&Observed> = entries
         .iter()
         .copied()
-        .filter(|o| o.control == control.id && o.collected <= as_of)
+        .filter(|o| o.collected <= as_of)
         .filter(|o| o.result != Outcome::NotApplicable)
         .filter(|o| {
             control

@@ -292,6 +292,11 @@ pub fn symbol(headline: &str) -> &'static str {
     }
 }
 
+/// A share from 0 to 1 as a whole percentage: `0.4375` → `44%`.
+pub fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
 /// Judges one evidence item from its entries (any order) as of `as_of`.
 pub fn judge_item(item: &EvidenceItem, entries: &[&Observed], as_of: Instant) -> ItemStatus {
     let mut seen: Vec<&Observed> = entries
@@ -316,9 +321,10 @@ pub fn judge_item(item: &EvidenceItem, entries: &[&Observed], as_of: Instant) ->
     };
     let failing_since = (state == ItemState::Failing)
         .then(|| {
+            let pass_seq = last_pass.map(|o| o.seq);
             let after = seen
                 .iter()
-                .position(|o| Some(*o) == last_pass)
+                .position(|o| Some(o.seq) == pass_seq)
                 .map_or(0, |i| i + 1);
             seen.get(after).map(|o| o.collected)
         })

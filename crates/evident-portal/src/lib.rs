@@ -89,6 +89,8 @@ pub fn build(inputs: &Inputs<'_>) -> Result<Vec<SiteFile>, String> {
         .map_err(|e| e.to_string())?;
     env.set_syntax(syntax);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // The same marks `evident status` prints beside each status word.
+    env.add_filter("symbol", |word: &str| evident_core::status::symbol(word));
     for (name, source) in BUILT_IN {
         let source = inputs
             .overrides

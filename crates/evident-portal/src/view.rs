@@ -4,7 +4,7 @@
 use crate::Inputs;
 use crate::markdown::to_safe_html;
 use evident_core::model::{AuditType, ControlState, Visibility};
-use evident_core::status::{ControlStatus, ItemState};
+use evident_core::status::{ControlStatus, ItemState, percent};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -137,10 +137,6 @@ pub struct Site {
     pub journal: Option<String>,
     pub security_txt_expires: String,
     pub security_txt_canonical: Option<String>,
-}
-
-fn percent(share: f64) -> String {
-    format!("{:.0}%", share * 100.0)
 }
 
 impl Site {
@@ -435,7 +431,7 @@ fn changes(
         let now = e.result.as_str();
         let key = (e.control.as_str(), e.item.as_str());
         let before = last.insert(key, now);
-        if before.is_some_and(|b| b != now) || before.is_none() {
+        if before != Some(now) {
             out.push(Change {
                 date: e.collected.date().to_string(),
                 control: e.control.clone(),

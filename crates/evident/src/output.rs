@@ -17,8 +17,3 @@ pub fn table<const N: usize>(header: [&str; N]) -> Table {
         .set_header(header);
     t
 }
-
-/// A share from 0 to 1 as a whole percentage: `0.4375` → `44%`.
-pub fn percent(share: f64) -> String {
-    format!("{:.0}%", share * 100.0)
-}

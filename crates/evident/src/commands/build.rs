@@ -6,7 +6,6 @@
 //! earlier build, and a crash leaves the old site or the new one.
 
 use super::judge::Judged;
-use super::ledger_access::{store_failure, with_ledger};
 use crate::failure::{Failure, Outcome};
 use evident_core::gaps::inventory;
 use evident_ledger::keys;
@@ -28,9 +27,6 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     let judged = Judged::load_at(repo, super::instant())?;
     let status = judged.status();
     let gaps = inventory(&judged.program, &status);
-    let checkpoint = with_ledger(repo, &judged.program, async |ledger| {
-        ledger.latest_checkpoint().await.map_err(store_failure)
-    })?;
     let public_key = std::fs::read_to_string(repo.join(keys::PUBLIC_KEY_FILE)).ok();
     let files = build(&Inputs {
         program: &judged.program,
@@ -38,7 +34,7 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
         status: &status,
         gaps: &gaps,
         entries: &judged.entries,
-        checkpoint: checkpoint.map(|c| c.to_text()),
+        checkpoint: judged.checkpoint.as_ref().map(|c| c.to_text()),
         public_key,
         overrides: overrides(repo)?,
     })

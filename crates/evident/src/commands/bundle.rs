@@ -23,11 +23,11 @@ pub fn write(
     worksheet: impl FnOnce(&Judged, u64, Option<&str>) -> Result<Vec<u8>, Failure>,
 ) -> Outcome {
     let judged = Judged::load_at(repo, super::instant())?;
-    let window = match (window, judged.program.config.audit.window) {
-        (None, None) => None,
-        (flag, _) => Some(judged.window(flag)?),
-    };
     let sheet = worksheet(&judged, seed, None)?;
+    // Entries are chosen by their covered days, compared as YYYY-MM-DD text.
+    let days = judged
+        .optional_window(window)?
+        .map(|w| (w.from.to_string(), w.to.to_string()));
     let key = ledger_access::signing_key(repo)?;
     let public = std::fs::read_to_string(repo.join(evident_ledger::keys::PUBLIC_KEY_FILE))
         .map_err(|e| Failure::input(format!("{}: {e}", evident_ledger::keys::PUBLIC_KEY_FILE)))?;
@@ -48,10 +48,9 @@ pub fn write(
             }
             tree.push(merkle::leaf_hash(row.entry.as_bytes()));
             let fields = row.fields().map_err(store_failure)?;
-            let inside = window.is_none_or(|w| {
-                fields.covers_to.as_str() >= w.from.to_string().as_str()
-                    && fields.covers_from.as_str() <= w.to.to_string().as_str()
-            });
+            let inside = days
+                .as_ref()
+                .is_none_or(|(from, to)| &fields.covers_to >= from && &fields.covers_from <= to);
             if inside {
                 chosen.push((row.seq, row.entry, fields.content_sha256));
             }

@@ -103,10 +103,7 @@ fn with_sources<T>(
     let gaps = inventory(&judged.program, &status);
     let remediation = plan(&judged.program, &gaps, &judged.entries);
     // Type I has no window: its Samples and Populations sheets stay empty.
-    let window = match (window, judged.program.config.audit.window) {
-        (None, None) => None,
-        (flag, _) => Some(judged.window(flag)?),
-    };
+    let window = judged.optional_window(window)?;
     let period = window.map(|w| test_window(&judged.program, &judged.entries, w, judged.as_of));
     let sample = window.map(|w| {
         draw(

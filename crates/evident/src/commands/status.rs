@@ -4,9 +4,9 @@
 use super::judge::Judged;
 use crate::cli::Report;
 use crate::failure::Outcome;
-use crate::output::{percent, print_json, table};
+use crate::output::{print_json, table};
 use evident_core::model::AuditType;
-use evident_core::status::{ControlStatus, StatusReport, symbol};
+use evident_core::status::{ControlStatus, StatusReport, percent, symbol};
 use std::path::Path;
 
 pub fn run(repo: &Path, report: &Report) -> Outcome {

@@ -81,7 +81,7 @@ pub fn run(dir: &Path) -> Outcome {
         println!(
             "   {:<16} {:>4} ready ({}/{} criteria implemented)",
             c.title,
-            crate::output::percent(c.readiness),
+            evident_core::status::percent(c.readiness),
             c.implemented,
             c.criteria
         );
