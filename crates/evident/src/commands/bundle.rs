@@ -23,7 +23,7 @@ pub fn write(
     worksheet: impl FnOnce(&Judged, u64, Option<&str>) -> Result<Vec<u8>, Failure>,
 ) -> Outcome {
     let judged = Judged::load_at(repo, super::instant())?;
-    let sheet = worksheet(&judged, seed, None)?;
+    let sheet = worksheet(&judged, seed, window)?;
     // Entries are chosen by their covered days, compared as YYYY-MM-DD text.
     let days = judged
         .optional_window(window)?
