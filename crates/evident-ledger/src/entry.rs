@@ -183,7 +183,7 @@ pub fn content_hash_in(canonical: &[u8]) -> Option<&str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub fn sample() -> Entry {

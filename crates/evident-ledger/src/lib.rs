@@ -21,4 +21,5 @@ pub mod hex;
 pub mod keys;
 pub mod log;
 pub mod merkle;
+pub mod observations;
 pub mod proof;

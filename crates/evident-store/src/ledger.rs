@@ -9,6 +9,7 @@ use evident_ledger::entry::{Entry, EntryFields, content_hash_in};
 use evident_ledger::hex;
 use evident_ledger::log::{StoredCheckpoint, Verified, Verifier};
 use evident_ledger::merkle::{self, Hash};
+use evident_ledger::observations;
 use evident_ledger::proof::{ProofFile, to_hex_path};
 use futures_util::StreamExt;
 use std::collections::HashSet;
@@ -89,11 +90,23 @@ impl<B: BlobStore> Ledger<B> {
         let checkpoints = self.store.checkpoints().await?;
         let mut verifier = Verifier::new(trusted, &checkpoints);
         let mut blobs_seen: HashSet<Hash> = HashSet::new();
+        let index = self.store.indexed_observations().await;
         let mut rows = self.store.stream();
+        let mut entries = 0;
         while let Some(row) = rows.next().await {
             let row = row?;
             let entry = row.entry.as_bytes();
+            entries += 1;
             verifier.row(row.seq, entry, &row.leaf, &row.nodes);
+            if let Ok(index) = &index
+                && let Some(indexed) = index.get(row.seq as usize)
+                && observations::from_canonical(row.seq, entry).ok().as_ref() != Some(indexed)
+            {
+                verifier.report(
+                    EntryFields::label(row.seq, entry),
+                    "its record in the observations index differs from the entry; run `evident ledger reindex`",
+                );
+            }
             let Some(content) = content_hash_in(entry).and_then(merkle::parse_hex) else {
                 let subject = EntryFields::label(row.seq, entry);
                 verifier.report(subject, "names no valid content_sha256");
@@ -110,6 +123,17 @@ impl<B: BlobStore> Ledger<B> {
                 };
                 verifier.report(EntryFields::label(row.seq, entry), message);
             }
+        }
+        match index {
+            Err(e) => verifier.report("observations index", e.to_string()),
+            Ok(index) if index.len() > entries => verifier.report(
+                "observations index",
+                format!(
+                    "it holds {} records but the log {entries} entries; run `evident ledger reindex`",
+                    index.len()
+                ),
+            ),
+            Ok(_) => {}
         }
         Ok(verifier.finish())
     }

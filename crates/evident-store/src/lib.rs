@@ -5,6 +5,7 @@
 
 pub mod ledger;
 pub mod location;
+mod observations;
 pub mod store;
 pub mod testing;
 

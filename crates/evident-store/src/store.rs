@@ -12,6 +12,7 @@ use crate::location::Location;
 use evident_ledger::entry::{Entry, EntryFields};
 use evident_ledger::log::{self, FetchedNodes, NodeWishlist, StoredCheckpoint, TreeCells};
 use evident_ledger::merkle::{self, Frontier, Hash, PerfectNodes};
+use evident_ledger::observations;
 use futures_util::stream::{BoxStream, StreamExt};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
@@ -34,12 +35,19 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, text TEXT NOT NULL);
 ";
 
+/// The observations index (see `evident_ledger::observations`): derived from the
+/// entries, so a ledger made before it existed gains it on its next write.
+pub(crate) const OBSERVATIONS_TABLE: &str = "
+CREATE TABLE IF NOT EXISTS observations (
+    first_seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, block BLOB NOT NULL);
+";
+
 /// SQLite keeps `INTEGER PRIMARY KEY` (the row id itself, the fastest key);
 /// PostgreSQL needs 64-bit integers and its own name for bytes.
-fn schema(backend: Backend) -> String {
+pub(crate) fn schema(backend: Backend, tables: &str) -> String {
     match backend {
-        Backend::Sqlite => SCHEMA.to_string(),
-        Backend::Postgres => SCHEMA.replace("INTEGER", "BIGINT").replace("BLOB", "BYTEA"),
+        Backend::Sqlite => tables.to_string(),
+        Backend::Postgres => tables.replace("INTEGER", "BIGINT").replace("BLOB", "BYTEA"),
     }
 }
 
@@ -120,8 +128,8 @@ impl StoredEntry {
 }
 
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
     location: Location,
     write_wait: Duration,
 }
@@ -189,7 +197,8 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await;
         if let Ok(Some(found)) = existing {
-            return check_version(&found);
+            check_version(&found)?;
+            return crate::observations::ensure_table(self).await;
         }
         let mut conn = self.pool.acquire().await?;
         match self.backend {
@@ -213,9 +222,11 @@ impl Store {
                     }
                 }
                 let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend)))
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(
+                    schema(self.backend, SCHEMA) + &schema(self.backend, OBSERVATIONS_TABLE),
+                ))
+                .execute(&mut *tx)
+                .await?;
                 mark_version(&mut tx).await?;
                 tx.commit().await?;
             }
@@ -225,9 +236,11 @@ impl Store {
                 sqlx::query("SELECT pg_advisory_xact_lock(4206930)")
                     .execute(&mut *tx)
                     .await?;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend)))
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(
+                    schema(self.backend, SCHEMA) + &schema(self.backend, OBSERVATIONS_TABLE),
+                ))
+                .execute(&mut *tx)
+                .await?;
                 mark_version(&mut tx).await?;
                 tx.commit().await?;
             }
@@ -236,7 +249,10 @@ impl Store {
     }
 
     /// Starts the one write transaction allowed at a time, waiting for another to end.
-    async fn write<'c>(&self, conn: &'c mut AnyConnection) -> Result<sqlx::Transaction<'c, Any>> {
+    pub(crate) async fn write<'c>(
+        &self,
+        conn: &'c mut AnyConnection,
+    ) -> Result<sqlx::Transaction<'c, Any>> {
         Ok(match self.backend {
             Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => {
@@ -267,10 +283,20 @@ impl Store {
             &mut frontier,
             canonical.iter().map(|c| merkle::leaf_hash(c.as_bytes())),
         );
+        let observed = canonical
+            .iter()
+            .zip(size..)
+            .map(|(c, seq)| {
+                observations::from_canonical(seq, c.as_bytes()).map_err(|e| {
+                    StoreError::Request(format!("entry for {}: {e}; nothing was written", seq))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let rows: Vec<(&String, TreeCells)> = canonical.iter().zip(cells).collect();
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             insert_rows(self.backend, &mut tx, chunk).await?;
         }
+        crate::observations::extend(self.backend, &mut tx, size, observed).await?;
         tx.commit().await?;
         Ok(size..size + entries.len() as u64)
     }
@@ -299,47 +325,6 @@ impl Store {
                 out.push(row);
             }
         }
-        Ok(out)
-    }
-
-    /// Every entry's number and canonical text, in log order, for readers that need
-    /// the fields only (status, the portal). The database joins each chunk of
-    /// entries into one text (canonical JSON never holds a raw newline), so the
-    /// driver hands over one row per chunk instead of one per entry.
-    pub async fn entry_texts(&self) -> Result<Vec<(u64, String)>> {
-        const CHUNK: u64 = 5_000;
-        let joined = match self.backend {
-            Backend::Sqlite => "group_concat(seq || ' ' || entry, char(10))",
-            Backend::Postgres => "string_agg(seq::text || ' ' || entry, E'\\n' ORDER BY seq)",
-        };
-        let bounds = placeholders(self.backend, 1, 2);
-        let (lo, hi) = bounds.split_once(", ").unwrap_or(("?", "?"));
-        let sql = format!(
-            "SELECT {joined} AS chunk FROM (SELECT seq, entry FROM entries WHERE seq >= {lo} AND seq < {hi} ORDER BY seq) AS part"
-        );
-        let size = self.size().await?;
-        let mut out = Vec::with_capacity(size as usize);
-        for start in (0..size).step_by(CHUNK as usize) {
-            let row = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(start as i64)
-                .bind((start + CHUNK) as i64)
-                .fetch_one(&self.pool)
-                .await?;
-            let chunk: Option<String> = row.try_get("chunk")?;
-            for line in chunk.as_deref().unwrap_or("").lines() {
-                let (seq, entry) = line
-                    .split_once(' ')
-                    .and_then(|(n, e)| Some((n.parse::<u64>().ok()?, e)))
-                    .ok_or_else(|| {
-                        StoreError::Damaged(format!(
-                            "an entry near {start} cannot be read; run `evident ledger verify`"
-                        ))
-                    })?;
-                out.push((seq, entry.to_string()));
-            }
-        }
-        // SQLite does not promise group_concat's order; the numbers restore it.
-        out.sort_unstable_by_key(|(seq, _)| *seq);
         Ok(out)
     }
 
@@ -439,7 +424,7 @@ fn check_version(found: &str) -> Result<()> {
     Ok(())
 }
 
-async fn size_of<'c>(ex: impl Executor<'c, Database = Any>) -> Result<u64> {
+pub(crate) async fn size_of<'c>(ex: impl Executor<'c, Database = Any>) -> Result<u64> {
     let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), -1) + 1 FROM entries")
         .fetch_one(ex)
         .await?;
@@ -533,7 +518,7 @@ async fn insert_rows(
 
 /// `$first, $first+1, ...` for PostgreSQL; plain `?` for SQLite, whose parser
 /// looks numbered names up one by one (quadratic in a 14,000-value INSERT).
-fn placeholders(backend: Backend, first: usize, count: usize) -> String {
+pub(crate) fn placeholders(backend: Backend, first: usize, count: usize) -> String {
     (first..first + count)
         .map(|n| match backend {
             Backend::Sqlite => "?".to_string(),

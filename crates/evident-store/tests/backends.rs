@@ -6,9 +6,11 @@ mod common;
 
 use common::{backends, entry};
 use ed25519_dalek::SigningKey;
+use evident_core::model::Outcome;
 use evident_ledger::blobs::FsBlobs;
 use evident_ledger::checkpoint::Checkpoint;
 use evident_ledger::merkle::{self, MemoryTree};
+use evident_ledger::observations;
 use evident_store::{Evidence, Ledger, Location, Store, StoreError};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
@@ -32,6 +34,26 @@ async fn ledger(dir: &std::path::Path, location: Location) -> Ledger<FsBlobs> {
         store: Store::open(location).await.unwrap(),
         blobs: FsBlobs::new(dir.join(".evident/blobs")),
     }
+}
+
+/// Every entry's observation, derived from its canonical text one by one.
+async fn derived(store: &Store) -> Vec<evident_core::status::Observed> {
+    let stored = store.entries(None).await.unwrap();
+    stored
+        .iter()
+        .map(|s| observations::from_canonical(s.seq, s.entry.as_bytes()).unwrap())
+        .collect()
+}
+
+/// The block with its first record's result changed (pass <-> fail), found by
+/// decoding it, so the test does not depend on byte offsets.
+fn flip_first_result(block: &[u8]) -> Vec<u8> {
+    let mut records = observations::decode(0, block).unwrap();
+    records[0].result = match records[0].result {
+        Outcome::Pass => Outcome::Fail,
+        _ => Outcome::Pass,
+    };
+    observations::encode(&records)
 }
 
 async fn raw(location: &Location) -> AnyPool {
@@ -263,6 +285,29 @@ async fn every_kind_of_stored_byte_is_checked() {
             .await
             .unwrap();
 
+        // The observations index status is judged from: a result flipped in it.
+        let block: Vec<u8> = sqlx::query_scalar("SELECT block FROM observations")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        let flipped = flip_first_result(&block);
+        sqlx::query("UPDATE observations SET block = $1")
+            .bind(flipped)
+            .execute(&db)
+            .await
+            .unwrap();
+        let said = problems("an edited observations index").await;
+        assert!(
+            said.starts_with("entry 0 (AUTH/item-0): its record in the observations index differs"),
+            "{name}: {said}"
+        );
+        ledger.store.reindex().await.unwrap();
+        assert_eq!(
+            ledger.verify(&trusted).await.unwrap().problems,
+            vec![],
+            "{name}"
+        );
+
         // A deleted entry.
         db.execute("DELETE FROM entries WHERE seq = 11")
             .await
@@ -346,29 +391,52 @@ async fn a_writer_that_cannot_get_the_lock_fails_clearly() {
 }
 
 #[tokio::test]
-async fn entry_texts_match_the_streamed_entries_across_chunks() {
+async fn the_observations_index_matches_the_entries_it_is_derived_from() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, location) in backends(dir.path(), "texts").await {
-        let store = Store::open(location).await.unwrap();
-        assert!(store.entry_texts().await.unwrap().is_empty(), "{name}");
-        // More than two 5,000-entry chunks, the last one partial; one summary with
-        // every kind of character canonical JSON escapes.
+    for (name, location) in backends(dir.path(), "observed").await {
+        let store = Store::open(location.clone()).await.unwrap();
+        assert!(store.observations().await.unwrap().is_empty(), "{name}");
+        // Several 4,096-entry blocks, the last one partial, reached by uneven
+        // batches; one summary with every kind of character canonical JSON escapes.
         let mut entries: Vec<_> = (0..11_003).map(entry).collect();
         entries[7].summary = "quote \" backslash \\ newline \n tab \t ✓".into();
-        for batch in entries.chunks(4_000) {
+        for batch in [&entries[..1], &entries[1..4_000], &entries[4_000..4_096]]
+            .into_iter()
+            .chain(entries[4_096..].chunks(3_001))
+        {
             store.append(batch).await.unwrap();
         }
-        let texts = store.entry_texts().await.unwrap();
-        let streamed = store.entries(None).await.unwrap();
-        assert_eq!(texts.len(), 11_003, "{name}");
-        for ((seq, text), s) in texts.iter().zip(&streamed) {
-            assert_eq!((*seq, text.as_str()), (s.seq, s.entry.as_str()), "{name}");
-        }
-        let back = evident_ledger::entry::EntryFields::from_canonical(texts[7].1.as_bytes())
-            .unwrap()
-            .parse()
+        let expected = derived(&store).await;
+        assert_eq!(expected.len(), 11_003, "{name}");
+        assert_eq!(expected[7].summary, entries[7].summary, "{name}");
+        assert_eq!(store.observations().await.unwrap(), expected, "{name}");
+        assert_eq!(
+            store.indexed_observations().await.unwrap(),
+            expected,
+            "{name}"
+        );
+
+        // A ledger written before the index existed: read from the entries'
+        // text, and packed into the index by the next append.
+        let db = raw(&location).await;
+        db.execute("DELETE FROM observations").await.unwrap();
+        assert_eq!(store.observations().await.unwrap(), expected, "{name}");
+        store.append(&[entry(11_003)]).await.unwrap();
+        let grown = derived(&store).await;
+        assert_eq!(store.indexed_observations().await.unwrap(), grown, "{name}");
+
+        // A damaged block is refused, naming the way out; reindex repairs it.
+        db.execute("UPDATE observations SET block = substr(block, 1, 20) WHERE first_seq = 4096")
+            .await
             .unwrap();
-        assert_eq!(back, entries[7], "{name}");
+        let err = store.observations().await.unwrap_err().to_string();
+        assert!(
+            err.contains("observations block at entry 4096"),
+            "{name}: {err}"
+        );
+        assert!(err.contains("evident ledger reindex"), "{name}: {err}");
+        assert_eq!(store.reindex().await.unwrap(), 11_004, "{name}");
+        assert_eq!(store.observations().await.unwrap(), grown, "{name}");
         store.close().await;
     }
 }

@@ -247,6 +247,8 @@ pub enum LedgerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Rebuild the observations index (what status reads) from the entries.
+    Reindex,
     /// Inclusion proof of one entry against the latest checkpoint.
     Prove {
         /// The entry's number, as `evidence list` shows it.

@@ -1,4 +1,4 @@
-//! `evident ledger checkpoint | verify | prove | consistency | verify-proof`.
+//! `evident ledger checkpoint | verify | reindex | prove | consistency | verify-proof`.
 
 use super::ledger_access::{self, store_failure, with_ledger};
 use crate::cli::LedgerCommand;
@@ -26,6 +26,7 @@ pub fn run(repo: &Path, command: LedgerCommand) -> Outcome {
         ),
         LedgerCommand::Checkpoint { json } => checkpoint(repo, json),
         LedgerCommand::Verify { json } => verify(repo, json),
+        LedgerCommand::Reindex => reindex(repo),
         LedgerCommand::Prove { entry, json } => prove(repo, &entry, json),
         LedgerCommand::Consistency { from, json } => consistency(repo, &repo.join(from), json),
     }
@@ -95,6 +96,15 @@ fn verify(repo: &Path, json: bool) -> Outcome {
             verified.problems.len()
         )))
     }
+}
+
+fn reindex(repo: &Path) -> Outcome {
+    let program = super::load_program(repo, &Catalog::tsc())?;
+    let entries = with_ledger(repo, &program, async |ledger| {
+        ledger.store.reindex().await.map_err(store_failure)
+    })?;
+    println!("observations index rebuilt from {entries} entries");
+    Ok(())
 }
 
 fn prove(repo: &Path, entry: &str, json: bool) -> Outcome {

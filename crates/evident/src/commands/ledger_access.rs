@@ -6,7 +6,6 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use evident_core::model::TrustProgram;
 use evident_core::status::Observed;
 use evident_ledger::blobs::FsBlobs;
-use evident_ledger::entry::EntryFields;
 use evident_ledger::keys;
 use evident_store::{Ledger, Location, Store, StoreError};
 use std::future::Future;
@@ -54,30 +53,7 @@ async fn open(repo: &Path, program: &TrustProgram) -> Result<Ledger<FsBlobs>, Fa
 pub async fn observed<B: evident_ledger::blobs::BlobStore>(
     ledger: &Ledger<B>,
 ) -> Result<Vec<Observed>, Failure> {
-    let damaged = |seq: u64, e: String| {
-        Failure::unmet(format!(
-            "ledger entry {seq} cannot be read ({e}); run `evident ledger verify`"
-        ))
-    };
-    let stored = ledger.store.entry_texts().await.map_err(store_failure)?;
-    stored
-        .iter()
-        .map(|(seq, text)| {
-            let e = EntryFields::from_canonical(text.as_bytes())
-                .and_then(|f| f.parse())
-                .map_err(|e| damaged(*seq, e))?;
-            Ok(Observed {
-                seq: *seq,
-                collected: e.collected_at.parse().map_err(|e| damaged(*seq, e))?,
-                control: e.control,
-                item: e.item,
-                result: e.result,
-                covers_from: e.covers_from,
-                covers_to: e.covers_to,
-                summary: e.summary,
-            })
-        })
-        .collect()
+    ledger.store.observations().await.map_err(store_failure)
 }
 
 pub fn store_failure(e: StoreError) -> Failure {
