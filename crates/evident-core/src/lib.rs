@@ -17,6 +17,7 @@ pub mod checks;
 pub mod coverage;
 pub mod gaps;
 pub mod model;
+pub mod parallel;
 pub mod period;
 pub mod remediation;
 pub mod sample;

@@ -297,21 +297,19 @@ pub fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
 }
 
-/// Judges one evidence item from its entries (any order) as of `as_of`.
-pub fn judge_item(item: &EvidenceItem, entries: &[&Observed], as_of: Instant) -> ItemStatus {
-    let mut seen: Vec<&Observed> = entries
-        .iter()
-        .copied()
-        .filter(|o| o.collected <= as_of && o.result != Outcome::NotApplicable)
-        .collect();
-    // The ledger's order breaks ties between entries collected in the same second.
-    seen.sort_by_key(|o| (o.collected, o.seq));
-    let latest = seen.last().copied();
-    let last_pass = seen
-        .iter()
-        .rev()
-        .find(|o| o.result == Outcome::Pass)
-        .copied();
+/// Judges one evidence item as of `as_of` from its entries in the order
+/// [`History`] keeps them: by collection time, the ledger's order breaking ties
+/// between entries collected in the same second.
+fn judge_item(item: &EvidenceItem, sorted: &[&Observed], as_of: Instant) -> ItemStatus {
+    let seen = &sorted[..sorted.partition_point(|o| o.collected <= as_of)];
+    let newest_first = || {
+        seen.iter()
+            .rev()
+            .copied()
+            .filter(|o| o.result != Outcome::NotApplicable)
+    };
+    let latest = newest_first().next();
+    let last_pass = newest_first().find(|o| o.result == Outcome::Pass);
     let fresh_until = last_pass.map(|o| o.speaks_until(item.fresh_for));
     let state = match latest {
         None => ItemState::Missing,
@@ -319,14 +317,13 @@ pub fn judge_item(item: &EvidenceItem, entries: &[&Observed], as_of: Instant) ->
         Some(_) if fresh_until.is_some_and(|t| t >= as_of) => ItemState::Satisfied,
         Some(_) => ItemState::Stale,
     };
+    // The first entry after the last pass (or the first of all when none passed).
     let failing_since = (state == ItemState::Failing)
         .then(|| {
-            let pass_seq = last_pass.map(|o| o.seq);
-            let after = seen
-                .iter()
-                .position(|o| Some(o.seq) == pass_seq)
-                .map_or(0, |i| i + 1);
-            seen.get(after).map(|o| o.collected)
+            newest_first()
+                .take_while(|o| o.result != Outcome::Pass)
+                .last()
+                .map(|o| o.collected)
         })
         .flatten();
     ItemStatus {
@@ -349,20 +346,11 @@ pub fn judge_item(item: &EvidenceItem, entries: &[&Observed], as_of: Instant) ->
 }
 
 /// Judges one control from its items' entries.
-pub fn judge_control(
-    control: &Control,
-    entries: &HashMap<(&str, &str), Vec<&Observed>>,
-    as_of: Instant,
-) -> ControlStatus {
+fn judge_control(control: &Control, history: &History<'_>, as_of: Instant) -> ControlStatus {
     let items: Vec<ItemStatus> = control
         .evidence
         .iter()
-        .map(|item| {
-            let mine = entries
-                .get(&(control.id.as_str(), item.id.as_str()))
-                .map_or(&[][..], Vec::as_slice);
-            judge_item(item, mine, as_of)
-        })
+        .map(|item| judge_item(item, history.of(&control.id, &item.id), as_of))
         .collect();
     let open_gaps: Vec<Gap> = control.open_gaps().cloned().collect();
     let required = || items.iter().filter(|i| i.required);
@@ -428,22 +416,47 @@ pub fn discrepancy(c: &ControlStatus) -> Option<Discrepancy> {
     })
 }
 
-/// Entries grouped by (control, item) once, to judge the program at several
-/// moments (the portal's readiness-over-time chart) without regrouping.
+/// Entries grouped by (control, item) and put in time order once, to judge the
+/// program at several moments (the portal's readiness-over-time chart) without
+/// regrouping: judging at a moment then reads a prefix of each group.
 pub struct History<'e> {
-    by_item: HashMap<(&'e str, &'e str), Vec<&'e Observed>>,
+    /// Where each (control, item) group sits in `groups`.
+    index: HashMap<(&'e str, &'e str), usize>,
+    groups: Vec<Vec<&'e Observed>>,
 }
 
 impl<'e> History<'e> {
     pub fn new(entries: &'e [Observed]) -> History<'e> {
-        let mut by_item: HashMap<(&str, &str), Vec<&Observed>> = HashMap::new();
+        let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut groups: Vec<Vec<&Observed>> = Vec::new();
         for o in entries {
-            by_item
+            let at = *index
                 .entry((o.control.as_str(), o.item.as_str()))
-                .or_default()
-                .push(o);
+                .or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+            groups[at].push(o);
         }
-        History { by_item }
+        for group in &mut groups {
+            group.sort_by_key(|o| (o.collected, o.seq));
+        }
+        History { index, groups }
+    }
+
+    /// One item's entries, oldest first.
+    pub fn of(&self, control: &str, item: &str) -> &[&'e Observed] {
+        // The map is covariant in its keys, so shorter-lived ones can look up.
+        let index: &HashMap<(&str, &str), usize> = &self.index;
+        match index.get(&(control, item)) {
+            Some(&at) => &self.groups[at],
+            None => &[],
+        }
+    }
+
+    /// Every item's entries, oldest first, items in the order first recorded.
+    pub fn groups(&self) -> impl Iterator<Item = &[&'e Observed]> {
+        self.groups.iter().map(Vec::as_slice)
     }
 }
 
@@ -467,7 +480,7 @@ pub fn derive_from(
     let controls: Vec<ControlStatus> = program
         .controls
         .iter()
-        .map(|c| judge_control(c, &history.by_item, as_of))
+        .map(|c| judge_control(c, history, as_of))
         .collect();
     let index: HashMap<&str, &ControlStatus> =
         controls.iter().map(|c| (c.id.as_str(), c)).collect();

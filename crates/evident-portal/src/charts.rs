@@ -2,7 +2,7 @@
 //! `chart-*.svg` templates. No JavaScript, so they print and work everywhere.
 
 use crate::Inputs;
-use evident_core::status::{CriterionState, History, derive_from};
+use evident_core::status::{CriterionState, derive_from};
 use evident_core::time::Instant;
 use serde::Serialize;
 
@@ -88,17 +88,22 @@ fn over_time(
     inputs: &Inputs<'_>,
 ) -> Result<String, String> {
     let end = inputs.status.as_of;
-    let Some(start) = inputs.entries.iter().map(|e| e.collected).min() else {
+    let history = inputs.history;
+    let Some(start) = history
+        .groups()
+        .filter_map(|g| g.first())
+        .map(|e| e.collected)
+        .min()
+    else {
         return Ok(String::new());
     };
     let span = end.seconds_since(start).max(0);
-    let history = History::new(inputs.entries);
     const POINTS: i64 = 12;
     let (width, height) = (600i64, 120i64);
     let mut points = Vec::new();
     for k in 0..POINTS {
         let at = Instant::from_unix(start.unix() + span * k / (POINTS - 1)).unwrap_or(end);
-        let r = derive_from(inputs.program, inputs.catalog, &history, at).readiness;
+        let r = derive_from(inputs.program, inputs.catalog, history, at).readiness;
         let x = width * k / (POINTS - 1);
         let y = (height - 16) - ((height - 24) as f64 * r) as i64;
         points.push(format!("{x},{y}"));

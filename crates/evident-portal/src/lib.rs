@@ -14,7 +14,7 @@ mod view;
 use evident_core::catalog::Catalog;
 use evident_core::gaps::GapReport;
 use evident_core::model::TrustProgram;
-use evident_core::status::{Observed, StatusReport};
+use evident_core::status::{History, StatusReport};
 
 pub use markdown::to_safe_html;
 
@@ -24,7 +24,8 @@ pub struct Inputs<'a> {
     pub catalog: &'a Catalog,
     pub status: &'a StatusReport,
     pub gaps: &'a GapReport,
-    pub entries: &'a [Observed],
+    /// The ledger's entries, grouped by item (the status above was derived from it).
+    pub history: &'a History<'a>,
     /// The latest signed checkpoint, as text.
     pub checkpoint: Option<String>,
     /// The ledger's public key file, as text.
@@ -100,10 +101,13 @@ pub fn build(inputs: &Inputs<'_>) -> Result<Vec<SiteFile>, String> {
         env.add_template_owned(name.to_string(), source)
             .map_err(|e| format!("template {name}: {e}"))?;
     }
-    let site = view::Site::new(inputs);
-    let charts = charts::render(&env, inputs)?;
+    let (charts, site) =
+        evident_core::parallel::both(|| charts::render(&env, inputs), || view::Site::new(inputs));
+    let charts = charts?;
+    // Made once: every page's context shares them.
+    let (meta, charts) = (v(&site.meta), v(&charts));
     let render = |name: &str, root: &str, extra: minijinja::Value| -> Result<Vec<u8>, String> {
-        let ctx = minijinja::context! { site => v(&site.meta), root => minijinja::Value::from_safe_string(root.to_string()), charts => v(&charts), ..extra };
+        let ctx = minijinja::context! { site => meta.clone(), root => minijinja::Value::from_safe_string(root.to_string()), charts => charts.clone(), ..extra };
         env.get_template(name)
             .and_then(|t| t.render(ctx))
             .map(String::into_bytes)
@@ -132,15 +136,15 @@ pub fn build(inputs: &Inputs<'_>) -> Result<Vec<SiteFile>, String> {
             minijinja::context! { criteria => v(&site.criteria) },
         )?,
     );
-    for c in &site.controls {
-        page(
-            format!("controls/{}.html", c.id),
-            render(
-                "control.html",
-                "../",
-                minijinja::context! { control => v(c) },
-            )?,
-        );
+    let controls = evident_core::parallel::map(&site.controls, |c| {
+        render(
+            "control.html",
+            "../",
+            minijinja::context! { control => v(c) },
+        )
+    });
+    for (c, bytes) in site.controls.iter().zip(controls) {
+        page(format!("controls/{}.html", c.id), bytes?);
     }
     page(
         "missing.html".into(),

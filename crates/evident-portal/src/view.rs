@@ -173,10 +173,14 @@ impl Site {
             base_url: base_url.clone(),
             as_of: status.as_of.to_string(),
             updated: inputs
-                .entries
-                .iter()
-                .map(|e| e.collected)
-                .filter(|t| *t <= status.as_of)
+                .history
+                .groups()
+                .filter_map(|g| {
+                    g.iter()
+                        .map(|e| e.collected)
+                        .take_while(|t| *t <= status.as_of)
+                        .last()
+                })
                 .max()
                 .map_or_else(|| today.to_string(), |t| t.date().to_string()),
         };
@@ -232,7 +236,7 @@ impl Site {
                 let mine: Vec<&ControlStatus> = c
                     .controls
                     .iter()
-                    .filter_map(|id| status.control(id))
+                    .filter_map(|id| by_id.get(id.as_str()).copied())
                     .collect();
                 let shown: Vec<&&ControlStatus> = mine
                     .iter()
@@ -254,15 +258,19 @@ impl Site {
                 }
             })
             .collect();
-        let controls = status
+        let written: HashMap<&str, &evident_core::model::Control> = program
+            .controls
+            .iter()
+            .map(|k| (k.id.as_str(), k))
+            .collect();
+        let shown: Vec<(&ControlStatus, &evident_core::model::Control)> = status
             .controls
             .iter()
             .filter(|c| public.contains(c.id.as_str()))
-            .filter_map(|c| {
-                let written = program.controls.iter().find(|k| k.id == c.id)?;
-                Some(control_view(c, written, status))
-            })
+            .filter_map(|c| Some((c, *written.get(c.id.as_str())?)))
             .collect();
+        let controls =
+            evident_core::parallel::map(&shown, |(c, written)| control_view(c, written, status));
         let findings = inputs
             .gaps
             .findings
@@ -304,7 +312,7 @@ impl Site {
             controls,
             findings,
             subprocessors,
-            changes: changes(inputs, &by_id, &public),
+            changes: changes(inputs, &public),
             journal: program.journal.as_deref().map(to_safe_html),
             // RFC 9116 asks for an expiry under a year away; 180 days from the build.
             security_txt_expires: format!("{}T00:00:00Z", today.add_days(180)),
@@ -405,44 +413,39 @@ fn freshness(controls: &[&ControlStatus]) -> String {
 }
 
 /// Every change of result of a public item, newest first, from the ledger.
-fn changes(
-    inputs: &Inputs<'_>,
-    by_id: &HashMap<&str, &ControlStatus>,
-    public: &HashSet<&str>,
-) -> Vec<Change> {
+fn changes(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Change> {
     let as_of = inputs.status.as_of;
-    let public_item = |control: &str, item: &str| {
-        public.contains(control)
-            && by_id.get(control).is_some_and(|c| {
-                c.items
-                    .iter()
-                    .any(|i| i.id == item && i.visibility == Visibility::Public)
-            })
-    };
-    let mut seen: Vec<&Observed> = inputs
-        .entries
-        .iter()
-        .filter(|e| e.collected <= as_of && public_item(&e.control, &e.item))
-        .collect();
-    seen.sort_by_key(|e| (e.collected, e.seq));
-    let mut last: HashMap<(&str, &str), &'static str> = HashMap::new();
-    let mut out = Vec::new();
-    for e in seen {
-        let now = e.result.as_str();
-        let key = (e.control.as_str(), e.item.as_str());
-        let before = last.insert(key, now);
-        if before != Some(now) {
-            out.push(Change {
-                date: e.collected.date().to_string(),
-                control: e.control.clone(),
-                item: e.item.clone(),
-                from: before.unwrap_or("none"),
-                to: now,
-            });
+    let mut found: Vec<(&Observed, &'static str)> = Vec::new();
+    let controls = inputs.status.controls.iter();
+    for control in controls.filter(|c| public.contains(c.id.as_str())) {
+        for item in control
+            .items
+            .iter()
+            .filter(|i| i.visibility == Visibility::Public)
+        {
+            let mut before = "none";
+            let seen = inputs.history.of(&control.id, &item.id);
+            for e in seen.iter().take_while(|e| e.collected <= as_of) {
+                let now = e.result.as_str();
+                if now != before {
+                    found.push((e, before));
+                    before = now;
+                }
+            }
         }
     }
-    out.reverse();
-    out
+    // Newest first; the ledger's order breaks ties within a second.
+    found.sort_unstable_by_key(|(e, _)| std::cmp::Reverse((e.collected, e.seq)));
+    found
+        .into_iter()
+        .map(|(e, from)| Change {
+            date: e.collected.date().to_string(),
+            control: e.control.clone(),
+            item: e.item.clone(),
+            from,
+            to: e.result.as_str(),
+        })
+        .collect()
 }
 
 use evident_core::status::Observed;

@@ -25,5 +25,5 @@ mod schema;
 mod source;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Level};
-pub use load::{CONFIG_FILE, JOURNAL_FILE, Loaded, load};
+pub use load::{CONFIG_FILE, JOURNAL_FILE, Loaded, load, load_config};
 pub use schema::SCHEMA_VERSION;

@@ -1,7 +1,7 @@
 //! `controls/*.md`: one control per file, front matter plus Statement and Implementation.
 
 use super::{Cx, Unique, check_id, yaml_options};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::document::{self, Section};
 use crate::parse_error;
 use crate::schema::{ControlDoc, EvidenceDoc, GapDoc};
@@ -16,13 +16,24 @@ pub const DIR: &str = "controls";
 pub const REQUIRED_SECTIONS: [&str; 2] = ["Statement", "Implementation"];
 
 pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Control> {
+    let files = cx.files_in(DIR, "md");
+    // Files are read and parsed on every core, each with its own findings, which
+    // are then taken in file order: the output is the same as one by one.
+    let (root, catalog) = (cx.root, cx.catalog);
+    let parsed = evident_core::parallel::map(&files, |(path, rel)| {
+        let mut own = Cx {
+            root,
+            catalog,
+            diags: Diagnostics::default(),
+        };
+        let control = own.read(path, rel).and_then(|src| parse(&mut own, &src));
+        (control, own.diags)
+    });
     let mut ids = Unique::default();
     let mut controls = Vec::new();
-    for (path, rel) in cx.files_in(DIR, "md") {
-        let Some(src) = cx.read(&path, &rel) else {
-            continue;
-        };
-        let Some(control) = parse(cx, &src) else {
+    for (control, diags) in parsed {
+        cx.diags.0.extend(diags.0);
+        let Some(control) = control else {
             continue;
         };
         let origin = control.origin.clone();

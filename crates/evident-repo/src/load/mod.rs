@@ -58,6 +58,17 @@ pub fn load(root: &Path, catalog: &Catalog) -> Loaded {
     }
 }
 
+/// `evident.toml` alone, when it reads cleanly (where the ledger is, before the
+/// rest of the repo is loaded); its problems are reported by [`load`].
+pub fn load_config(root: &Path, catalog: &Catalog) -> Option<evident_core::model::Config> {
+    let mut cx = Cx {
+        root,
+        catalog,
+        diags: Diagnostics::default(),
+    };
+    config::load(&mut cx).filter(|_| !cx.diags.has_errors())
+}
+
 /// What every part of loading shares: where the repo is, the catalog, the findings.
 pub(crate) struct Cx<'a> {
     pub root: &'a Path,

@@ -8,6 +8,7 @@
 use super::judge::Judged;
 use crate::failure::{Failure, Outcome};
 use evident_core::gaps::inventory;
+use evident_core::status::{History, derive_from};
 use evident_ledger::keys;
 use evident_portal::{Inputs, build, template_names};
 use std::path::{Path, PathBuf};
@@ -25,7 +26,8 @@ pub fn run(repo: &Path, out: Option<&Path>) -> Outcome {
 /// Builds the site into `out`; returns the path of its index.html.
 pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     let judged = Judged::load_at(repo, super::instant())?;
-    let status = judged.status();
+    let history = History::new(&judged.entries);
+    let status = derive_from(&judged.program, &judged.catalog, &history, judged.as_of);
     let gaps = inventory(&judged.program, &status);
     let public_key = std::fs::read_to_string(repo.join(keys::PUBLIC_KEY_FILE)).ok();
     let files = build(&Inputs {
@@ -33,7 +35,7 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
         catalog: &judged.catalog,
         status: &status,
         gaps: &gaps,
-        entries: &judged.entries,
+        history: &history,
         checkpoint: judged.checkpoint.as_ref().map(|c| c.to_text()),
         public_key,
         overrides: overrides(repo)?,

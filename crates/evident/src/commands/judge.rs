@@ -1,14 +1,17 @@
 //! What the judging verbs (status, gaps, remediation, period, sample) share: the
 //! trust repo, every ledger entry, and the moment and window to judge at.
 
-use super::ledger_access::{observed, store_failure, with_ledger};
+use super::ledger_access::{observed, store_failure, with_ledger, with_ledger_of};
 use crate::cli::Report;
 use crate::failure::Failure;
 use evident_core::catalog::Catalog;
 use evident_core::model::{TrustProgram, Window};
+use evident_core::parallel;
 use evident_core::status::{Observed, StatusReport, derive};
 use evident_core::time::Instant;
+use evident_ledger::blobs::FsBlobs;
 use evident_ledger::checkpoint::Checkpoint;
+use evident_store::Ledger;
 use std::path::Path;
 
 pub struct Judged {
@@ -29,12 +32,22 @@ impl Judged {
 
     pub fn load_at(repo: &Path, as_of: Instant) -> Result<Judged, Failure> {
         let catalog = Catalog::tsc();
-        let program = super::load_program(repo, &catalog)?;
-        let (entries, checkpoint) = with_ledger(repo, &program, async |ledger| {
-            let entries = observed(ledger).await?;
-            let checkpoint = ledger.latest_checkpoint().await.map_err(store_failure)?;
-            Ok((entries, checkpoint))
-        })?;
+        // The ledger is read while the trust repo loads: it needs only evident.toml,
+        // and never opens (or creates) a ledger for a repo whose evident.toml is broken.
+        let (read, program) = parallel::both(
+            || {
+                let config = evident_repo::load_config(repo, &catalog)?;
+                Some(with_ledger_of(repo, &config, read_ledger))
+            },
+            || super::load_program(repo, &catalog),
+        );
+        let program = program?;
+        let (entries, checkpoint) = match read {
+            Some(read) => read?,
+            // evident.toml read cleanly in full but not alone: cannot happen, but
+            // reading the ledger afresh is always right.
+            None => with_ledger(repo, &program, read_ledger)?,
+        };
         Ok(Judged {
             catalog,
             program,
@@ -68,4 +81,13 @@ impl Judged {
             )
         })
     }
+}
+
+/// Every entry as judging reads it, and the latest checkpoint.
+async fn read_ledger(
+    ledger: &Ledger<FsBlobs>,
+) -> Result<(Vec<Observed>, Option<Checkpoint>), Failure> {
+    let entries = observed(ledger).await?;
+    let checkpoint = ledger.latest_checkpoint().await.map_err(store_failure)?;
+    Ok((entries, checkpoint))
 }

@@ -3,7 +3,7 @@
 
 use crate::failure::Failure;
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use evident_core::model::TrustProgram;
+use evident_core::model::{Config, TrustProgram};
 use evident_core::status::Observed;
 use evident_ledger::blobs::FsBlobs;
 use evident_ledger::keys;
@@ -29,8 +29,17 @@ pub fn with_ledger<T>(
     program: &TrustProgram,
     work: impl AsyncFnOnce(&Ledger<FsBlobs>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
+    with_ledger_of(repo, &program.config, work)
+}
+
+/// [`with_ledger`] knowing only evident.toml (so it can run while the rest loads).
+pub fn with_ledger_of<T>(
+    repo: &Path,
+    config: &Config,
+    work: impl AsyncFnOnce(&Ledger<FsBlobs>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     block_on(async {
-        let ledger = open(repo, program).await?;
+        let ledger = open(repo, config).await?;
         let outcome = work(&ledger).await;
         ledger.store.close().await;
         outcome
@@ -38,9 +47,9 @@ pub fn with_ledger<T>(
 }
 
 /// Opens the ledger `EVIDENT_DATABASE_URL`, else evident.toml's `database`, names.
-async fn open(repo: &Path, program: &TrustProgram) -> Result<Ledger<FsBlobs>, Failure> {
+async fn open(repo: &Path, config: &Config) -> Result<Ledger<FsBlobs>, Failure> {
     let env = std::env::var("EVIDENT_DATABASE_URL").ok();
-    let location = Location::choose(env.as_deref(), program.config.database.as_deref(), repo)
+    let location = Location::choose(env.as_deref(), config.database.as_deref(), repo)
         .map_err(Failure::input)?;
     let store = Store::open(location).await.map_err(store_failure)?;
     Ok(Ledger {

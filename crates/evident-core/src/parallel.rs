@@ -1,0 +1,53 @@
+//! Every core for work that splits into independent parts (parsing a thousand
+//! control files, judging the program at twelve moments, rendering a thousand
+//! pages). Scoped threads only: no pool, nothing outlives the call, and results
+//! come back in the order of the inputs, so the answer never depends on timing.
+
+use std::thread;
+
+/// `f` over `items` on as many threads as the machine has cores, in order.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let per = items.len().div_ceil(threads);
+    let f = &f;
+    thread::scope(|s| {
+        let parts: Vec<_> = items
+            .chunks(per)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        parts.into_iter().flat_map(joined).collect()
+    })
+}
+
+/// `a` on another thread while `b` runs on this one.
+pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    thread::scope(|s| {
+        let other = s.spawn(a);
+        let here = b();
+        (joined(other), here)
+    })
+}
+
+/// A thread's result; a panic there is carried on here, as if it had been one thread.
+fn joined<R>(handle: thread::ScopedJoinHandle<'_, R>) -> R {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn map_keeps_the_order_of_its_items() {
+        let items: Vec<u32> = (0..1001).collect();
+        assert_eq!(
+            super::map(&items, |n| n * 2),
+            items.iter().map(|n| n * 2).collect::<Vec<_>>()
+        );
+        assert!(super::map(&[] as &[u32], |n| *n).is_empty());
+        assert_eq!(super::both(|| 1, || 2), (1, 2));
+    }
+}
