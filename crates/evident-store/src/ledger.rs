@@ -3,6 +3,7 @@
 
 use crate::store::{Result, Store, StoreError};
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use evident_core::status::Observed;
 use evident_ledger::blobs::BlobStore;
 use evident_ledger::checkpoint::{Checkpoint, TreeHead};
 use evident_ledger::entry::{Entry, EntryFields, content_hash_in};
@@ -90,16 +91,13 @@ impl<B: BlobStore> Ledger<B> {
         let checkpoints = self.store.checkpoints().await?;
         let mut verifier = Verifier::new(trusted, &checkpoints);
         let mut blobs_seen: HashSet<Hash> = HashSet::new();
-        let index = self.store.indexed_observations().await;
+        let mut index = IndexWalk::default();
         let mut rows = self.store.stream();
-        let mut entries = 0;
         while let Some(row) = rows.next().await {
             let row = row?;
             let entry = row.entry.as_bytes();
-            entries += 1;
             verifier.row(row.seq, entry, &row.leaf, &row.nodes);
-            if let Ok(index) = &index
-                && let Some(indexed) = index.get(row.seq as usize)
+            if let Some(indexed) = index.record(&self.store, row.seq).await
                 && observations::from_canonical(row.seq, entry).ok().as_ref() != Some(indexed)
             {
                 verifier.report(
@@ -124,16 +122,17 @@ impl<B: BlobStore> Ledger<B> {
                 verifier.report(EntryFields::label(row.seq, entry), message);
             }
         }
-        match index {
-            Err(e) => verifier.report("observations index", e.to_string()),
-            Ok(index) if index.len() > entries => verifier.report(
+        let reach = self.store.indexed_reach().await?;
+        match index.damage {
+            Some(e) => verifier.report("observations index", e.to_string()),
+            None if reach != index.end() => verifier.report(
                 "observations index",
                 format!(
-                    "it holds {} records but the log {entries} entries; run `evident ledger reindex`",
-                    index.len()
+                    "its blocks reach entry {reach} but run unbroken from the first entry only to {}; run `evident ledger reindex`",
+                    index.end()
                 ),
             ),
-            Ok(_) => {}
+            None => {}
         }
         Ok(verifier.finish())
     }
@@ -193,5 +192,39 @@ impl<B: BlobStore> Ledger<B> {
             to: latest.to_text(),
             path: to_hex_path(&path),
         })
+    }
+}
+
+/// The observations index read a block at a time, in step with the entries.
+#[derive(Default)]
+struct IndexWalk {
+    start: u64,
+    block: Vec<Observed>,
+    /// No block starts where the last one ended: the rest of the log is not
+    /// indexed yet (the next append packs it) or the index skips.
+    ended: bool,
+    damage: Option<StoreError>,
+}
+
+impl IndexWalk {
+    /// The index's record of entry `seq`, fetching the next block when needed.
+    async fn record(&mut self, store: &Store, seq: u64) -> Option<&Observed> {
+        if seq >= self.end() && !self.ended && self.damage.is_none() {
+            match store.indexed_block(self.end()).await {
+                Ok(Some(block)) if !block.is_empty() => {
+                    self.start = self.end();
+                    self.block = block;
+                }
+                Ok(_) => self.ended = true,
+                Err(e) => self.damage = Some(e),
+            }
+        }
+        let at = seq.checked_sub(self.start)?;
+        self.block.get(at as usize)
+    }
+
+    /// One past the last entry the unbroken run of blocks speaks for.
+    fn end(&self) -> u64 {
+        self.start + self.block.len() as u64
     }
 }

@@ -107,10 +107,32 @@ impl Store {
         Ok(out)
     }
 
-    /// The index's records alone (what `ledger verify` compares with the entries).
+    /// The index's records alone.
     pub async fn indexed_observations(&self) -> Result<Vec<Observed>> {
         let mut conn = self.pool.acquire().await?;
         self.indexed(&mut conn).await
+    }
+
+    /// The index block that starts at entry `first`, if there is one: `ledger
+    /// verify` walks the index a block at a time beside the entries, so its
+    /// memory stays flat however long the log.
+    pub async fn indexed_block(&self, first: u64) -> Result<Option<Vec<Observed>>> {
+        let row =
+            sqlx::query("SELECT first_seq, count, block FROM observations WHERE first_seq = $1")
+                .bind(first as i64)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| decoded(&r).map(|(_, records)| records))
+            .transpose()
+    }
+
+    /// Where the index ends: one past the last entry any block speaks for.
+    pub async fn indexed_reach(&self) -> Result<u64> {
+        let reach: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(first_seq + count), 0) FROM observations")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(reach as u64)
     }
 
     async fn indexed(&self, conn: &mut AnyConnection) -> Result<Vec<Observed>> {

@@ -308,6 +308,20 @@ async fn every_kind_of_stored_byte_is_checked() {
             "{name}"
         );
 
+        // A block that speaks for entries the log does not hold.
+        let stray = observations::encode(&observations::decode(0, &block).unwrap()[..1]);
+        sqlx::query("INSERT INTO observations (first_seq, count, block) VALUES (100, 1, $1)")
+            .bind(stray)
+            .execute(&db)
+            .await
+            .unwrap();
+        let said = problems("a stray observations block").await;
+        assert!(
+            said.contains("observations index: its blocks reach entry 101"),
+            "{name}: {said}"
+        );
+        ledger.store.reindex().await.unwrap();
+
         // A deleted entry.
         db.execute("DELETE FROM entries WHERE seq = 11")
             .await

@@ -13,14 +13,25 @@ pub fn measured_run(args: &[&str]) -> (f64, f64) {
 
 /// [`measured_run`] with extra environment variables.
 pub fn measured_run_env(args: &[&str], env: &[(&str, &str)]) -> (f64, f64) {
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_evident"))
+    let mut evident = Command::new(env!("CARGO_BIN_EXE_evident"));
+    evident
         .args(args)
         .env_remove("EVIDENT_DATABASE_URL")
-        .envs(env.iter().copied())
+        .envs(env.iter().copied());
+    measured(evident).unwrap_or_else(|e| panic!("evident {args:?} failed: {e}"))
+}
+
+/// Runs any command to its end: (wall seconds, peak resident MiB), or what it said
+/// when it could not start or failed.
+pub fn measured(mut command: Command) -> Result<(f64, f64), String> {
+    // Standard error goes to a file, not a pipe nobody reads while it runs.
+    let mut said = tempfile::tempfile().map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let mut child = command
         .stdout(std::process::Stdio::null())
+        .stderr(said.try_clone().map_err(|e| e.to_string())?)
         .spawn()
-        .unwrap();
+        .map_err(|e| e.to_string())?;
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak_kib = 0u64;
     let status = loop {
@@ -36,6 +47,12 @@ pub fn measured_run_env(args: &[&str], env: &[(&str, &str)]) -> (f64, f64) {
         }
         std::thread::sleep(Duration::from_millis(5));
     };
-    assert!(status.success(), "evident {args:?} failed");
-    (started.elapsed().as_secs_f64(), peak_kib as f64 / 1024.0)
+    let elapsed = started.elapsed().as_secs_f64();
+    if !status.success() {
+        use std::io::{Read, Seek};
+        let mut text = String::new();
+        let _ = said.rewind().and_then(|_| said.read_to_string(&mut text));
+        return Err(text);
+    }
+    Ok((elapsed, peak_kib as f64 / 1024.0))
 }
