@@ -130,7 +130,7 @@ pub fn test_window(
 pub fn by_control(entries: &[Observed]) -> HashMap<&str, Vec<&Observed>> {
     let mut out: HashMap<&str, Vec<&Observed>> = HashMap::new();
     for o in entries {
-        out.entry(o.control.as_str()).or_default().push(o);
+        out.entry(&*o.control).or_default().push(o);
     }
     out
 }
@@ -156,7 +156,7 @@ fn relevant<'e>(control: &Control, entries: &[&'e Observed], as_of: Instant) -> 
             control
                 .evidence
                 .iter()
-                .any(|i| i.id == o.item && i.required)
+                .any(|i| *i.id == *o.item && i.required)
         })
         .collect();
     mine.sort_by_key(|o| o.seq);
@@ -291,7 +291,7 @@ fn lapses(control: &Control, mine: &[&Observed], window: Window, as_of: Instant)
     for item in control.evidence.iter().filter(|i| i.required) {
         let mut passes: Vec<&&Observed> = mine
             .iter()
-            .filter(|o| o.item == item.id && o.result == Outcome::Pass)
+            .filter(|o| *o.item == *item.id && o.result == Outcome::Pass)
             .collect();
         passes.sort_by_key(|o| (o.collected, o.seq));
         let fresh = item.fresh_for.seconds();

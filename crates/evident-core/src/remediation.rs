@@ -145,7 +145,7 @@ fn proof_problem(
         return Some(format!("verified_by: the ledger has no entry {n}"));
     };
     if let Some(c) = control
-        && e.control != c
+        && &*e.control != c
     {
         return Some(format!(
             "verified_by: entry {n} is evidence for {}, not {c}",

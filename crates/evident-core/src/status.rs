@@ -17,6 +17,7 @@ use crate::model::{
 use crate::time::{Date, Instant};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Version of the JSON shape below; bumped on any incompatible change.
 pub const STATUS_JSON_VERSION: u32 = 2;
@@ -25,8 +26,9 @@ pub const STATUS_JSON_VERSION: u32 = 2;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Observed {
     pub seq: u64,
-    pub control: String,
-    pub item: String,
+    /// Shared: a hundred thousand entries name a few thousand (control, item) pairs.
+    pub control: Arc<str>,
+    pub item: Arc<str>,
     pub result: Outcome,
     pub collected: Instant,
     pub covers_from: Date,
@@ -430,12 +432,10 @@ impl<'e> History<'e> {
         let mut index: HashMap<(&str, &str), usize> = HashMap::new();
         let mut groups: Vec<Vec<&Observed>> = Vec::new();
         for o in entries {
-            let at = *index
-                .entry((o.control.as_str(), o.item.as_str()))
-                .or_insert_with(|| {
-                    groups.push(Vec::new());
-                    groups.len() - 1
-                });
+            let at = *index.entry((&*o.control, &*o.item)).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
             groups[at].push(o);
         }
         for group in &mut groups {

@@ -258,7 +258,7 @@ fn the_sample_evidences_each_member_with_its_entries() {
     for m in &backup.sample {
         let expected: Vec<u64> = entries
             .iter()
-            .filter(|e| e.control == "BACKUP" && e.covers_from == m.from)
+            .filter(|e| &*e.control == "BACKUP" && e.covers_from == m.from)
             .map(|e| e.seq)
             .collect();
         assert_eq!(m.entries, expected, "{}", m.label);
@@ -277,7 +277,7 @@ fn the_sample_evidences_each_member_with_its_entries() {
     // With no Q4 review yet, Q4 is pending and not part of the population.
     let q3_only: Vec<Observed> = entries
         .iter()
-        .filter(|e| e.control != "ACCESS-REVIEW" || e.covers_to == day("2026-09-30"))
+        .filter(|e| &*e.control != "ACCESS-REVIEW" || e.covers_to == day("2026-09-30"))
         .cloned()
         .collect();
     let report = draw(

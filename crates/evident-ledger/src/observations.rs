@@ -23,6 +23,7 @@ use evident_core::model::Outcome;
 use evident_core::status::Observed;
 use evident_core::time::{Date, Instant};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Entries per block: a new block starts when the last one holds this many, so
 /// an append rewrites at most one block.
@@ -36,8 +37,8 @@ pub fn from_canonical(seq: u64, canonical: &[u8]) -> Result<Observed, String> {
     Ok(Observed {
         seq,
         collected: entry.collected_at.parse()?,
-        control: entry.control,
-        item: entry.item,
+        control: entry.control.into(),
+        item: entry.item.into(),
         result: entry.result,
         covers_from: entry.covers_from,
         covers_to: entry.covers_to,
@@ -52,7 +53,7 @@ pub fn encode(records: &[Observed]) -> Vec<u8> {
     let indexes: Vec<u32> = records
         .iter()
         .map(|o| {
-            let key = (o.control.as_str(), o.item.as_str());
+            let key = (&*o.control, &*o.item);
             *pairs.entry(key).or_insert_with(|| {
                 order.push(key);
                 order.len() as u32 - 1
@@ -91,9 +92,10 @@ pub fn decode(first_seq: u64, block: &[u8]) -> Result<Vec<Observed>, String> {
         ));
     }
     let pair_count = r.u32()?;
-    let mut pairs = Vec::with_capacity(pair_count.min(BLOCK_ENTRIES));
+    // Each pair's names are allocated once and shared by its records.
+    let mut pairs: Vec<(Arc<str>, Arc<str>)> = Vec::with_capacity(pair_count.min(BLOCK_ENTRIES));
     for _ in 0..pair_count {
-        pairs.push((r.str()?, r.str()?));
+        pairs.push((r.str()?.into(), r.str()?.into()));
     }
     let count = r.u32()?;
     let mut out = Vec::with_capacity(count.min(BLOCK_ENTRIES));
@@ -106,8 +108,8 @@ pub fn decode(first_seq: u64, block: &[u8]) -> Result<Vec<Observed>, String> {
             Instant::from_unix(r.i64()?).ok_or("a collection time is outside the calendar")?;
         out.push(Observed {
             seq: first_seq + n,
-            control: control.to_string(),
-            item: item.to_string(),
+            control: Arc::clone(control),
+            item: Arc::clone(item),
             result,
             collected,
             covers_from: r.date()?,

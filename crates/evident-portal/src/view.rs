@@ -440,8 +440,8 @@ fn changes(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Change> {
         .into_iter()
         .map(|(e, from)| Change {
             date: e.collected.date().to_string(),
-            control: e.control.clone(),
-            item: e.item.clone(),
+            control: e.control.to_string(),
+            item: e.item.to_string(),
             from,
             to: e.result.as_str(),
         })

@@ -331,7 +331,10 @@ async fn last_results<B: evident_ledger::blobs::BlobStore>(
 ) -> Result<HashMap<(String, String), String>, Failure> {
     let mut last = HashMap::new();
     for o in observed(ledger).await? {
-        last.insert((o.control, o.item), o.result.as_str().to_string());
+        last.insert(
+            (o.control.to_string(), o.item.to_string()),
+            o.result.as_str().to_string(),
+        );
     }
     Ok(last)
 }
