@@ -7,6 +7,7 @@ use crate::catalog::Catalog;
 use crate::model::{AuditType, TrustProgram};
 use crate::time::Date;
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Serialize)]
 pub struct CoverageReport {
@@ -54,15 +55,25 @@ pub fn coverage(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Cover
             .iter()
             .any(|c| c == category)
     };
+    // Controls by the criteria they name (ids compared without case), gathered in
+    // one pass: judging at twelve moments for the portal's chart recomputes this.
+    let mut naming: HashMap<String, Vec<&str>> = HashMap::new();
+    for k in &program.controls {
+        for id in &k.criteria {
+            let controls = naming.entry(id.to_ascii_lowercase()).or_default();
+            if controls.last() != Some(&k.id.as_str()) {
+                controls.push(&k.id);
+            }
+        }
+    }
     let criteria: Vec<CriterionCoverage> = catalog
         .criteria()
         .map(|cr| {
-            let controls: Vec<String> = program
-                .controls
-                .iter()
-                .filter(|k| k.criteria.iter().any(|id| id.eq_ignore_ascii_case(&cr.id)))
-                .map(|k| k.id.clone())
-                .collect();
+            let controls: Vec<String> = naming
+                .get(&cr.id.to_ascii_lowercase())
+                .map_or_else(Vec::new, |ids| {
+                    ids.iter().map(|id| id.to_string()).collect()
+                });
             CriterionCoverage {
                 id: cr.id.clone(),
                 title: cr.title.clone(),

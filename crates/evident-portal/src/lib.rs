@@ -80,6 +80,18 @@ pub fn template_names() -> impl Iterator<Item = &'static str> {
     BUILT_IN.iter().map(|(n, _)| *n)
 }
 
+/// A page's context, made when the page is rendered (on whichever core).
+type Context<'s> = Box<dyn Fn() -> minijinja::Value + Sync + 's>;
+
+/// A page to render: its path, its template, the way back to the site root from
+/// it, and its context.
+type Job<'s> = (String, &'static str, &'static str, Context<'s>);
+
+/// A page at the site root.
+fn page<'s>(path: &str, template: &'static str, context: Context<'s>) -> Job<'s> {
+    (path.to_string(), template, "", context)
+}
+
 /// Renders the whole site.
 pub fn build(inputs: &Inputs<'_>) -> Result<Vec<SiteFile>, String> {
     let mut env = minijinja::Environment::new();
@@ -113,79 +125,72 @@ pub fn build(inputs: &Inputs<'_>) -> Result<Vec<SiteFile>, String> {
             .map(String::into_bytes)
             .map_err(|e| format!("template {name}: {e:#}"))
     };
-    let mut files = Vec::new();
-    let mut page = |path: String, bytes: Vec<u8>| files.push(SiteFile { path, bytes });
-    page(
-        "index.html".into(),
-        render(
+    // Every page as a job: (path, template, link root, its own context, made
+    // when rendered). The jobs run on both cores; the files keep this order.
+    let mut jobs: Vec<Job<'_>> = vec![
+        page(
             "index.html",
-            "",
-            minijinja::context! {
-                statement => v(&site.statement),
-                categories => v(&site.categories),
-                checkpoint => v(&inputs.checkpoint),
-                public_key => v(&inputs.public_key),
-            },
-        )?,
-    );
-    page(
-        "criteria.html".into(),
-        render(
+            "index.html",
+            Box::new(|| {
+                minijinja::context! {
+                    statement => v(&site.statement),
+                    categories => v(&site.categories),
+                    checkpoint => v(&inputs.checkpoint),
+                    public_key => v(&inputs.public_key),
+                }
+            }),
+        ),
+        page(
             "criteria.html",
-            "",
-            minijinja::context! { criteria => v(&site.criteria) },
-        )?,
-    );
-    let controls = evident_core::parallel::map(&site.controls, |c| {
-        render(
+            "criteria.html",
+            Box::new(|| minijinja::context! { criteria => v(&site.criteria) }),
+        ),
+        // The longest page early, so one core takes it while the other starts on controls.
+        page(
+            "changes.html",
+            "changes.html",
+            Box::new(
+                || minijinja::context! { changes => v(&site.changes), journal => v(&site.journal) },
+            ),
+        ),
+    ];
+    for c in &site.controls {
+        jobs.push((
+            format!("controls/{}.html", c.id),
             "control.html",
             "../",
-            minijinja::context! { control => v(c) },
-        )
-    });
-    for (c, bytes) in site.controls.iter().zip(controls) {
-        page(format!("controls/{}.html", c.id), bytes?);
+            Box::new(move || minijinja::context! { control => v(c) }),
+        ));
     }
-    page(
-        "missing.html".into(),
-        render(
+    jobs.extend([
+        page(
             "missing.html",
-            "",
-            minijinja::context! { findings => v(&site.findings), statement => v(&site.statement) },
-        )?,
-    );
-    page(
-        "subprocessors.html".into(),
-        render(
+            "missing.html",
+            Box::new(|| minijinja::context! { findings => v(&site.findings), statement => v(&site.statement) }),
+        ),
+        page(
             "subprocessors.html",
-            "",
-            minijinja::context! { subprocessors => v(&site.subprocessors) },
-        )?,
-    );
-    page(
-        "disclosure.html".into(),
-        render("disclosure.html", "", minijinja::context! {})?,
-    );
-    page(
-        "changes.html".into(),
-        render(
-            "changes.html",
-            "",
-            minijinja::context! { changes => v(&site.changes), journal => v(&site.journal) },
-        )?,
-    );
-    page(
-        ".well-known/security.txt".into(),
-        render(
+            "subprocessors.html",
+            Box::new(|| minijinja::context! { subprocessors => v(&site.subprocessors) }),
+        ),
+        page("disclosure.html", "disclosure.html", Box::new(|| minijinja::context! {})),
+        page(
+            ".well-known/security.txt",
             "security.txt",
-            "",
-            minijinja::context! { expires => v(&site.security_txt_expires), canonical => v(&site.security_txt_canonical) },
-        )?,
-    );
-    page(
-        "style.css".into(),
-        render("style.css", "", minijinja::context! {})?,
-    );
+            Box::new(|| minijinja::context! { expires => v(&site.security_txt_expires), canonical => v(&site.security_txt_canonical) }),
+        ),
+        page("style.css", "style.css", Box::new(|| minijinja::context! {})),
+    ]);
+    let rendered = evident_core::parallel::map(&jobs, |(_, template, root, context)| {
+        render(template, root, context())
+    });
+    let mut files = Vec::with_capacity(jobs.len() + 1);
+    for ((path, ..), bytes) in jobs.iter().zip(rendered) {
+        files.push(SiteFile {
+            path: path.clone(),
+            bytes: bytes?,
+        });
+    }
     if site.meta.base_url.is_some() {
         let paths: Vec<String> = files
             .iter()
