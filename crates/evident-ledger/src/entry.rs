@@ -136,15 +136,36 @@ impl EntryFields {
 
     /// Back to a typed entry; says which field is not what an entry allows.
     pub fn parse(&self) -> Result<Entry, String> {
-        let text = |value: &str| serde_json::Value::String(value.to_string());
-        let kind = serde_json::from_value(text(&self.kind)).map_err(|_| {
-            format!(
-                "kind: `{}` is not check, file, import or attestation",
-                self.kind
-            )
-        })?;
-        let result = serde_json::from_value(text(&self.result))
-            .map_err(|_| format!("result: `{}` is not pass, fail, error or n/a", self.result))?;
+        self.clone().into_entry()
+    }
+
+    /// [`EntryFields::parse`], keeping the strings instead of copying them.
+    pub fn into_entry(self) -> Result<Entry, String> {
+        const KINDS: [EntryKind; 4] = [
+            EntryKind::Check,
+            EntryKind::File,
+            EntryKind::Import,
+            EntryKind::Attestation,
+        ];
+        const RESULTS: [Outcome; 4] = [
+            Outcome::Pass,
+            Outcome::Fail,
+            Outcome::Error,
+            Outcome::NotApplicable,
+        ];
+        let kind = KINDS
+            .into_iter()
+            .find(|k| k.as_str() == self.kind)
+            .ok_or_else(|| {
+                format!(
+                    "kind: `{}` is not check, file, import or attestation",
+                    self.kind
+                )
+            })?;
+        let result = RESULTS
+            .into_iter()
+            .find(|r| r.as_str() == self.result)
+            .ok_or_else(|| format!("result: `{}` is not pass, fail, error or n/a", self.result))?;
         let date = |field: &str, value: &str| -> Result<Date, String> {
             value.parse().map_err(|e| format!("{field}: {e}"))
         };
@@ -155,16 +176,16 @@ impl EntryFields {
             ));
         }
         Ok(Entry {
-            control: self.control.clone(),
-            item: self.item.clone(),
-            kind,
-            collector: self.collector.clone(),
-            collected_at: self.collected_at.clone(),
             covers_from: date("covers_from", &self.covers_from)?,
             covers_to: date("covers_to", &self.covers_to)?,
+            control: self.control,
+            item: self.item,
+            kind,
+            collector: self.collector,
+            collected_at: self.collected_at,
             result,
-            summary: self.summary.clone(),
-            content_sha256: self.content_sha256.clone(),
+            summary: self.summary,
+            content_sha256: self.content_sha256,
         })
     }
 }

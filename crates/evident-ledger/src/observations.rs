@@ -18,7 +18,7 @@
 //! date    = year:i16  month:u8  day:u8
 //! ```
 
-use crate::entry::EntryFields;
+use crate::entry::{Entry, EntryFields};
 use evident_core::model::Outcome;
 use evident_core::status::Observed;
 use evident_core::time::{Date, Instant};
@@ -33,7 +33,13 @@ const VERSION: u8 = 1;
 
 /// What judging reads of the entry at `seq`, from its canonical bytes.
 pub fn from_canonical(seq: u64, canonical: &[u8]) -> Result<Observed, String> {
-    let entry = EntryFields::from_canonical(canonical)?.parse()?;
+    from_entry(seq, EntryFields::from_canonical(canonical)?.into_entry()?)
+}
+
+/// What judging reads of `entry`, about to be entry `seq`: the same record
+/// [`from_canonical`] gives for its canonical bytes, without writing and reading
+/// them back.
+pub fn from_entry(seq: u64, entry: Entry) -> Result<Observed, String> {
     Ok(Observed {
         seq,
         collected: entry.collected_at.parse()?,
@@ -44,6 +50,53 @@ pub fn from_canonical(seq: u64, canonical: &[u8]) -> Result<Observed, String> {
         covers_to: entry.covers_to,
         summary: entry.summary,
     })
+}
+
+/// Whether `record` is exactly what [`from_canonical`] gives for `canonical`:
+/// what `ledger verify` asks of every entry, so it reads the fields in place
+/// (borrowed where they hold no escapes) instead of copying them all.
+pub fn agrees(canonical: &[u8], record: &Observed) -> bool {
+    use std::borrow::Cow;
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)] // every field is read to keep the entry format strict
+    struct Fields<'a> {
+        #[serde(borrow)]
+        collected_at: Cow<'a, str>,
+        #[serde(borrow)]
+        collector: Cow<'a, str>,
+        #[serde(borrow)]
+        content_sha256: Cow<'a, str>,
+        #[serde(borrow)]
+        control: Cow<'a, str>,
+        #[serde(borrow)]
+        covers_from: Cow<'a, str>,
+        #[serde(borrow)]
+        covers_to: Cow<'a, str>,
+        #[serde(borrow)]
+        item: Cow<'a, str>,
+        #[serde(borrow)]
+        kind: Cow<'a, str>,
+        #[serde(borrow)]
+        result: Cow<'a, str>,
+        #[serde(borrow)]
+        summary: Cow<'a, str>,
+        #[serde(borrow)]
+        v: Cow<'a, str>,
+    }
+    let Ok(f) = serde_json::from_slice::<Fields<'_>>(canonical) else {
+        return false;
+    };
+    let known_kind = ["check", "file", "import", "attestation"].contains(&&*f.kind);
+    known_kind
+        && *f.v == *crate::entry::ENTRY_VERSION
+        && *f.control == *record.control
+        && *f.item == *record.item
+        && *f.result == *record.result.as_str()
+        && *f.summary == *record.summary
+        && f.covers_from.parse::<Date>().ok() == Some(record.covers_from)
+        && f.covers_to.parse::<Date>().ok() == Some(record.covers_to)
+        && f.collected_at.parse::<Instant>().ok() == Some(record.collected)
 }
 
 /// Packs consecutive observations into one block.
@@ -240,6 +293,39 @@ mod tests {
         let block = encode(&records);
         assert_eq!(decode(100, &block).unwrap(), records);
         assert!(decode(100, &encode(&[])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_entry_observed_directly_matches_its_canonical_bytes() {
+        let e = sample();
+        assert_eq!(
+            from_entry(3, e.clone()).unwrap(),
+            from_canonical(3, &e.canonical_bytes()).unwrap()
+        );
+    }
+
+    #[test]
+    fn agrees_says_what_comparing_with_from_canonical_says() {
+        let e = sample();
+        let bytes = e.canonical_bytes();
+        let record = from_canonical(9, &bytes).unwrap();
+        assert!(agrees(&bytes, &record));
+        let mut changed = record.clone();
+        changed.summary.push('!');
+        assert!(!agrees(&bytes, &changed));
+        let mut changed = record.clone();
+        changed.result = Outcome::Fail;
+        assert!(!agrees(&bytes, &changed));
+        let mut changed = record.clone();
+        changed.covers_to = changed.covers_to.add_days(1);
+        assert!(!agrees(&bytes, &changed));
+        let mut changed = record.clone();
+        changed.collected = changed.collected.plus(1);
+        assert!(!agrees(&bytes, &changed));
+        let mut changed = record;
+        changed.item = "other".into();
+        assert!(!agrees(&bytes, &changed));
+        assert!(!agrees(b"{}", &from_canonical(9, &bytes).unwrap()));
     }
 
     #[test]

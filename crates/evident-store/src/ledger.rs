@@ -98,7 +98,7 @@ impl<B: BlobStore> Ledger<B> {
             let entry = row.entry.as_bytes();
             verifier.row(row.seq, entry, &row.leaf, &row.nodes);
             if let Some(indexed) = index.record(&self.store, row.seq).await
-                && observations::from_canonical(row.seq, entry).ok().as_ref() != Some(indexed)
+                && !observations::agrees(entry, indexed)
             {
                 verifier.report(
                     EntryFields::label(row.seq, entry),

@@ -283,12 +283,12 @@ impl Store {
             &mut frontier,
             canonical.iter().map(|c| merkle::leaf_hash(c.as_bytes())),
         );
-        let observed = canonical
+        let observed = entries
             .iter()
             .zip(size..)
-            .map(|(c, seq)| {
-                observations::from_canonical(seq, c.as_bytes()).map_err(|e| {
-                    StoreError::Request(format!("entry for {}: {e}; nothing was written", seq))
+            .map(|(e, seq)| {
+                observations::from_entry(seq, e.clone()).map_err(|e| {
+                    StoreError::Request(format!("entry for {seq}: {e}; nothing was written"))
                 })
             })
             .collect::<Result<Vec<_>>>()?;
