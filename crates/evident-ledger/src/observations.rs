@@ -53,50 +53,10 @@ pub fn from_entry(seq: u64, entry: Entry) -> Result<Observed, String> {
 }
 
 /// Whether `record` is exactly what [`from_canonical`] gives for `canonical`:
-/// what `ledger verify` asks of every entry, so it reads the fields in place
-/// (borrowed where they hold no escapes) instead of copying them all.
+/// what `ledger verify` asks of every entry. (A borrowing parser written for
+/// this was measured no faster on a 1M-entry verify, so the one parser serves.)
 pub fn agrees(canonical: &[u8], record: &Observed) -> bool {
-    use std::borrow::Cow;
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)] // every field is read to keep the entry format strict
-    struct Fields<'a> {
-        #[serde(borrow)]
-        collected_at: Cow<'a, str>,
-        #[serde(borrow)]
-        collector: Cow<'a, str>,
-        #[serde(borrow)]
-        content_sha256: Cow<'a, str>,
-        #[serde(borrow)]
-        control: Cow<'a, str>,
-        #[serde(borrow)]
-        covers_from: Cow<'a, str>,
-        #[serde(borrow)]
-        covers_to: Cow<'a, str>,
-        #[serde(borrow)]
-        item: Cow<'a, str>,
-        #[serde(borrow)]
-        kind: Cow<'a, str>,
-        #[serde(borrow)]
-        result: Cow<'a, str>,
-        #[serde(borrow)]
-        summary: Cow<'a, str>,
-        #[serde(borrow)]
-        v: Cow<'a, str>,
-    }
-    let Ok(f) = serde_json::from_slice::<Fields<'_>>(canonical) else {
-        return false;
-    };
-    let known_kind = ["check", "file", "import", "attestation"].contains(&&*f.kind);
-    known_kind
-        && *f.v == *crate::entry::ENTRY_VERSION
-        && *f.control == *record.control
-        && *f.item == *record.item
-        && *f.result == *record.result.as_str()
-        && *f.summary == *record.summary
-        && f.covers_from.parse::<Date>().ok() == Some(record.covers_from)
-        && f.covers_to.parse::<Date>().ok() == Some(record.covers_to)
-        && f.collected_at.parse::<Instant>().ok() == Some(record.collected)
+    from_canonical(record.seq, canonical).is_ok_and(|o| o == *record)
 }
 
 /// Packs consecutive observations into one block.
