@@ -299,19 +299,35 @@ pub fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
 }
 
-/// Judges one evidence item as of `as_of` from its entries in the order
+/// What one item's entries say as of a moment: the part of judging that the
+/// full report and the readiness-over-time chart share.
+struct Reading<'h, 'e> {
+    /// The entries collected by then, oldest first.
+    seen: &'h [&'e Observed],
+    state: ItemState,
+    latest: Option<&'e Observed>,
+    last_pass: Option<&'e Observed>,
+    fresh_until: Option<Instant>,
+}
+
+/// Reads one evidence item as of `as_of` from its entries in the order
 /// [`History`] keeps them: by collection time, the ledger's order breaking ties
 /// between entries collected in the same second.
-fn judge_item(item: &EvidenceItem, sorted: &[&Observed], as_of: Instant) -> ItemStatus {
+fn read_item<'h, 'e>(
+    item: &EvidenceItem,
+    sorted: &'h [&'e Observed],
+    as_of: Instant,
+) -> Reading<'h, 'e> {
     let seen = &sorted[..sorted.partition_point(|o| o.collected <= as_of)];
-    let newest_first = || {
-        seen.iter()
-            .rev()
-            .copied()
-            .filter(|o| o.result != Outcome::NotApplicable)
-    };
-    let latest = newest_first().next();
-    let last_pass = newest_first().find(|o| o.result == Outcome::Pass);
+    let mut judged = seen
+        .iter()
+        .rev()
+        .copied()
+        .filter(|o| o.result != Outcome::NotApplicable);
+    let latest = judged.next();
+    let last_pass = latest
+        .filter(|o| o.result == Outcome::Pass)
+        .or_else(|| judged.find(|o| o.result == Outcome::Pass));
     let fresh_until = last_pass.map(|o| o.speaks_until(item.fresh_for));
     let state = match latest {
         None => ItemState::Missing,
@@ -319,10 +335,31 @@ fn judge_item(item: &EvidenceItem, sorted: &[&Observed], as_of: Instant) -> Item
         Some(_) if fresh_until.is_some_and(|t| t >= as_of) => ItemState::Satisfied,
         Some(_) => ItemState::Stale,
     };
+    Reading {
+        seen,
+        state,
+        latest,
+        last_pass,
+        fresh_until,
+    }
+}
+
+/// Judges one evidence item as of `as_of` (see [`read_item`]), with the entries
+/// a report names.
+fn judge_item(item: &EvidenceItem, sorted: &[&Observed], as_of: Instant) -> ItemStatus {
+    let Reading {
+        seen,
+        state,
+        latest,
+        last_pass,
+        fresh_until,
+    } = read_item(item, sorted, as_of);
     // The first entry after the last pass (or the first of all when none passed).
     let failing_since = (state == ItemState::Failing)
         .then(|| {
-            newest_first()
+            seen.iter()
+                .rev()
+                .filter(|o| o.result != Outcome::NotApplicable)
                 .take_while(|o| o.result != Outcome::Pass)
                 .last()
                 .map(|o| o.collected)
@@ -347,6 +384,31 @@ fn judge_item(item: &EvidenceItem, sorted: &[&Observed], as_of: Instant) -> Item
     }
 }
 
+/// A control's state from its items' (required, state): implemented when every
+/// required item is satisfied, something is, and no gap is open; partial when
+/// something is satisfied; planned when nothing is.
+fn control_state(
+    control: &Control,
+    items: impl Iterator<Item = (bool, ItemState)>,
+) -> ControlState {
+    if control.not_applicable.is_some() {
+        return ControlState::NotApplicable;
+    }
+    let (mut any_satisfied, mut all_required) = (false, true);
+    for (required, state) in items {
+        let satisfied = state == ItemState::Satisfied;
+        any_satisfied |= satisfied;
+        all_required &= satisfied || !required;
+    }
+    if any_satisfied && all_required && control.open_gaps().next().is_none() {
+        ControlState::Implemented
+    } else if any_satisfied {
+        ControlState::Partial
+    } else {
+        ControlState::Planned
+    }
+}
+
 /// Judges one control from its items' entries.
 fn judge_control(control: &Control, history: &History<'_>, as_of: Instant) -> ControlStatus {
     let items: Vec<ItemStatus> = control
@@ -356,17 +418,7 @@ fn judge_control(control: &Control, history: &History<'_>, as_of: Instant) -> Co
         .collect();
     let open_gaps: Vec<Gap> = control.open_gaps().cloned().collect();
     let required = || items.iter().filter(|i| i.required);
-    let any_satisfied = items.iter().any(|i| i.state == ItemState::Satisfied);
-    let all_required = required().all(|i| i.state == ItemState::Satisfied);
-    let derived = if control.not_applicable.is_some() {
-        ControlState::NotApplicable
-    } else if any_satisfied && all_required && open_gaps.is_empty() {
-        ControlState::Implemented
-    } else if any_satisfied {
-        ControlState::Partial
-    } else {
-        ControlState::Planned
-    };
+    let derived = control_state(control, items.iter().map(|i| (i.required, i.state)));
     let as_of_day = as_of.date();
     let flags = Flags {
         failing: required().any(|i| i.state == ItemState::Failing),
@@ -501,9 +553,12 @@ pub fn derive_from(
         .categories
         .into_iter()
         .map(|cat| {
-            let mine: Vec<&CriterionStatus> =
-                criteria.iter().filter(|c| c.category == cat.id).collect();
-            let (counted, implemented) = readiness_counts(&mine);
+            let (counted, implemented) = readiness_counts(
+                criteria
+                    .iter()
+                    .filter(|c| c.category == cat.id)
+                    .map(|c| c.state),
+            );
             CategoryStatus {
                 readiness: share(implemented, counted),
                 criteria: counted,
@@ -516,8 +571,8 @@ pub fn derive_from(
             }
         })
         .collect();
-    let in_scope: Vec<&CriterionStatus> = criteria.iter().filter(|c| c.in_scope).collect();
-    let (counted, implemented) = readiness_counts(&in_scope);
+    let (counted, implemented) =
+        readiness_counts(criteria.iter().filter(|c| c.in_scope).map(|c| c.state));
     StatusReport {
         version: STATUS_JSON_VERSION,
         as_of,
@@ -531,6 +586,70 @@ pub fn derive_from(
     }
 }
 
+/// The program's readiness ([`StatusReport::readiness`]) at each of `moments`,
+/// by the same rules as [`derive_from`] but keeping only the states: the
+/// portal's readiness-over-time chart judges the program at a dozen moments, and
+/// a whole report for each would be mostly thrown away.
+pub fn readiness_at(
+    program: &TrustProgram,
+    catalog: &Catalog,
+    history: &History<'_>,
+    moments: &[Instant],
+) -> Vec<f64> {
+    let Some(first) = moments.first() else {
+        return Vec::new();
+    };
+    // Which controls each criterion in scope has, and each item's entries,
+    // looked up once for all the moments.
+    let position: HashMap<&str, usize> = program
+        .controls
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (c.id.as_str(), k))
+        .collect();
+    let criteria: Vec<Vec<usize>> = coverage(program, catalog, first.date())
+        .criteria
+        .iter()
+        .filter(|c| c.in_scope)
+        .map(|c| {
+            c.controls
+                .iter()
+                .filter_map(|id| position.get(id.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let entries: Vec<Vec<&[&Observed]>> = program
+        .controls
+        .iter()
+        .map(|c| {
+            c.evidence
+                .iter()
+                .map(|i| history.of(&c.id, &i.id))
+                .collect()
+        })
+        .collect();
+    crate::parallel::map(moments, |&at| {
+        let states: Vec<ControlState> = program
+            .controls
+            .iter()
+            .zip(&entries)
+            .map(|(c, sorted)| {
+                let items = c.evidence.iter().zip(sorted);
+                control_state(
+                    c,
+                    items.map(|(i, e)| (i.required, read_item(i, e, at).state)),
+                )
+            })
+            .collect();
+        let (counted, implemented) = readiness_counts(
+            criteria
+                .iter()
+                .map(|ks| weakest(ks.iter().map(|&k| states[k]))),
+        );
+        share(implemented, counted)
+    })
+}
+
 /// A criterion from its controls: the weakest link, with counts and flags.
 fn roll_up(cr: crate::coverage::CriterionCoverage, controls: &[&ControlStatus]) -> CriterionStatus {
     let mut counts = Counts::default();
@@ -542,11 +661,7 @@ fn roll_up(cr: crate::coverage::CriterionCoverage, controls: &[&ControlStatus]) 
             ControlState::NotApplicable => counts.not_applicable += 1,
         }
     }
-    let state = controls
-        .iter()
-        .map(|c| CriterionState::from(c.derived))
-        .min()
-        .unwrap_or(CriterionState::Uncovered);
+    let state = weakest(controls.iter().map(|c| c.derived));
     CriterionStatus {
         id: cr.id,
         title: cr.title,
@@ -560,16 +675,22 @@ fn roll_up(cr: crate::coverage::CriterionCoverage, controls: &[&ControlStatus]) 
     }
 }
 
+/// A criterion's state: its weakest control's, uncovered when none names it.
+fn weakest(controls: impl Iterator<Item = ControlState>) -> CriterionState {
+    controls
+        .map(CriterionState::from)
+        .min()
+        .unwrap_or(CriterionState::Uncovered)
+}
+
 /// (criteria that count, criteria implemented): not-applicable ones do not count.
-fn readiness_counts(criteria: &[&CriterionStatus]) -> (usize, usize) {
-    let counted = criteria
-        .iter()
-        .filter(|c| c.state != CriterionState::NotApplicable);
-    let implemented = counted
-        .clone()
-        .filter(|c| c.state == CriterionState::Implemented)
-        .count();
-    (counted.count(), implemented)
+fn readiness_counts(criteria: impl Iterator<Item = CriterionState>) -> (usize, usize) {
+    let (mut counted, mut implemented) = (0, 0);
+    for state in criteria.filter(|s| *s != CriterionState::NotApplicable) {
+        counted += 1;
+        implemented += usize::from(state == CriterionState::Implemented);
+    }
+    (counted, implemented)
 }
 
 fn share(part: usize, whole: usize) -> f64 {

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use evident_core::catalog::Catalog;
 use evident_core::model::{ControlState, Outcome, Severity};
-use evident_core::status::{CriterionState, ItemState, Observed, derive};
+use evident_core::status::{CriterionState, History, ItemState, Observed, derive, readiness_at};
 use proptest::prelude::*;
 
 const NOW: &str = "2026-11-23T12:00:00Z";
@@ -190,13 +190,18 @@ const ITEMS: [&str; 3] = ["i0", "i1", "i2"];
 const CONTROLS: [&str; 3] = ["c0", "c1", "c2"];
 
 fn arb_entries() -> impl Strategy<Value = Vec<Observed>> {
-    let one = (0..3usize, 0..3usize, 0..4u8, 0..40 * 86_400i64);
+    let one = (0..3usize, 0..3usize, 0..5u8, 0..40 * 86_400i64);
     prop::collection::vec(one, 0..40).prop_map(|raw| {
         raw.into_iter()
             .enumerate()
             .map(|(seq, (c, i, r, offset))| {
-                let result =
-                    [Outcome::Pass, Outcome::Fail, Outcome::Error, Outcome::Pass][r as usize];
+                let result = [
+                    Outcome::Pass,
+                    Outcome::Fail,
+                    Outcome::Error,
+                    Outcome::Pass,
+                    Outcome::NotApplicable,
+                ][r as usize];
                 let when = evident_core::time::Instant::from_unix(at(NOW).unix() - offset).unwrap();
                 entry(seq as u64, CONTROLS[c], ITEMS[i], result, &when.to_string())
             })
@@ -289,5 +294,21 @@ proptest! {
             let any_failing = cr.controls.iter().any(|id| s.control(id).unwrap().flags.failing);
             prop_assert_eq!(cr.failing, any_failing);
         }
+    }
+
+    #[test]
+    fn readiness_over_time_is_the_whole_reports_readiness_at_each_moment(
+        p in arb_program(),
+        entries in arb_entries(),
+        back in prop::collection::vec(0..45 * 86_400i64, 0..6),
+    ) {
+        let catalog = Catalog::tsc();
+        let moments: Vec<_> = back
+            .iter()
+            .map(|b| evident_core::time::Instant::from_unix(at(NOW).unix() - b).unwrap())
+            .collect();
+        let light = readiness_at(&p, &catalog, &History::new(&entries), &moments);
+        let whole: Vec<f64> = moments.iter().map(|m| derive(&p, &catalog, &entries, *m).readiness).collect();
+        prop_assert_eq!(light, whole);
     }
 }

@@ -2,7 +2,7 @@
 //! `chart-*.svg` templates. No JavaScript, so they print and work everywhere.
 
 use crate::Inputs;
-use evident_core::status::{CriterionState, derive_from};
+use evident_core::status::{CriterionState, readiness_at};
 use evident_core::time::Instant;
 use serde::Serialize;
 
@@ -100,15 +100,18 @@ fn over_time(
     let span = end.seconds_since(start).max(0);
     const POINTS: i64 = 12;
     let (width, height) = (600i64, 120i64);
-    // Each point is a whole judgement of the program: spread over the cores.
-    let moments: Vec<i64> = (0..POINTS).collect();
-    let points = evident_core::parallel::map(&moments, |&k| {
-        let at = Instant::from_unix(start.unix() + span * k / (POINTS - 1)).unwrap_or(end);
-        let r = derive_from(inputs.program, inputs.catalog, history, at).readiness;
-        let x = width * k / (POINTS - 1);
-        let y = (height - 16) - ((height - 24) as f64 * r) as i64;
-        format!("{x},{y}")
-    });
+    let moments: Vec<Instant> = (0..POINTS)
+        .map(|k| Instant::from_unix(start.unix() + span * k / (POINTS - 1)).unwrap_or(end))
+        .collect();
+    let readiness = readiness_at(inputs.program, inputs.catalog, history, &moments);
+    let points: Vec<String> = (0..POINTS)
+        .zip(readiness)
+        .map(|(k, r)| {
+            let x = width * k / (POINTS - 1);
+            let y = (height - 16) - ((height - 24) as f64 * r) as i64;
+            format!("{x},{y}")
+        })
+        .collect();
     draw(
         "chart-line.svg",
         minijinja::context! {
