@@ -5,8 +5,10 @@
 //! directory, is synced, then renamed (or linked without clobbering) into place,
 //! and the directory is synced so the rename survives a crash.
 
+use std::collections::HashSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// What happened to a file we were asked to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,59 +48,96 @@ pub fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Replaces the directory `target` with one holding exactly `files` (paths
-/// relative to it, and bytes). Everything is written into a fresh sibling
-/// directory, flushed to disk with one file-system sync, and swapped in by
-/// rename: a crash leaves the old directory or the new one, and nothing from the
-/// old one survives into the new. Cheaper than [`replace`] per file when there
-/// are thousands.
+/// relative to it, and bytes): [`NewDir`] written in one go.
+pub fn replace_dir<'a>(
+    target: &Path,
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> std::io::Result<()> {
+    let dir = NewDir::beside(target)?;
+    for (rel, bytes) in files {
+        dir.write(rel, bytes)?;
+    }
+    dir.swap_in()
+}
+
+/// A directory that will replace `target` whole. Files are written into a fresh
+/// sibling directory (from several threads at once if need be), flushed to disk
+/// with one file-system sync, and swapped in by rename: a crash leaves the old
+/// directory or the new one, and nothing from the old one survives into the new.
+/// Cheaper than [`replace`] per file when there are thousands. Dropped without
+/// [`NewDir::swap_in`], it is removed and `target` is left as it was.
 ///
 /// A file whose bytes are the same as in the old directory is hard-linked from
 /// there instead of written again: on a rebuild where few pages changed, most
 /// files cost a link rather than a new inode and new blocks (and deleting the old
 /// directory frees nothing), and unchanged files keep their modification time,
 /// so a deploy that syncs by time uploads only what changed.
-pub fn replace_dir<'a>(
-    target: &Path,
-    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
-) -> std::io::Result<()> {
-    let parent = parent_of(target);
-    std::fs::create_dir_all(parent)?;
-    let name = target
-        .file_name()
-        .map_or_else(|| "dir".into(), |n| n.to_string_lossy().into_owned());
-    let fresh = tempfile::Builder::new()
-        .prefix(&format!(".{name}.new-"))
-        .tempdir_in(parent)?;
-    // Each folder is made once, not once per file: a thousand pages would
-    // otherwise cost a thousand more mkdir and stat calls.
-    let mut made = std::collections::HashSet::new();
-    for (rel, bytes) in files {
-        let path = fresh.path().join(rel);
+pub struct NewDir {
+    target: PathBuf,
+    name: String,
+    fresh: tempfile::TempDir,
+    /// Folders made so far: each is made once, not once per file (a thousand
+    /// pages would otherwise cost a thousand more mkdir and stat calls).
+    made: Mutex<HashSet<PathBuf>>,
+}
+
+impl NewDir {
+    /// Starts a directory that will replace `target`.
+    pub fn beside(target: &Path) -> std::io::Result<NewDir> {
+        let parent = parent_of(target);
+        std::fs::create_dir_all(parent)?;
+        let name = target
+            .file_name()
+            .map_or_else(|| "dir".into(), |n| n.to_string_lossy().into_owned());
+        let fresh = tempfile::Builder::new()
+            .prefix(&format!(".{name}.new-"))
+            .tempdir_in(parent)?;
+        Ok(NewDir {
+            target: target.to_path_buf(),
+            name,
+            fresh,
+            made: Mutex::default(),
+        })
+    }
+
+    /// Writes one file, `rel` being its path inside the directory.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.fresh.path().join(rel);
         let folder = parent_of(&path);
-        if !made.contains(folder) {
-            std::fs::create_dir_all(folder)?;
-            made.insert(folder.to_path_buf());
+        {
+            // A poisoned lock only means another writer panicked; the set is still right.
+            let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+            if !made.contains(folder) {
+                std::fs::create_dir_all(folder)?;
+                made.insert(folder.to_path_buf());
+            }
         }
-        let old = target.join(rel);
+        let old = self.target.join(rel);
         if !(unchanged(&old, bytes) && std::fs::hard_link(&old, &path).is_ok()) {
             std::fs::write(&path, bytes)?;
         }
+        Ok(())
     }
-    sync_file_system(fresh.path())?;
-    let fresh = fresh.keep();
-    if target.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(&format!(".{name}.old-"))
-            .tempdir_in(parent)?
-            .keep();
-        std::fs::rename(target, old.join("site"))?;
-        std::fs::rename(&fresh, target)?;
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(&fresh, target)?;
+
+    /// Flushes everything written and puts the directory in place of `target`.
+    pub fn swap_in(self) -> std::io::Result<()> {
+        sync_file_system(self.fresh.path())?;
+        let (target, parent) = (&self.target, parent_of(&self.target));
+        let fresh = self.fresh.keep();
+        if target.exists() {
+            let old = tempfile::Builder::new()
+                .prefix(&format!(".{}.old-", self.name))
+                .tempdir_in(parent)?
+                .keep();
+            std::fs::rename(target, old.join("site"))?;
+            std::fs::rename(&fresh, target)?;
+            let _ = std::fs::remove_dir_all(&old);
+        } else {
+            std::fs::rename(&fresh, target)?;
+        }
+        sync_dir(parent);
+        Ok(())
     }
-    sync_dir(parent);
-    Ok(())
 }
 
 /// Whether `path` is a file holding exactly `bytes` (the size is compared first).
@@ -163,6 +202,45 @@ mod tests {
         assert!(
             !site.join("old").exists(),
             "nothing of the old directory survives"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["site"], "no staging directories are left behind");
+    }
+
+    #[test]
+    fn a_new_dir_takes_files_from_several_threads_and_vanishes_unless_swapped_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        replace_dir(&site, [("kept.html", &b"old"[..])]).unwrap();
+
+        let abandoned = NewDir::beside(&site).unwrap();
+        abandoned.write("x/gone.html", b"never shown").unwrap();
+        drop(abandoned);
+        assert_eq!(std::fs::read(site.join("kept.html")).unwrap(), b"old");
+
+        let new = NewDir::beside(&site).unwrap();
+        std::thread::scope(|s| {
+            for t in 0..2 {
+                let new = &new;
+                s.spawn(move || {
+                    for n in 0..50 {
+                        new.write(&format!("d{}/p{t}-{n}.html", n % 3), b"page")
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        new.swap_in().unwrap();
+        let mut count = 0;
+        for folder in std::fs::read_dir(&site).unwrap() {
+            count += std::fs::read_dir(folder.unwrap().path()).unwrap().count();
+        }
+        assert_eq!(
+            count, 100,
+            "every page of both threads, nothing of the old site"
         );
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()

@@ -2,8 +2,9 @@
 //! reads, so the two can never disagree.
 //!
 //! [`build`] is pure: it takes the program, its derived status and gap inventory,
-//! the ledger's entries and latest checkpoint, and returns the files of the site
-//! (paths and bytes). Writing them is the caller's job. Only public things reach
+//! the ledger's entries and latest checkpoint, and hands each file of the site
+//! (path and bytes) to the caller's `put` as soon as it is rendered, so writing
+//! (the caller's job) overlaps with rendering the rest. Only public things reach
 //! the site: private controls, items, gaps and register entries are dropped in
 //! `view.rs` before any template sees them.
 
@@ -34,11 +35,13 @@ pub struct Inputs<'a> {
     pub overrides: Vec<(String, String)>,
 }
 
-/// One file of the built site: a path relative to the site root, and its bytes.
-#[derive(Debug, Clone)]
-pub struct SiteFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
+/// Why a build stopped.
+#[derive(Debug)]
+pub enum Failed<E> {
+    /// A template did not render (one from the trust repo, as a rule).
+    Template(String),
+    /// The caller's `put` refused a file.
+    Put(E),
 }
 
 const BUILT_IN: [(&str, &str); 14] = [
@@ -92,14 +95,19 @@ fn page<'s>(path: &str, template: &'static str, context: Context<'s>) -> Job<'s>
     (path.to_string(), template, "", context)
 }
 
-/// Renders the whole site.
-pub fn build(inputs: &Inputs<'_>) -> Result<Vec<SiteFile>, String> {
+/// Renders the whole site, handing each file to `put` (a path relative to the
+/// site root, and its bytes) from whichever core rendered it.
+pub fn build<E: Send>(
+    inputs: &Inputs<'_>,
+    put: impl Fn(&str, &[u8]) -> Result<(), E> + Sync,
+) -> Result<(), Failed<E>> {
+    let template = Failed::Template;
     let mut env = minijinja::Environment::new();
     // security.txt must end every line, the last one too, with a newline (RFC 9116).
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .keep_trailing_newline(true)
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| template(e.to_string()))?;
     env.set_syntax(syntax);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     // The same marks `evident status` prints beside each status word.
@@ -111,11 +119,11 @@ pub fn build(inputs: &Inputs<'_>) -> Result<Vec<SiteFile>, String> {
             .find(|(n, _)| n == name)
             .map_or(source.to_string(), |(_, s)| s.clone());
         env.add_template_owned(name.to_string(), source)
-            .map_err(|e| format!("template {name}: {e}"))?;
+            .map_err(|e| template(format!("template {name}: {e}")))?;
     }
     let (charts, site) =
         evident_core::parallel::both(|| charts::render(&env, inputs), || view::Site::new(inputs));
-    let charts = charts?;
+    let charts = charts.map_err(template)?;
     // Made once: every page's context shares them.
     let (meta, charts) = (v(&site.meta), v(&charts));
     let render = |name: &str, root: &str, extra: minijinja::Value| -> Result<Vec<u8>, String> {
@@ -126,7 +134,7 @@ pub fn build(inputs: &Inputs<'_>) -> Result<Vec<SiteFile>, String> {
             .map_err(|e| format!("template {name}: {e:#}"))
     };
     // Every page as a job: (path, template, link root, its own context, made
-    // when rendered). The jobs run on both cores; the files keep this order.
+    // when rendered). The jobs run on both cores.
     let mut jobs: Vec<Job<'_>> = vec![
         page(
             "index.html",
@@ -181,31 +189,26 @@ pub fn build(inputs: &Inputs<'_>) -> Result<Vec<SiteFile>, String> {
         ),
         page("style.css", "style.css", Box::new(|| minijinja::context! {})),
     ]);
-    let rendered = evident_core::parallel::map(&jobs, |(_, template, root, context)| {
-        render(template, root, context())
+    // Each page is written as soon as it is rendered: creating a thousand files
+    // is kernel time that would otherwise follow all the rendering on one core.
+    let done = evident_core::parallel::map(&jobs, |(path, template, root, context)| {
+        let bytes = render(template, root, context()).map_err(Failed::Template)?;
+        put(path, &bytes).map_err(Failed::Put)
     });
-    let mut files = Vec::with_capacity(jobs.len() + 1);
-    for ((path, ..), bytes) in jobs.iter().zip(rendered) {
-        files.push(SiteFile {
-            path: path.clone(),
-            bytes: bytes?,
-        });
-    }
+    done.into_iter().collect::<Result<(), _>>()?;
     if site.meta.base_url.is_some() {
-        let paths: Vec<String> = files
+        let paths: Vec<&str> = jobs
             .iter()
-            .filter(|f| f.path.ends_with(".html"))
-            .map(|f| f.path.clone())
+            .map(|(path, ..)| path.as_str())
+            .filter(|p| p.ends_with(".html"))
             .collect();
         let sitemap = render(
             "sitemap.xml",
             "",
             minijinja::context! { paths => v(&paths) },
-        )?;
-        files.push(SiteFile {
-            path: "sitemap.xml".into(),
-            bytes: sitemap,
-        });
+        )
+        .map_err(Failed::Template)?;
+        put("sitemap.xml", &sitemap).map_err(Failed::Put)?;
     }
-    Ok(files)
+    Ok(())
 }

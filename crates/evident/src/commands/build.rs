@@ -1,7 +1,8 @@
 //! `evident build`: the public trust portal as a static site.
 //!
-//! The site is written to a fresh directory beside the target, flushed with one
-//! file-system sync and swapped in whole (`evident_fsio::replace_dir`), so a page
+//! The site is written to a fresh directory beside the target as its pages are
+//! rendered, flushed with one file-system sync and swapped in whole
+//! (`evident_fsio::NewDir`), so a page
 //! that should no longer exist (a control made private) never lingers from an
 //! earlier build, and a crash leaves the old site or the new one.
 
@@ -9,8 +10,9 @@ use super::judge::Judged;
 use crate::failure::{Failure, Outcome};
 use evident_core::gaps::inventory;
 use evident_core::status::{History, derive_from};
+use evident_fsio::NewDir;
 use evident_ledger::keys;
-use evident_portal::{Inputs, build, template_names};
+use evident_portal::{Failed, Inputs, build, template_names};
 use std::path::{Path, PathBuf};
 
 /// Where a trust repo keeps templates that replace the built-in ones.
@@ -30,7 +32,7 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     let status = derive_from(&judged.program, &judged.catalog, &history, judged.as_of);
     let gaps = inventory(&judged.program, &status);
     let public_key = std::fs::read_to_string(repo.join(keys::PUBLIC_KEY_FILE)).ok();
-    let files = build(&Inputs {
+    let inputs = Inputs {
         program: &judged.program,
         catalog: &judged.catalog,
         status: &status,
@@ -39,14 +41,17 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
         checkpoint: judged.checkpoint.as_ref().map(|c| c.to_text()),
         public_key,
         overrides: overrides(repo)?,
-    })
-    .map_err(|e| Failure::input(format!("{e}\nhint: check the templates in {TEMPLATE_DIR}/")))?;
-
-    evident_fsio::replace_dir(
-        out,
-        files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())),
-    )
-    .map_err(|e| io(out, e))?;
+    };
+    let site = NewDir::beside(out).map_err(|e| io(out, e))?;
+    let put =
+        |path: &str, bytes: &[u8]| site.write(path, bytes).map_err(|e| io(&out.join(path), e));
+    build(&inputs, put).map_err(|e| match e {
+        Failed::Template(e) => {
+            Failure::input(format!("{e}\nhint: check the templates in {TEMPLATE_DIR}/"))
+        }
+        Failed::Put(failure) => failure,
+    })?;
+    site.swap_in().map_err(|e| io(out, e))?;
     Ok(out.join("index.html"))
 }
 
