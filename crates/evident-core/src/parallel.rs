@@ -3,23 +3,47 @@
 //! pages). Scoped threads only: no pool, nothing outlives the call, and results
 //! come back in the order of the inputs, so the answer never depends on timing.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 /// `f` over `items` on as many threads as the machine has cores, in order.
+///
+/// Items are handed out one at a time to whichever thread is free, not split
+/// into fixed halves: parts differ in cost (a long page, a core busy with other
+/// work), and fixed halves would leave one core idle while the other finishes.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = thread::available_parallelism().map_or(1, usize::from);
     if threads < 2 || items.len() < 2 {
         return items.iter().map(f).collect();
     }
-    let per = items.len().div_ceil(threads);
-    let f = &f;
-    thread::scope(|s| {
-        let parts: Vec<_> = items
-            .chunks(per)
-            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(k) else {
+                return done;
+            };
+            done.push((k, f(item)));
+        }
+    };
+    let parts: Vec<Vec<(usize, R)>> = thread::scope(|s| {
+        let others: Vec<_> = (1..threads.min(items.len()))
+            .map(|_| s.spawn(work))
             .collect();
-        parts.into_iter().flat_map(joined).collect()
-    })
+        let mine = work();
+        let mut parts: Vec<_> = others.into_iter().map(joined).collect();
+        parts.push(mine);
+        parts
+    });
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (k, r) in parts.into_iter().flatten() {
+        slots[k] = Some(r);
+    }
+    slots
+        .into_iter()
+        .map(|r| r.expect("each item is taken by exactly one thread"))
+        .collect()
 }
 
 /// `a` on another thread while `b` runs on this one.

@@ -529,11 +529,8 @@ pub fn derive_from(
     history: &History<'_>,
     as_of: Instant,
 ) -> StatusReport {
-    let controls: Vec<ControlStatus> = program
-        .controls
-        .iter()
-        .map(|c| judge_control(c, history, as_of))
-        .collect();
+    let controls: Vec<ControlStatus> =
+        crate::parallel::map(&program.controls, |c| judge_control(c, history, as_of));
     let index: HashMap<&str, &ControlStatus> =
         controls.iter().map(|c| (c.id.as_str(), c)).collect();
     let covered = coverage(program, catalog, as_of.date());

@@ -76,6 +76,8 @@ pub struct NewDir {
     target: PathBuf,
     name: String,
     fresh: tempfile::TempDir,
+    /// Whether there is an old directory to carry unchanged files over from.
+    replacing: bool,
     /// Folders made so far: each is made once, not once per file (a thousand
     /// pages would otherwise cost a thousand more mkdir and stat calls).
     made: Mutex<HashSet<PathBuf>>,
@@ -96,6 +98,7 @@ impl NewDir {
             target: target.to_path_buf(),
             name,
             fresh,
+            replacing: target.is_dir(),
             made: Mutex::default(),
         })
     }
@@ -113,7 +116,7 @@ impl NewDir {
             }
         }
         let old = self.target.join(rel);
-        if !(unchanged(&old, bytes) && std::fs::hard_link(&old, &path).is_ok()) {
+        if !(self.replacing && unchanged(&old, bytes) && std::fs::hard_link(&old, &path).is_ok()) {
             std::fs::write(&path, bytes)?;
         }
         Ok(())

@@ -10,7 +10,14 @@ pub fn to_safe_html(markdown: &str) -> String {
     );
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, parser);
-    ammonia::Builder::default()
+    CLEANER.clean(&html).to_string()
+}
+
+/// The sanitiser, set up once: its sets of tags and attributes cost more to
+/// build than a control page costs to clean.
+static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+    let mut cleaner = ammonia::Builder::default();
+    cleaner
         .url_schemes(["http", "https", "mailto"].into())
         // No `rel` on links: a link whose URL was dropped must stay a valid bare <a>.
         .link_rel(None)
@@ -19,10 +26,9 @@ pub fn to_safe_html(markdown: &str) -> String {
         .rm_tags(["img"])
         // Relative links in a trust repo point into the repo, not the site: drop
         // them rather than publish links that lead nowhere.
-        .url_relative(ammonia::UrlRelative::Deny)
-        .clean(&html)
-        .to_string()
-}
+        .url_relative(ammonia::UrlRelative::Deny);
+    cleaner
+});
 
 #[cfg(test)]
 mod tests {
