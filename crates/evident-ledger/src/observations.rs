@@ -94,6 +94,14 @@ pub fn encode(records: &[Observed]) -> Vec<u8> {
 
 /// Unpacks a block whose first record is entry `first_seq`.
 pub fn decode(first_seq: u64, block: &[u8]) -> Result<Vec<Observed>, String> {
+    let mut out = Vec::new();
+    decode_into(first_seq, block, &mut out)?;
+    Ok(out)
+}
+
+/// [`decode`] appending to `out` (a whole index read lands in one allocation);
+/// returns how many records the block held.
+pub fn decode_into(first_seq: u64, block: &[u8], out: &mut Vec<Observed>) -> Result<usize, String> {
     let mut r = Reader {
         bytes: block,
         at: 0,
@@ -111,7 +119,7 @@ pub fn decode(first_seq: u64, block: &[u8]) -> Result<Vec<Observed>, String> {
         pairs.push((r.str()?.into(), r.str()?.into()));
     }
     let count = r.u32()?;
-    let mut out = Vec::with_capacity(count.min(BLOCK_ENTRIES));
+    out.reserve(count.min(BLOCK_ENTRIES));
     for n in 0..count as u64 {
         let (control, item) = pairs
             .get(r.u32()?)
@@ -133,7 +141,7 @@ pub fn decode(first_seq: u64, block: &[u8]) -> Result<Vec<Observed>, String> {
     if r.at != block.len() {
         return Err("the block has bytes after its last record".into());
     }
-    Ok(out)
+    Ok(count)
 }
 
 fn outcome_code(o: Outcome) -> u8 {

@@ -11,6 +11,7 @@ use crate::store::{
 };
 use evident_core::status::Observed;
 use evident_ledger::observations::{self, BLOCK_ENTRIES};
+use futures_util::TryStreamExt;
 use sqlx::{Any, AnyConnection, Connection, Row};
 use std::ops::Range;
 
@@ -136,23 +137,24 @@ impl Store {
     }
 
     async fn indexed(&self, conn: &mut AnyConnection) -> Result<Vec<Observed>> {
-        let rows =
-            sqlx::query("SELECT first_seq, count, block FROM observations ORDER BY first_seq")
-                .fetch_all(&mut *conn)
+        // The records land in one allocation sized up front, and each block is
+        // unpacked as it arrives while the database reads the next.
+        let total: i64 =
+            sqlx::query_scalar("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM observations")
+                .fetch_one(&mut *conn)
                 .await?;
-        // Blocks unpack independently: on every core (the trust repo is being
-        // parsed at the same time, and whichever core is free takes the next one).
-        let blocks = evident_core::parallel::map(&rows, decoded);
-        let mut out: Vec<Observed> =
-            Vec::with_capacity(blocks.iter().flatten().map(|(_, b)| b.len()).sum());
-        for block in blocks {
-            let (first, block) = block?;
-            if first != out.len() as u64 {
+        let mut out: Vec<Observed> = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+        let mut rows =
+            sqlx::query("SELECT first_seq, count, block FROM observations ORDER BY first_seq")
+                .fetch(&mut *conn);
+        while let Some(row) = rows.try_next().await? {
+            let first: i64 = row.try_get("first_seq")?;
+            if first != out.len() as i64 {
                 return Err(damaged(format!(
                     "the observations index skips or repeats entries at {first}"
                 )));
             }
-            out.extend(block);
+            unpack(&row, &mut out)?;
         }
         Ok(out)
     }
@@ -176,18 +178,24 @@ impl Store {
 
 /// A block row, unpacked and checked against the count stored beside it.
 fn decoded(row: &sqlx::any::AnyRow) -> Result<(u64, Vec<Observed>)> {
+    let mut records = Vec::new();
+    let first = unpack(row, &mut records)?;
+    Ok((first, records))
+}
+
+/// [`decoded`] appending to `out`; returns the block's first entry.
+fn unpack(row: &sqlx::any::AnyRow, out: &mut Vec<Observed>) -> Result<u64> {
     let first: i64 = row.try_get("first_seq")?;
     let count: i64 = row.try_get("count")?;
-    let bytes: Vec<u8> = row.try_get("block")?;
-    let records = observations::decode(first as u64, &bytes)
+    let bytes: &[u8] = row.try_get("block")?;
+    let held = observations::decode_into(first as u64, bytes, out)
         .map_err(|e| damaged(format!("the observations block at entry {first}: {e}")))?;
-    if records.len() as i64 != count {
+    if held as i64 != count {
         return Err(damaged(format!(
-            "the observations block at entry {first} holds {} records, not {count}",
-            records.len()
+            "the observations block at entry {first} holds {held} records, not {count}"
         )));
     }
-    Ok((first as u64, records))
+    Ok(first as u64)
 }
 
 /// Entries `range` read from their canonical text, in chunks the database joins
