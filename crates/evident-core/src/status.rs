@@ -474,41 +474,73 @@ pub fn discrepancy(c: &ControlStatus) -> Option<Discrepancy> {
 /// program at several moments (the portal's readiness-over-time chart) without
 /// regrouping: judging at a moment then reads a prefix of each group.
 pub struct History<'e> {
-    /// Where each (control, item) group sits in `groups`.
-    index: HashMap<(&'e str, &'e str), usize>,
-    groups: Vec<Vec<&'e Observed>>,
+    /// Each (control, item) pair's group number, in the order first recorded.
+    index: foldhash::HashMap<(&'e str, &'e str), usize>,
+    /// Every entry, group after group, each group in time order.
+    sorted: Vec<&'e Observed>,
+    /// Where each group starts in `sorted` (and, last, where the final one ends).
+    starts: Vec<usize>,
 }
 
 impl<'e> History<'e> {
     pub fn new(entries: &'e [Observed]) -> History<'e> {
-        let mut index: HashMap<(&str, &str), usize> = HashMap::new();
-        let mut groups: Vec<Vec<&Observed>> = Vec::new();
-        for o in entries {
-            let at = *index.entry((&*o.control, &*o.item)).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            groups[at].push(o);
+        // A counting sort by group: one pass to number each entry's group, one
+        // to place it, then each group put in time order on its own.
+        let mut index: foldhash::HashMap<(&str, &str), usize> = foldhash::HashMap::default();
+        let mut sizes: Vec<usize> = Vec::new();
+        let group_of: Vec<usize> = entries
+            .iter()
+            .map(|o| {
+                let next = sizes.len();
+                let at = *index.entry((&*o.control, &*o.item)).or_insert(next);
+                if at == next {
+                    sizes.push(0);
+                }
+                sizes[at] += 1;
+                at
+            })
+            .collect();
+        let mut starts = Vec::with_capacity(sizes.len() + 1);
+        let mut end = 0;
+        for size in &sizes {
+            starts.push(end);
+            end += size;
         }
-        for group in &mut groups {
-            group.sort_by_key(|o| (o.collected, o.seq));
+        starts.push(end);
+        let mut fill = starts.clone();
+        let mut sorted: Vec<Option<&Observed>> = vec![None; entries.len()];
+        for (o, g) in entries.iter().zip(group_of) {
+            sorted[fill[g]] = Some(o);
+            fill[g] += 1;
         }
-        History { index, groups }
+        let mut sorted: Vec<&Observed> = sorted.into_iter().flatten().collect();
+        for w in starts.windows(2) {
+            sorted[w[0]..w[1]].sort_by_key(|o| (o.collected, o.seq));
+        }
+        History {
+            index,
+            sorted,
+            starts,
+        }
+    }
+
+    fn group(&self, g: usize) -> &[&'e Observed] {
+        &self.sorted[self.starts[g]..self.starts[g + 1]]
     }
 
     /// One item's entries, oldest first.
     pub fn of(&self, control: &str, item: &str) -> &[&'e Observed] {
         // The map is covariant in its keys, so shorter-lived ones can look up.
-        let index: &HashMap<(&str, &str), usize> = &self.index;
+        let index: &foldhash::HashMap<(&str, &str), usize> = &self.index;
         match index.get(&(control, item)) {
-            Some(&at) => &self.groups[at],
+            Some(&g) => self.group(g),
             None => &[],
         }
     }
 
     /// Every item's entries, oldest first, items in the order first recorded.
     pub fn groups(&self) -> impl Iterator<Item = &[&'e Observed]> {
-        self.groups.iter().map(Vec::as_slice)
+        (0..self.starts.len() - 1).map(|g| self.group(g))
     }
 }
 
