@@ -150,6 +150,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn files_are_read_whole_and_refused_when_too_large_binary_or_not_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            SourceFile::read(&path, name)
+        };
+        let ok = file("ok.md", "one\ntwo\n".as_bytes()).unwrap();
+        assert_eq!((ok.text.as_str(), ok.line(2)), ("one\ntwo\n", "two"));
+        let at_limit = vec![b'a'; MAX_TEXT_FILE_BYTES as usize];
+        assert_eq!(
+            file("edge.md", &at_limit).unwrap().text.len(),
+            at_limit.len()
+        );
+        let big = vec![b'a'; MAX_TEXT_FILE_BYTES as usize + 1];
+        let refused = file("big.md", &big).err().unwrap();
+        assert!(
+            refused.message.contains("limited to"),
+            "{}",
+            refused.message
+        );
+        assert_eq!(refused.file, "big.md");
+        let binary = file("bin.md", b"ab\0cd").err().unwrap();
+        assert!(binary.message.contains("NUL"), "{}", binary.message);
+        let latin1 = file("l1.md", b"caf\xe9").err().unwrap();
+        assert!(latin1.message.contains("UTF-8"), "{}", latin1.message);
+        let missing = SourceFile::read(&dir.path().join("none.md"), "none.md")
+            .err()
+            .unwrap();
+        assert_eq!(missing.file, "none.md");
+    }
+
+    #[test]
     fn positions_and_keys() {
         let s = SourceFile::new("a.md", "one\ntwo: 2\n  - fresh_for: 3x\nünï: x".to_string());
         assert_eq!(s.line_col(0), (1, 1));
