@@ -27,7 +27,7 @@ use support::{measured, measured_run_env};
 
 const CONTROLS: usize = 1_000;
 const ENTRIES: u64 = 100_000;
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 const NOW: &str = "2026-11-23T12:00:00Z";
 /// How long ext4 keeps a freed inode from being reused (when its table block is
 /// written out), with a second to spare.
@@ -157,11 +157,13 @@ impl Tool {
     }
 }
 
-/// Lets the file system write out what the previous build left dirty, so the
-/// next timed build does not pay for it.
+/// Writes out what the previous build left dirty, so the next timed build does
+/// not pay for it (evident syncs its site before swapping it in; the others do
+/// not sync at all). No pause after it: on this virtual machine a second of idle
+/// makes the next short run 15-60% slower (cold caches, a descheduled core), and
+/// mkdocs's several seconds change by about 2%.
 fn settle() {
     let _ = Command::new("sync").status();
-    std::thread::sleep(std::time::Duration::from_secs(1));
 }
 
 /// Runs of one tool: first builds (into an absent folder) and rebuilds (over its
@@ -286,6 +288,21 @@ fn main() {
     println!(
         "(= N x: that tool's time over evident's; goal against mkdocs >= 50x, evident peak <= 300 MB)"
     );
+    // Every run, in order, so a noisy spell of the machine shows.
+    let seconds = |runs: &[(f64, f64)]| {
+        runs.iter()
+            .map(|r| format!("{:.3}", r.0))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (tool, runs) in tools.iter().zip(&runs) {
+        println!(
+            "  {:<14} first: {}   rebuild: {}",
+            tool.name,
+            seconds(&runs.first),
+            seconds(&runs.again)
+        );
+    }
 
     let xlsx = repo.join("audit/worksheet.xlsx");
     let export = [

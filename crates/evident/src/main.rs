@@ -19,6 +19,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     restore_sigpipe();
+    no_huge_pages();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -35,6 +36,18 @@ fn main() -> ExitCode {
             }
             ExitCode::from(f.code)
         }
+    }
+}
+
+/// Transparent huge pages off for this process. mimalloc asks for them, and when
+/// the kernel has some at hand every first touch of a region zeroes 2 MiB for a
+/// few small allocations: right after a memory-hungry process had run, a portal
+/// build took 180-260 ms with them and 140-160 ms without (docs/benchmarks.md).
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 

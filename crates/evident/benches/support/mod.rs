@@ -32,22 +32,31 @@ pub fn measured(mut command: Command) -> Result<(f64, f64), String> {
         .stderr(said.try_clone().map_err(|e| e.to_string())?)
         .spawn()
         .map_err(|e| e.to_string())?;
+    // The peak is sampled on another thread while this one waits for the end,
+    // so the time is when the child ended, not when a sample noticed.
     let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_kib = 0u64;
-    let status = loop {
-        if let Ok(text) = std::fs::read_to_string(&status_file) {
-            let hwm = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
-            peak_kib = peak_kib.max(hwm.unwrap_or(0));
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let elapsed = started.elapsed().as_secs_f64();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (status, elapsed, peak_kib) = std::thread::scope(|s| {
+        let sampler = s.spawn(|| {
+            let mut peak_kib = 0u64;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(text) = std::fs::read_to_string(&status_file) {
+                    let hwm = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("VmHWM:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+                    peak_kib = peak_kib.max(hwm.unwrap_or(0));
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            peak_kib
+        });
+        let status = child.wait();
+        let elapsed = started.elapsed().as_secs_f64();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        (status, elapsed, sampler.join().unwrap())
+    });
+    let status = status.map_err(|e| e.to_string())?;
     if !status.success() {
         use std::io::{Read, Seek};
         let mut text = String::new();
