@@ -172,14 +172,13 @@ impl Site {
             disclosure_policy: config.portal.disclosure_policy.clone(),
             base_url: base_url.clone(),
             as_of: status.as_of.to_string(),
+            // Each group is in time order: its last entry by then is found by bisection.
             updated: inputs
                 .history
                 .groups()
                 .filter_map(|g| {
-                    g.iter()
-                        .map(|e| e.collected)
-                        .take_while(|t| *t <= status.as_of)
-                        .last()
+                    let seen = g.partition_point(|e| e.collected <= status.as_of);
+                    seen.checked_sub(1).map(|k| g[k].collected)
                 })
                 .max()
                 .map_or_else(|| today.to_string(), |t| t.date().to_string()),
