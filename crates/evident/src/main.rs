@@ -42,7 +42,7 @@ fn main() -> ExitCode {
 /// Transparent huge pages off for this process. mimalloc asks for them, and when
 /// the kernel has some at hand every first touch of a region zeroes 2 MiB for a
 /// few small allocations: right after a memory-hungry process had run, a portal
-/// build took 180-260 ms with them and 140-160 ms without (docs/benchmarks.md).
+/// build took 182-261 ms with them and 136-163 ms without (docs/benchmarks.md).
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
