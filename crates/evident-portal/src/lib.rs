@@ -101,13 +101,12 @@ pub fn build<E: Send>(
     inputs: &Inputs<'_>,
     put: impl Fn(&str, &[u8]) -> Result<(), E> + Sync,
 ) -> Result<(), Failed<E>> {
-    let template = Failed::Template;
     let mut env = minijinja::Environment::new();
     // security.txt must end every line, the last one too, with a newline (RFC 9116).
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .keep_trailing_newline(true)
         .build()
-        .map_err(|e| template(e.to_string()))?;
+        .map_err(|e| Failed::Template(e.to_string()))?;
     env.set_syntax(syntax);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     // The same marks `evident status` prints beside each status word.
@@ -119,11 +118,11 @@ pub fn build<E: Send>(
             .find(|(n, _)| n == name)
             .map_or(source.to_string(), |(_, s)| s.clone());
         env.add_template_owned(name.to_string(), source)
-            .map_err(|e| template(format!("template {name}: {e}")))?;
+            .map_err(|e| Failed::Template(format!("template {name}: {e}")))?;
     }
     let (charts, site) =
         evident_core::parallel::both(|| charts::render(&env, inputs), || view::Site::new(inputs));
-    let charts = charts.map_err(template)?;
+    let charts = charts.map_err(Failed::Template)?;
     // Made once: every page's context shares them.
     let (meta, charts) = (v(&site.meta), v(&charts));
     let render = |name: &str, root: &str, extra: minijinja::Value| -> Result<Vec<u8>, String> {

@@ -148,13 +148,13 @@ impl Store {
             sqlx::query("SELECT first_seq, count, block FROM observations ORDER BY first_seq")
                 .fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
-            let first: i64 = row.try_get("first_seq")?;
-            if first != out.len() as i64 {
+            let reached = out.len() as u64;
+            let first = unpack(&row, &mut out)?;
+            if first != reached {
                 return Err(damaged(format!(
                     "the observations index skips or repeats entries at {first}"
                 )));
             }
-            unpack(&row, &mut out)?;
         }
         Ok(out)
     }

@@ -238,7 +238,7 @@ fn main() {
     let mut runs: Vec<Runs> = tools.iter().map(|_| Runs::default()).collect();
     // Files deleted just before (a kept repo above, an earlier run's scratch
     // folders) count as recently freed for a minute once written out.
-    let _ = Command::new("sync").status();
+    settle();
     std::thread::sleep(RECENT.saturating_sub(started.elapsed()));
     for round in 1..=RUNS {
         for (tool, runs) in tools.iter().zip(&mut runs) {
