@@ -7,9 +7,9 @@ use evident_checks::{Context, run};
 use evident_core::checks::CheckSettings;
 use evident_core::model::CheckKind;
 use evident_ledger::entry::Outcome;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 struct Server(Child);
 
@@ -28,35 +28,35 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// `openssl s_server` with `cert`/`key`, accepting from `min_protocol` up.
+/// `openssl s_server` with `cert`/`key`, accepting from `min_protocol` up, on a
+/// port the kernel picks: the server's own `ACCEPT 127.0.0.1:PORT` line names it.
+/// (Picking a free port first and handing it over raced with the other test
+/// doing the same: both servers got one port, one died, and the survivor
+/// vanished with the other test.)
 fn s_server(dir: &Path, cert: &str, key: &str, min_protocol: &str) -> (Server, u16) {
-    let port = free_port();
-    let child = Command::new("openssl")
-        .args([
-            "s_server",
-            "-accept",
-            &format!("127.0.0.1:{port}"),
-            "-www",
-            "-quiet",
-        ])
+    let mut child = Command::new("openssl")
+        .args(["s_server", "-accept", "127.0.0.1:0", "-www"])
         .args(["-cert", cert, "-key", key, "-min_protocol", min_protocol])
         // Debian's OpenSSL refuses legacy versions at its default security level.
         .args(["-cipher", "ALL:@SECLEVEL=0"])
         .current_dir(dir)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("openssl (Debian package `openssl`) is needed by the tls tests");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let server = Server(child);
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "s_server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("ACCEPT 127.0.0.1:")
+                .and_then(|p| p.trim().parse::<u16>().ok())
+        })
+        .expect("s_server did not start listening");
+    // What it prints per connection is read and dropped, so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     (server, port)
 }
 
