@@ -12,7 +12,18 @@ use std::thread;
 /// into fixed halves: parts differ in cost (a long page, a core busy with other
 /// work), and fixed halves would leave one core idle while the other finishes.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = thread::available_parallelism().map_or(1, usize::from);
+    map_on(cores(), items, f)
+}
+
+/// Threads for work that mostly waits on the disk (reading a thousand small
+/// files whose pages are not cached): while one thread waits for its read,
+/// others issue theirs, so the device sees several requests at once. More than
+/// the cores, and a small fixed number, since each thread costs its start.
+pub const WAITING_THREADS: usize = 8;
+
+/// As [`map`], on `threads` threads (at least the machine's cores).
+pub fn map_on<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = threads.max(cores());
     if threads < 2 || items.len() < 2 {
         return items.iter().map(f).collect();
     }
@@ -46,6 +57,10 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         .collect()
 }
 
+fn cores() -> usize {
+    thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// `a` on another thread while `b` runs on this one.
 pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
     thread::scope(|s| {
@@ -72,6 +87,13 @@ mod tests {
             items.iter().map(|n| n * 2).collect::<Vec<_>>()
         );
         assert!(super::map(&[] as &[u32], |n| *n).is_empty());
+        // More threads than items, and than cores: still each item once, in order.
+        let few: Vec<u32> = (0..5).collect();
+        assert_eq!(super::map_on(16, &few, |n| n + 1), vec![1, 2, 3, 4, 5]);
+        assert_eq!(
+            super::map_on(super::WAITING_THREADS, &items, |n| n * 3),
+            items.iter().map(|n| n * 3).collect::<Vec<_>>()
+        );
         assert_eq!(super::both(|| 1, || 2), (1, 2));
     }
 }

@@ -89,7 +89,15 @@ impl Cx<'_> {
             if name.starts_with('.') {
                 continue;
             }
-            if entry.path().extension().is_some_and(|e| e == ext) && entry.path().is_file() {
+            // The directory says what each entry is; only a symlink needs a stat
+            // (of what it points to): a stat per file reads its inode from disk
+            // when the cache is cold.
+            let is_file = match entry.file_type() {
+                Ok(t) if t.is_symlink() => entry.path().is_file(),
+                Ok(t) => t.is_file(),
+                Err(_) => false,
+            };
+            if entry.path().extension().is_some_and(|e| e == ext) && is_file {
                 out.push((entry.path(), rel));
             } else {
                 self.diags.push(
