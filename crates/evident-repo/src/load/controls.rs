@@ -10,6 +10,7 @@ use evident_core::checks::CheckSettings;
 use evident_core::model::{
     CheckSpec, Control, ControlState, EvidenceItem, EvidenceSource, Gap, Origin, Review, Visibility,
 };
+use evident_core::parallel;
 use std::path::Path;
 
 pub const DIR: &str = "controls";
@@ -17,18 +18,28 @@ pub const REQUIRED_SECTIONS: [&str; 2] = ["Statement", "Implementation"];
 
 pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Control> {
     let files = cx.files_in(DIR, "md");
-    // Files are read and parsed on several threads, each with its own findings,
-    // which are then taken in file order: the output is the same as one by one.
-    // More threads than cores, as reading files not in the page cache waits on the disk.
+    // Files are read on more threads than there are cores (a file not in the
+    // page cache waits on the disk, and others are read meanwhile), then parsed
+    // on one thread per core (parsing only computes; more threads would take
+    // time from the ledger read running beside it). Each keeps its own findings,
+    // taken in file order: the output is the same as one by one.
+    let read = parallel::map_on(parallel::WAITING_THREADS, &files, |(path, rel)| {
+        SourceFile::read(path, rel)
+    });
     let (root, catalog) = (cx.root, cx.catalog);
-    let parallel = evident_core::parallel::WAITING_THREADS;
-    let parsed = evident_core::parallel::map_on(parallel, &files, |(path, rel)| {
+    let parsed = parallel::map(&read, |src| {
         let mut own = Cx {
             root,
             catalog,
             diags: Diagnostics::default(),
         };
-        let control = own.read(path, rel).and_then(|src| parse(&mut own, &src));
+        let control = match src {
+            Ok(src) => parse(&mut own, src),
+            Err(d) => {
+                own.diags.push(d.clone());
+                None
+            }
+        };
         (control, own.diags)
     });
     let mut ids = Unique::default();
