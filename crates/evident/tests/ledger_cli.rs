@@ -115,7 +115,8 @@ fn add_list_checkpoint_prove_and_verify_on_both_backends() {
 
         let verified = ok(dir, &url, &["ledger", "verify"]);
         assert!(
-            verified.starts_with("ledger verified: 3 entries, 2 checkpoint(s)"),
+            verified.starts_with("ledger verified: 3 entries, 2 checkpoint(s)")
+                && verified.contains("index record checked"),
             "{backend}: {verified}"
         );
 

@@ -78,7 +78,7 @@ fn verify(repo: &Path, json: bool) -> Outcome {
         }));
     } else if ok {
         println!(
-            "ledger verified: {} entries, {} checkpoint(s), every leaf, node, blob and signature checked; root {}",
+            "ledger verified: {} entries, {} checkpoint(s), every leaf, node, blob, signature and index record checked; root {}",
             verified.entries,
             verified.checkpoints,
             verified.root_hex()
