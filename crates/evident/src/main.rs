@@ -39,10 +39,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Transparent huge pages off for this process. mimalloc asks for them, and when
-/// the kernel has some at hand every first touch of a region zeroes 2 MiB for a
-/// few small allocations: right after a memory-hungry process had run, a portal
-/// build took 182-261 ms with them and 136-163 ms without (docs/benchmarks.md).
+/// Transparent huge pages off for this process from here on. mimalloc asks for
+/// them, and when the kernel has some at hand every first touch of a region
+/// zeroes 2 MiB for a few small allocations: right after a memory-hungry process
+/// had run, a portal build took 182-261 ms with them and 136-163 ms without
+/// (docs/benchmarks.md). The Rust runtime's own first allocations, before `main`,
+/// may still land in two huge pages; turning them off that early too
+/// (`MIMALLOC_ALLOW_THP=0`) measured no faster.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
