@@ -91,8 +91,7 @@ fn over_time(
     let history = inputs.history;
     let Some(start) = history
         .groups()
-        .filter_map(|g| g.first())
-        .map(|e| e.collected)
+        .filter_map(|g| g.first().map(|e| e.collected))
         .min()
     else {
         return Ok(String::new());

@@ -17,7 +17,7 @@ use evident_core::gaps::GapReport;
 use evident_core::model::TrustProgram;
 use evident_core::status::{History, StatusReport};
 
-pub use markdown::to_safe_html;
+pub use markdown::{Prose, to_safe_html};
 
 /// What the portal is built from.
 pub struct Inputs<'a> {
@@ -29,6 +29,8 @@ pub struct Inputs<'a> {
     pub history: &'a History<'a>,
     /// The latest signed checkpoint, as text.
     pub checkpoint: Option<String>,
+    /// The trust repo's Markdown as safe HTML ([`Prose::render`] of `program`).
+    pub prose: &'a Prose,
     /// The ledger's public key file, as text.
     pub public_key: Option<String>,
     /// Templates from the trust repo that replace the built-in ones, by file name.

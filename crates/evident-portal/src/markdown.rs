@@ -3,6 +3,51 @@
 //! a `javascript:` link written in a control page renders inert, and relative
 //! links (which would point into the trust repo, not the site) are dropped.
 
+use evident_core::model::{TrustProgram, Visibility};
+use std::collections::HashMap;
+
+/// The trust repo's Markdown that the site shows, already made safe: each
+/// public control's Statement and Implementation, and the hardening journal.
+/// It depends on the trust repo alone, so a build renders it on one core while
+/// the other groups the ledger's history and derives the status (work that
+/// cannot be split, and would otherwise leave that core idle).
+pub struct Prose {
+    controls: HashMap<String, (String, String)>,
+    journal: Option<String>,
+}
+
+impl Prose {
+    /// Renders the prose of `program`'s public controls (private ones are
+    /// never rendered, so none of their text can reach the site).
+    pub fn render(program: &TrustProgram) -> Prose {
+        let public: Vec<_> = program
+            .controls
+            .iter()
+            .filter(|c| c.visibility == Visibility::Public)
+            .collect();
+        let controls = public
+            .iter()
+            .map(|c| {
+                let html = (to_safe_html(&c.statement), to_safe_html(&c.implementation));
+                (c.id.clone(), html)
+            })
+            .collect();
+        Prose {
+            controls,
+            journal: program.journal.as_deref().map(to_safe_html),
+        }
+    }
+
+    /// A public control's Statement and Implementation as HTML.
+    pub(crate) fn control(&self, id: &str) -> Option<&(String, String)> {
+        self.controls.get(id)
+    }
+
+    pub(crate) fn journal(&self) -> Option<&str> {
+        self.journal.as_deref()
+    }
+}
+
 pub fn to_safe_html(markdown: &str) -> String {
     let parser = pulldown_cmark::Parser::new_ext(
         markdown,

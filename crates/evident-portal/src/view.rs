@@ -2,7 +2,6 @@
 //! private is dropped here, before rendering, so no template can leak it.
 
 use crate::Inputs;
-use crate::markdown::to_safe_html;
 use evident_core::model::{AuditType, ControlState, Visibility};
 use evident_core::status::{ControlStatus, ItemState, percent};
 use serde::Serialize;
@@ -176,10 +175,7 @@ impl Site {
             updated: inputs
                 .history
                 .groups()
-                .filter_map(|g| {
-                    let seen = g.partition_point(|e| e.collected <= status.as_of);
-                    seen.checked_sub(1).map(|k| g[k].collected)
-                })
+                .filter_map(|g| g.until(status.as_of).last().map(|e| e.collected))
                 .max()
                 .map_or_else(|| today.to_string(), |t| t.date().to_string()),
         };
@@ -257,19 +253,14 @@ impl Site {
                 }
             })
             .collect();
-        let written: HashMap<&str, &evident_core::model::Control> = program
-            .controls
-            .iter()
-            .map(|k| (k.id.as_str(), k))
-            .collect();
-        let shown: Vec<(&ControlStatus, &evident_core::model::Control)> = status
+        let shown: Vec<(&ControlStatus, &(String, String))> = status
             .controls
             .iter()
             .filter(|c| public.contains(c.id.as_str()))
-            .filter_map(|c| Some((c, *written.get(c.id.as_str())?)))
+            .filter_map(|c| Some((c, inputs.prose.control(&c.id)?)))
             .collect();
         let controls =
-            evident_core::parallel::map(&shown, |(c, written)| control_view(c, written, status));
+            evident_core::parallel::map(&shown, |(c, html)| control_view(c, html, status));
         let findings = inputs
             .gaps
             .findings
@@ -312,7 +303,7 @@ impl Site {
             findings,
             subprocessors,
             changes: changes(inputs, &public),
-            journal: program.journal.as_deref().map(to_safe_html),
+            journal: inputs.prose.journal().map(str::to_string),
             // RFC 9116 asks for an expiry under a year away; 180 days from the build.
             security_txt_expires: format!("{}T00:00:00Z", today.add_days(180)),
             security_txt_canonical: base_url.map(|u| format!("{u}/.well-known/security.txt")),
@@ -322,7 +313,7 @@ impl Site {
 
 fn control_view(
     c: &ControlStatus,
-    written: &evident_core::model::Control,
+    (statement, implementation): &(String, String),
     status: &evident_core::status::StatusReport,
 ) -> Control {
     let discrepancy = status
@@ -363,8 +354,8 @@ fn control_view(
         criteria: c.criteria.clone(),
         owner: c.owner.clone(),
         frequency: c.frequency.as_str(),
-        statement: to_safe_html(&written.statement),
-        implementation: to_safe_html(&written.implementation),
+        statement: statement.clone(),
+        implementation: implementation.clone(),
         headline: c.headline(),
         not_applicable: (c.derived == ControlState::NotApplicable)
             .then(|| c.not_applicable.clone())
@@ -424,7 +415,7 @@ fn changes(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Change> {
         {
             let mut before = "none";
             let seen = inputs.history.of(&control.id, &item.id);
-            for e in seen.iter().take_while(|e| e.collected <= as_of) {
+            for e in seen.until(as_of) {
                 let now = e.result.as_str();
                 if now != before {
                     found.push((e, before));

@@ -9,10 +9,11 @@
 use super::judge::Judged;
 use crate::failure::{Failure, Outcome};
 use evident_core::gaps::inventory;
+use evident_core::parallel;
 use evident_core::status::{History, derive_from};
 use evident_fsio::NewDir;
 use evident_ledger::keys;
-use evident_portal::{Failed, Inputs, build, template_names};
+use evident_portal::{Failed, Inputs, Prose, build, template_names};
 use std::path::{Path, PathBuf};
 
 /// Where a trust repo keeps templates that replace the built-in ones.
@@ -28,9 +29,17 @@ pub fn run(repo: &Path, out: Option<&Path>) -> Outcome {
 /// Builds the site into `out`; returns the path of its index.html.
 pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     let judged = Judged::load_at(repo, super::instant())?;
-    let history = History::new(&judged.entries);
-    let status = derive_from(&judged.program, &judged.catalog, &history, judged.as_of);
-    let gaps = inventory(&judged.program, &status);
+    // The Markdown needs only the trust repo: rendered on one core while the
+    // other groups the history and derives the status, which cannot be split.
+    let (prose, (history, status, gaps)) = parallel::both(
+        || Prose::render(&judged.program),
+        || {
+            let history = History::new(&judged.entries);
+            let status = derive_from(&judged.program, &judged.catalog, &history, judged.as_of);
+            let gaps = inventory(&judged.program, &status);
+            (history, status, gaps)
+        },
+    );
     let public_key = std::fs::read_to_string(repo.join(keys::PUBLIC_KEY_FILE)).ok();
     let inputs = Inputs {
         program: &judged.program,
@@ -38,6 +47,7 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
         status: &status,
         gaps: &gaps,
         history: &history,
+        prose: &prose,
         checkpoint: judged.checkpoint.as_ref().map(|c| c.to_text()),
         public_key,
         overrides: overrides(repo)?,
@@ -56,7 +66,7 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     // happens on another thread, and the command is done without waiting for it.
     drop(inputs);
     drop(history);
-    std::thread::spawn(move || drop((judged, status, gaps)));
+    std::thread::spawn(move || drop((judged, status, gaps, prose)));
     Ok(out.join("index.html"))
 }
 
