@@ -338,10 +338,9 @@ struct Reading<'h, 'e> {
 /// [`History`] keeps them: by collection time, the ledger's order breaking ties
 /// between entries collected in the same second.
 fn read_item<'h, 'e>(item: &EvidenceItem, group: Group<'h, 'e>, as_of: Instant) -> Reading<'h, 'e> {
-    let count = group.briefs.partition_point(|b| b.collected <= as_of);
-    let seen = &group.entries[..count];
+    let seen = group.until(as_of);
     // Newest first, by place in the group; the entries themselves are not read.
-    let mut judged = group.briefs[..count]
+    let mut judged = group.briefs[..seen.len()]
         .iter()
         .enumerate()
         .rev()
@@ -703,21 +702,17 @@ pub fn readiness_at(
                 .collect()
         })
         .collect();
-    let entries: Vec<Vec<Group<'_, '_>>> = program
+    let controls: Vec<(&Control, Vec<Group<'_, '_>>)> = program
         .controls
         .iter()
         .map(|c| {
-            c.evidence
-                .iter()
-                .map(|i| history.of(&c.id, &i.id))
-                .collect()
+            let groups = c.evidence.iter().map(|i| history.of(&c.id, &i.id));
+            (c, groups.collect())
         })
         .collect();
     // Each control at every moment in turn, so its items' entries are brought
     // into the cache once for all the moments (moment after moment, the whole
     // history passes through the cache a dozen times).
-    let controls: Vec<(&Control, &Vec<Group<'_, '_>>)> =
-        program.controls.iter().zip(&entries).collect();
     let states: Vec<Vec<ControlState>> = crate::parallel::map(&controls, |(c, groups)| {
         moments
             .iter()

@@ -20,13 +20,10 @@ impl Prose {
     /// Renders the prose of `program`'s public controls (private ones are
     /// never rendered, so none of their text can reach the site).
     pub fn render(program: &TrustProgram) -> Prose {
-        let public: Vec<_> = program
+        let controls = program
             .controls
             .iter()
             .filter(|c| c.visibility == Visibility::Public)
-            .collect();
-        let controls = public
-            .iter()
             .map(|c| {
                 let html = (to_safe_html(&c.statement), to_safe_html(&c.implementation));
                 (c.id.clone(), html)
