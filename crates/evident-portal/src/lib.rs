@@ -92,6 +92,22 @@ type Context<'s> = Box<dyn Fn() -> minijinja::Value + Sync + 's>;
 /// it, and its context.
 type Job<'s> = (String, &'static str, &'static str, Context<'s>);
 
+/// Where a control's page is, inside the site.
+fn control_page(id: &str) -> String {
+    format!("controls/{id}.html")
+}
+
+/// The control pages a build of `program` writes (one per public control), known
+/// before anything is judged: the files can be made ahead of their content.
+pub fn control_pages(program: &evident_core::model::TrustProgram) -> Vec<String> {
+    program
+        .controls
+        .iter()
+        .filter(|c| c.visibility == evident_core::model::Visibility::Public)
+        .map(|c| control_page(&c.id))
+        .collect()
+}
+
 /// A page at the site root.
 fn page<'s>(path: &str, template: &'static str, context: Context<'s>) -> Job<'s> {
     (path.to_string(), template, "", context)
@@ -165,7 +181,7 @@ pub fn build<E: Send>(
     ];
     for c in &site.controls {
         jobs.push((
-            format!("controls/{}.html", c.id),
+            control_page(&c.id),
             "control.html",
             "../",
             Box::new(move || minijinja::context! { control => v(c) }),

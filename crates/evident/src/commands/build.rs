@@ -13,7 +13,7 @@ use evident_core::parallel;
 use evident_core::status::{History, derive_from};
 use evident_fsio::NewDir;
 use evident_ledger::keys;
-use evident_portal::{Failed, Inputs, Prose, build, template_names};
+use evident_portal::{Failed, Inputs, Prose, build, control_pages, template_names};
 use std::path::{Path, PathBuf};
 
 /// Where a trust repo keeps templates that replace the built-in ones.
@@ -29,6 +29,11 @@ pub fn run(repo: &Path, out: Option<&Path>) -> Outcome {
 /// Builds the site into `out`; returns the path of its index.html.
 pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     let judged = Judged::load_at(repo, super::instant())?;
+    // The control pages' files are made now, on a thread of their own, while
+    // the status is derived: the pages are then only filled in.
+    let mut site = NewDir::beside(out).map_err(|e| io(out, e))?;
+    site.reserve(control_pages(&judged.program))
+        .map_err(|e| io(out, e))?;
     // The Markdown needs only the trust repo: rendered on one core while the
     // other groups the history and derives the status, which cannot be split.
     let (prose, (history, status, gaps)) = parallel::both(
@@ -52,7 +57,6 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
         public_key,
         overrides: overrides(repo)?,
     };
-    let site = NewDir::beside(out).map_err(|e| io(out, e))?;
     let put =
         |path: &str, bytes: &[u8]| site.write(path, bytes).map_err(|e| io(&out.join(path), e));
     build(&inputs, put).map_err(|e| match e {
