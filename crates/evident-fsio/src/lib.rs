@@ -249,6 +249,9 @@ impl NewDir {
 
     /// Flushes everything written and puts the directory in place of `target`.
     pub fn swap_in(mut self) -> std::io::Result<()> {
+        // Every file is written by now: what the reserving thread has not made
+        // yet is no longer worth making.
+        self.reserver.stop.store(true, Ordering::Relaxed);
         self.reserver.finish();
         for (rel, &k) in &self.reserved {
             if !self.filled[k].load(Ordering::Acquire) {
@@ -279,9 +282,8 @@ impl NewDir {
 
 /// Lowers the calling thread to run only on a core nothing else wants: work
 /// done ahead (making reserved files) then fills idle moments rather than
-/// taking a core from the work it is ahead of. A portal build with the control
-/// pages reserved at normal priority took 125.1 ms cold, at idle priority 110.8
-/// ms (medians of 15, docs/benchmarks.md).
+/// taking a core from the work it is ahead of. (Measured on a portal build, the
+/// difference from normal priority is within the noise: docs/benchmarks.md.)
 fn run_only_when_idle() {
     #[cfg(target_os = "linux")]
     {
