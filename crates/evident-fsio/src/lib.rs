@@ -203,17 +203,20 @@ impl NewDir {
                 made.insert(folder.to_path_buf());
             }
         }
-        if let Some(&k) = self.reserved.get(rel) {
-            // Empty if the reserving thread made it, absent if this got there
-            // first: either way no truncation is needed (and none is done: on
-            // ext4, truncating to nothing makes the close start writing it out).
+        // The first write of a reserved file finds it empty (the reserving
+        // thread made it) or absent (this got there first): either way no
+        // truncation is needed, and none is done (on ext4, truncating a file to
+        // nothing makes its close start writing it out). A second write of the
+        // same file truncates, as any other write.
+        if let Some(&k) = self.reserved.get(rel)
+            && !self.filled[k].swap(true, Ordering::AcqRel)
+        {
             std::fs::OpenOptions::new()
                 .write(true)
                 .create(true)
                 .truncate(false)
                 .open(&path)?
                 .write_all(bytes)?;
-            self.filled[k].store(true, Ordering::Release);
         } else {
             let old = self.target.join(rel);
             if !(self.replacing
@@ -440,8 +443,11 @@ mod tests {
             }
         });
         new.write("index.html", b"home").unwrap();
+        // Written again, shorter: nothing of the first write is left.
+        new.write("c/p1.html", b"again").unwrap();
         new.swap_in().unwrap();
-        for k in 1..300 {
+        assert_eq!(std::fs::read(site.join("c/p1.html")).unwrap(), b"again");
+        for k in 2..300 {
             let body = format!("page {k} ").repeat(k % 7 + 1);
             assert_eq!(
                 std::fs::read_to_string(site.join(format!("c/p{k}.html"))).unwrap(),
