@@ -89,8 +89,7 @@ pub struct NewDir {
     flushing: Arc<AtomicBool>,
     /// Files made empty ahead of their content ([`NewDir::reserve`]), each with
     /// whether its content has been written.
-    reserved: HashMap<String, usize>,
-    filled: Vec<AtomicBool>,
+    reserved: HashMap<String, AtomicBool>,
 }
 
 /// The thread making reserved files, stopped and joined when dropped.
@@ -141,7 +140,6 @@ impl NewDir {
             written: AtomicUsize::new(0),
             flushing: Arc::default(),
             reserved: HashMap::new(),
-            filled: Vec::new(),
         })
     }
 
@@ -161,18 +159,12 @@ impl NewDir {
         let root = self.fresh.path().to_path_buf();
         let made = self.made.get_mut().unwrap_or_else(|p| p.into_inner());
         for rel in &rels {
-            let folder = parent_of(&root.join(rel)).to_path_buf();
-            if !made.contains(&folder) {
-                std::fs::create_dir_all(&folder)?;
-                made.insert(folder);
-            }
+            make_folder(made, parent_of(&root.join(rel)))?;
         }
         self.reserved = rels
             .iter()
-            .enumerate()
-            .map(|(k, r)| (r.clone(), k))
+            .map(|r| (r.clone(), AtomicBool::new(false)))
             .collect();
-        self.filled = rels.iter().map(|_| AtomicBool::new(false)).collect();
         let stop = Arc::clone(&self.reserver.stop);
         self.reserver.thread = Some(std::thread::spawn(move || {
             run_only_when_idle();
@@ -195,21 +187,18 @@ impl NewDir {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.fresh.path().join(rel);
         let folder = parent_of(&path);
-        {
-            // A poisoned lock only means another writer panicked; the set is still right.
-            let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
-            if !made.contains(folder) {
-                std::fs::create_dir_all(folder)?;
-                made.insert(folder.to_path_buf());
-            }
-        }
+        // A poisoned lock only means another writer panicked; the set is still right.
+        make_folder(
+            &mut self.made.lock().unwrap_or_else(|p| p.into_inner()),
+            folder,
+        )?;
         // The first write of a reserved file finds it empty (the reserving
         // thread made it) or absent (this got there first): either way no
         // truncation is needed, and none is done (on ext4, truncating a file to
         // nothing makes its close start writing it out). A second write of the
         // same file truncates, as any other write.
-        if let Some(&k) = self.reserved.get(rel)
-            && !self.filled[k].swap(true, Ordering::AcqRel)
+        if let Some(filled) = self.reserved.get(rel)
+            && !filled.swap(true, Ordering::AcqRel)
         {
             std::fs::OpenOptions::new()
                 .write(true)
@@ -256,8 +245,8 @@ impl NewDir {
         // yet is no longer worth making.
         self.reserver.stop.store(true, Ordering::Relaxed);
         self.reserver.finish();
-        for (rel, &k) in &self.reserved {
-            if !self.filled[k].load(Ordering::Acquire) {
+        for (rel, filled) in &self.reserved {
+            if !filled.load(Ordering::Acquire) {
                 match std::fs::remove_file(self.fresh.path().join(rel)) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
                     _ => {}
@@ -281,6 +270,15 @@ impl NewDir {
         sync_dir(parent);
         Ok(())
     }
+}
+
+/// Makes `folder` unless `made` says it was made already, and notes it there.
+fn make_folder(made: &mut HashSet<PathBuf>, folder: &Path) -> std::io::Result<()> {
+    if !made.contains(folder) {
+        std::fs::create_dir_all(folder)?;
+        made.insert(folder.to_path_buf());
+    }
+    Ok(())
 }
 
 /// Lowers the calling thread to run only on a core nothing else wants: work
