@@ -8,8 +8,7 @@
 //! (`cc6.1`), as in `catalogs/tsc-2017.json`. The SSP imports `profile.json`,
 //! which imports `catalog.json`: the three are written side by side.
 
-use crate::worksheet::Sources;
-use evident_core::model::Window;
+use evident_core::judgement::Judgement;
 use evident_core::status::CriterionState;
 use evident_core::time::{Date, Instant};
 use serde_json::{Value, json};
@@ -34,7 +33,7 @@ pub fn uuid(org: &str, name: &str) -> String {
     )
 }
 
-fn metadata(s: &Sources<'_>, title: &str) -> Value {
+fn metadata(s: &Judgement<'_>, title: &str) -> Value {
     json!({
         "title": title,
         "last-modified": s.status.as_of.to_string(),
@@ -49,7 +48,7 @@ fn metadata(s: &Sources<'_>, title: &str) -> Value {
     })
 }
 
-fn org(s: &Sources<'_>) -> String {
+fn org(s: &Judgement<'_>) -> String {
     s.program.config.org.name.clone()
 }
 
@@ -58,7 +57,7 @@ fn control_id(criterion: &str) -> String {
 }
 
 /// The system security plan.
-pub fn ssp(s: &Sources<'_>) -> Value {
+pub fn ssp(s: &Judgement<'_>) -> Value {
     let o = org(s);
     let component = uuid(&o, "component:this-system");
     let requirements: Vec<Value> = s
@@ -135,7 +134,7 @@ pub fn ssp(s: &Sources<'_>) -> Value {
 
 /// The profile the SSP imports: every criterion of the TSC catalog (`catalog.json`
 /// beside it, `evident export oscal --model catalog`).
-pub fn profile(s: &Sources<'_>) -> Value {
+pub fn profile(s: &Judgement<'_>) -> Value {
     let o = org(s);
     json!({ "profile": {
         "uuid": uuid(&o, "profile:tsc"),
@@ -168,7 +167,8 @@ fn stamp(d: Date) -> String {
 }
 
 /// Assessment results for `window` (or up to the judging moment).
-pub fn assessment_results(s: &Sources<'_>, window: Option<Window>) -> Value {
+pub fn assessment_results(s: &Judgement<'_>) -> Value {
+    let window = s.audit.as_ref().map(|a| a.window);
     let o = org(s);
     let mut observations = Vec::new();
     let mut obs_of_control: std::collections::HashMap<&str, Vec<String>> = Default::default();
@@ -254,7 +254,7 @@ pub fn assessment_results(s: &Sources<'_>, window: Option<Window>) -> Value {
 }
 
 /// The plan of action and milestones: one item per open remediation item.
-pub fn poam(s: &Sources<'_>) -> Value {
+pub fn poam(s: &Judgement<'_>) -> Value {
     let o = org(s);
     let open: Vec<_> = s
         .remediation

@@ -4,24 +4,13 @@
 //! prove N` turns into an inclusion proof.
 
 use crate::table::{Cell, Table};
-use evident_core::model::{Frequency, TrustProgram};
-use evident_core::period::PeriodReport;
-use evident_core::remediation::RemediationReport;
-use evident_core::sample::SampleReport;
-use evident_core::status::{ItemState, StatusReport};
+use evident_core::judgement::Judgement;
+use evident_core::model::Frequency;
+use evident_core::status::ItemState;
 use evident_core::time::Date;
 use std::collections::HashMap;
 
-/// What the worksheet is laid out from; period and sample need an observation window.
-pub struct Sources<'a> {
-    pub program: &'a TrustProgram,
-    pub status: &'a StatusReport,
-    pub remediation: &'a RemediationReport,
-    pub period: Option<&'a PeriodReport>,
-    pub sample: Option<&'a SampleReport>,
-}
-
-pub fn worksheet(s: &Sources<'_>) -> Vec<Table> {
+pub fn worksheet(s: &Judgement<'_>) -> Vec<Table> {
     vec![
         controls(s),
         criteria(s),
@@ -56,10 +45,12 @@ fn test_procedure(frequency: Frequency) -> &'static str {
     }
 }
 
-fn controls(s: &Sources<'_>) -> Table {
+fn controls(s: &Judgement<'_>) -> Table {
     let exceptions: HashMap<&str, usize> = s
-        .period
-        .map(|p| {
+        .audit
+        .as_ref()
+        .map(|a| {
+            let p = &a.periods;
             p.controls
                 .iter()
                 .map(|c| (c.control.as_str(), c.exception_count()))
@@ -135,7 +126,7 @@ pub(crate) fn first_paragraph(markdown: &str) -> String {
         .join(" ")
 }
 
-fn criteria(s: &Sources<'_>) -> Table {
+fn criteria(s: &Judgement<'_>) -> Table {
     let rows = s
         .status
         .criteria
@@ -173,9 +164,9 @@ fn criteria(s: &Sources<'_>) -> Table {
     }
 }
 
-fn samples(s: &Sources<'_>) -> Table {
+fn samples(s: &Judgement<'_>) -> Table {
     let mut rows = Vec::new();
-    for c in s.sample.iter().flat_map(|r| &r.controls) {
+    for c in s.audit.iter().map(|a| &a.sample).flat_map(|r| &r.controls) {
         for m in &c.sample {
             rows.push(vec![
                 c.control.clone().into(),
@@ -206,12 +197,12 @@ fn samples(s: &Sources<'_>) -> Table {
     }
 }
 
-fn populations(s: &Sources<'_>) -> Table {
-    let seed = s.sample.map(|r| r.seed);
+fn populations(s: &Judgement<'_>) -> Table {
+    let seed = s.audit.as_ref().map(|a| a.sample.seed);
     let rows = s
-        .sample
+        .audit
         .iter()
-        .flat_map(|r| &r.controls)
+        .flat_map(|a| &a.sample.controls)
         .map(|c| {
             vec![
                 c.control.clone().into(),
@@ -239,7 +230,7 @@ fn populations(s: &Sources<'_>) -> Table {
     }
 }
 
-fn remediation(s: &Sources<'_>) -> Table {
+fn remediation(s: &Judgement<'_>) -> Table {
     let rows = s
         .remediation
         .items
@@ -281,7 +272,7 @@ fn remediation(s: &Sources<'_>) -> Table {
 
 /// One request per evidence item of every applicable control: what the auditor
 /// asks the company to provide, with its status and the entry that provides it.
-fn pbc(s: &Sources<'_>) -> Table {
+fn pbc(s: &Judgement<'_>) -> Table {
     let audit = &s.program.config.audit;
     let due: Option<Date> = audit
         .window

@@ -7,8 +7,8 @@
 //! `evident check` does.
 
 use evident_checks::{Context, DEFAULT_CONCURRENCY, run};
-use evident_core::checks::CheckSettings;
 use evident_core::model::CheckKind;
+use evident_core::model::checks::CheckSettings;
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

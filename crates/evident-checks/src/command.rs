@@ -1,8 +1,8 @@
 //! `command`: run a program (no shell unless asked), judge its exit code and
 //! output; what it printed is the evidence.
 
-use crate::{Context, Observation};
-use evident_core::checks::CommandCheck;
+use crate::{CheckResult, Context};
+use evident_core::model::checks::CommandCheck;
 use regex::Regex;
 use serde_json::json;
 use std::process::Stdio;
@@ -11,7 +11,7 @@ use std::time::Instant;
 /// Output kept as evidence, per stream.
 const MAX_OUTPUT: usize = 1 << 20;
 
-pub async fn run(check: &CommandCheck, cx: &Context) -> Observation {
+pub async fn run(check: &CommandCheck, cx: &Context) -> CheckResult {
     let mut cmd = if check.shell {
         let mut c = tokio::process::Command::new("sh");
         c.arg("-c").arg(check.run.join(" "));
@@ -30,7 +30,7 @@ pub async fn run(check: &CommandCheck, cx: &Context) -> Observation {
     let started = Instant::now();
     let out = match cmd.output().await {
         Ok(out) => out,
-        Err(e) => return Observation::error(format!("cannot run `{}`: {e}", check.run[0])),
+        Err(e) => return CheckResult::error(format!("cannot run `{}`: {e}", check.run[0])),
     };
     let text =
         |bytes: &[u8]| String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_OUTPUT)]).into_owned();
@@ -75,7 +75,7 @@ pub async fn run(check: &CommandCheck, cx: &Context) -> Observation {
         .iter()
         .map(|p| format!("`{program}` {p}"))
         .collect();
-    Observation::judged(
+    CheckResult::judged(
         &problems,
         format!("`{program}` exited {}", check.expect_exit),
         detail,
@@ -149,7 +149,11 @@ mod tests {
             ..cmd(&["sleep", "5"])
         };
         let started = Instant::now();
-        let o = crate::run(&evident_core::checks::CheckSettings::Command(c), &cx()).await;
+        let o = crate::run(
+            &evident_core::model::checks::CheckSettings::Command(c),
+            &cx(),
+        )
+        .await;
         assert_eq!(
             (o.outcome, o.summary.as_str()),
             (Outcome::Error, "timed out after 1s")

@@ -1,8 +1,8 @@
 //! `file`: existence, permission mode, owner, size, content, freshness and count
 //! of a file or of the files under a directory.
 
-use crate::{Context, Observation};
-use evident_core::checks::{FileCheck, parse_mode};
+use crate::{CheckResult, Context};
+use evident_core::model::checks::{FileCheck, parse_mode};
 use regex::Regex;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -21,31 +21,31 @@ struct Found {
     modified: SystemTime,
 }
 
-pub fn run(check: &FileCheck, cx: &Context) -> Observation {
+pub fn run(check: &FileCheck, cx: &Context) -> CheckResult {
     let path = cx.repo.join(&check.path);
     let exists = path.symlink_metadata().is_ok();
     if !check.exists {
         return if exists {
-            Observation::fail(
+            CheckResult::fail(
                 format!("{} exists and must not", check.path),
                 json!({ "path": check.path, "exists": true }),
             )
         } else {
-            Observation::pass(
+            CheckResult::pass(
                 format!("{} does not exist", check.path),
                 json!({ "path": check.path, "exists": false }),
             )
         };
     }
     if !exists {
-        return Observation::fail(
+        return CheckResult::fail(
             format!("{} does not exist", check.path),
             json!({ "path": check.path, "exists": false }),
         );
     }
     let files = match collect(&path) {
         Ok(files) => files,
-        Err(e) => return Observation::error(format!("{}: {e}", check.path)),
+        Err(e) => return CheckResult::error(format!("{}: {e}", check.path)),
     };
     let mut problems: Vec<String> = Vec::new();
     let rel = |p: &Path| p.strip_prefix(&cx.repo).unwrap_or(p).display().to_string();
@@ -103,7 +103,7 @@ pub fn run(check: &FileCheck, cx: &Context) -> Observation {
         for f in &files {
             let text = match read_text(&f.path) {
                 Ok(t) => t,
-                Err(e) => return Observation::error(format!("{}: {e}", rel(&f.path))),
+                Err(e) => return CheckResult::error(format!("{}: {e}", rel(&f.path))),
             };
             if must.as_ref().is_some_and(|re| re.is_match(&text)) {
                 matched_any = true;
@@ -133,7 +133,7 @@ pub fn run(check: &FileCheck, cx: &Context) -> Observation {
     if let Some(age) = newest_age.filter(|_| check.newest_within.is_some()) {
         passed.push_str(&format!(", newest {} old", human_age(age)));
     }
-    Observation::judged(&problems, passed, detail)
+    CheckResult::judged(&problems, passed, detail)
 }
 
 fn collect(path: &Path) -> std::io::Result<Vec<Found>> {

@@ -2,8 +2,8 @@
 //! required files at the branch tip, commits within a window, the share of
 //! merges carrying review evidence and the share of signed commits.
 
-use crate::{Context, Observation};
-use evident_core::checks::GitCheck;
+use crate::{CheckResult, Context};
+use evident_core::model::checks::GitCheck;
 use serde_json::json;
 use std::time::{Duration, SystemTime};
 
@@ -12,14 +12,14 @@ const MAX_COMMITS: usize = 200_000;
 /// The window when a check names none.
 const DEFAULT_WINDOW: Duration = Duration::from_secs(90 * 86_400);
 
-pub fn run(check: &GitCheck, cx: &Context) -> Observation {
+pub fn run(check: &GitCheck, cx: &Context) -> CheckResult {
     match observe(check, cx) {
         Ok(o) => o,
-        Err(e) => Observation::error(format!("git repository {}: {e}", check.repo)),
+        Err(e) => CheckResult::error(format!("git repository {}: {e}", check.repo)),
     }
 }
 
-fn observe(check: &GitCheck, cx: &Context) -> Result<Observation, String> {
+fn observe(check: &GitCheck, cx: &Context) -> Result<CheckResult, String> {
     let repo = gix::open(cx.repo.join(&check.repo)).map_err(|e| e.to_string())?;
     let mut reference = match &check.branch {
         Some(b) => repo
@@ -124,7 +124,7 @@ fn observe(check: &GitCheck, cx: &Context) -> Result<Observation, String> {
         "missing_files": missing,
         "signatures_note": "a signed commit carries a signature header; keys are not checked",
     });
-    Ok(Observation::judged(
+    Ok(CheckResult::judged(
         &problems,
         format!(
             "{branch}: {commits} commit(s) in {}, {signed} signed, {reviewed}/{merges} merges reviewed",

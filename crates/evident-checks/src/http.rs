@@ -2,15 +2,15 @@
 //! detail), a JSON value. The response head and the start of the body are the
 //! evidence.
 
-use crate::{Observation, tls_provider};
-use evident_core::checks::{HttpCheck, HttpMethod};
+use crate::{CheckResult, tls_provider};
+use evident_core::model::checks::{HttpCheck, HttpMethod};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// Body kept as evidence and read for JSON.
 const MAX_BODY: usize = 1 << 20;
 
-pub async fn run(check: &HttpCheck) -> Observation {
+pub async fn run(check: &HttpCheck) -> CheckResult {
     tls_provider();
     let client = match reqwest::Client::builder()
         .danger_accept_invalid_certs(check.insecure)
@@ -22,7 +22,7 @@ pub async fn run(check: &HttpCheck) -> Observation {
         .build()
     {
         Ok(c) => c,
-        Err(e) => return Observation::error(format!("cannot build an HTTP client: {}", chain(&e))),
+        Err(e) => return CheckResult::error(format!("cannot build an HTTP client: {}", chain(&e))),
     };
     let request = match check.method {
         HttpMethod::Get => client.get(&check.url),
@@ -31,7 +31,7 @@ pub async fn run(check: &HttpCheck) -> Observation {
     let response = match request.send().await {
         Ok(r) => r,
         Err(e) => {
-            return Observation::error(format!("{} {}: {}", method(check), check.url, chain(&e)));
+            return CheckResult::error(format!("{} {}: {}", method(check), check.url, chain(&e)));
         }
     };
     let status = response.status().as_u16();
@@ -49,7 +49,7 @@ pub async fn run(check: &HttpCheck) -> Observation {
     let body = match response.bytes().await {
         Ok(b) => b,
         Err(e) => {
-            return Observation::error(format!("reading the body of {}: {}", check.url, chain(&e)));
+            return CheckResult::error(format!("reading the body of {}: {}", check.url, chain(&e)));
         }
     };
     let body = &body[..body.len().min(MAX_BODY)];
@@ -97,7 +97,7 @@ pub async fn run(check: &HttpCheck) -> Observation {
         .into_iter()
         .map(|p| format!("{}: {p}", check.url))
         .collect();
-    Observation::judged(
+    CheckResult::judged(
         &problems,
         format!(
             "{} {} answered {status} as required",

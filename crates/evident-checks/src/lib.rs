@@ -1,5 +1,5 @@
 //! Automated checks. Each kind observes one thing and returns an
-//! [`Observation`]: an outcome, a one-line summary, and the raw observation (JSON)
+//! [`CheckResult`]: an outcome, a one-line summary, and the raw observation (JSON)
 //! that is stored as the evidence blob. Checks only read: a check never changes
 //! what it looks at. A check that cannot observe (no such host, a timeout) says
 //! `error` with the reason; nothing here panics on what it finds.
@@ -10,7 +10,7 @@ mod git;
 mod http;
 mod tls;
 
-use evident_core::checks::CheckSettings;
+use evident_core::model::checks::CheckSettings;
 use evident_ledger::entry::Outcome;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -31,33 +31,33 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Observation {
+pub struct CheckResult {
     pub outcome: Outcome,
     pub summary: String,
     /// The raw observation, kept as the entry's content.
     pub detail: Value,
 }
 
-impl Observation {
-    pub fn pass(summary: impl Into<String>, detail: Value) -> Observation {
-        Observation {
+impl CheckResult {
+    pub fn pass(summary: impl Into<String>, detail: Value) -> CheckResult {
+        CheckResult {
             outcome: Outcome::Pass,
             summary: summary.into(),
             detail,
         }
     }
 
-    pub fn fail(summary: impl Into<String>, detail: Value) -> Observation {
-        Observation {
+    pub fn fail(summary: impl Into<String>, detail: Value) -> CheckResult {
+        CheckResult {
             outcome: Outcome::Fail,
             summary: summary.into(),
             detail,
         }
     }
 
-    pub fn error(summary: impl Into<String>) -> Observation {
+    pub fn error(summary: impl Into<String>) -> CheckResult {
         let summary = summary.into();
-        Observation {
+        CheckResult {
             outcome: Outcome::Error,
             detail: serde_json::json!({ "error": summary }),
             summary,
@@ -66,12 +66,12 @@ impl Observation {
 
     /// Pass with `passed` when nothing is wrong; else fail naming the first
     /// problem and how many more there are.
-    pub fn judged(problems: &[String], passed: impl Into<String>, detail: Value) -> Observation {
+    pub fn judged(problems: &[String], passed: impl Into<String>, detail: Value) -> CheckResult {
         match problems {
-            [] => Observation::pass(passed, detail),
-            [only] => Observation::fail(only.clone(), detail),
+            [] => CheckResult::pass(passed, detail),
+            [only] => CheckResult::fail(only.clone(), detail),
             [first, rest @ ..] => {
-                Observation::fail(format!("{first} (and {} more)", rest.len()), detail)
+                CheckResult::fail(format!("{first} (and {} more)", rest.len()), detail)
             }
         }
     }
@@ -90,7 +90,7 @@ impl Observation {
 }
 
 /// Runs one check within its time limit.
-pub async fn run(settings: &CheckSettings, cx: &Context) -> Observation {
+pub async fn run(settings: &CheckSettings, cx: &Context) -> CheckResult {
     let limit = timeout_of(settings);
     let work = async {
         match settings {
@@ -99,14 +99,14 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> Observation {
             CheckSettings::Http(h) => http::run(h).await,
             CheckSettings::Tls(t) => tls::run(t, cx).await,
             CheckSettings::Git(g) => blocking(g, cx, git::run).await,
-            CheckSettings::Other(_) => Observation::error(
+            CheckSettings::Other(_) => CheckResult::error(
                 "importers (sarif, cyclonedx, junit) and rego do not run in this build yet",
             ),
         }
     };
     match tokio::time::timeout(limit, work).await {
         Ok(observation) => observation,
-        Err(_) => Observation::error(format!("timed out after {}s", limit.as_secs())),
+        Err(_) => CheckResult::error(format!("timed out after {}s", limit.as_secs())),
     }
 }
 
@@ -115,12 +115,12 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> Observation {
 async fn blocking<S: Clone + Send + 'static>(
     settings: &S,
     cx: &Context,
-    check: fn(&S, &Context) -> Observation,
-) -> Observation {
+    check: fn(&S, &Context) -> CheckResult,
+) -> CheckResult {
     let (settings, cx) = (settings.clone(), cx.clone());
     tokio::task::spawn_blocking(move || check(&settings, &cx))
         .await
-        .unwrap_or_else(|e| Observation::error(format!("the check stopped: {e}")))
+        .unwrap_or_else(|e| CheckResult::error(format!("the check stopped: {e}")))
 }
 
 /// rustls with the `ring` provider (pure Rust and C, no C++ or CMake build),

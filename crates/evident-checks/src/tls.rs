@@ -6,8 +6,8 @@
 //! the server answered with a ServerHello (accepted) or an alert (refused).
 
 use crate::http::chain as error_chain;
-use crate::{Context, Observation, tls_provider};
-use evident_core::checks::TlsCheck;
+use crate::{CheckResult, Context, tls_provider};
+use evident_core::model::checks::TlsCheck;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
@@ -17,7 +17,7 @@ use std::time::SystemTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-pub async fn run(check: &TlsCheck, cx: &Context) -> Observation {
+pub async fn run(check: &TlsCheck, cx: &Context) -> CheckResult {
     tls_provider();
     let name = check
         .server_name
@@ -29,7 +29,7 @@ pub async fn run(check: &TlsCheck, cx: &Context) -> Observation {
         match legacy_probe(&addr, &name, version).await {
             Ok(true) => accepted.push(label),
             Ok(false) => {}
-            Err(e) => return Observation::error(format!("{addr}: {e}")),
+            Err(e) => return CheckResult::error(format!("{addr}: {e}")),
         }
     }
     let modern = [
@@ -44,11 +44,11 @@ pub async fn run(check: &TlsCheck, cx: &Context) -> Observation {
                 session = Some(s);
             }
             Ok(None) => {}
-            Err(e) => return Observation::error(format!("{addr}: {e}")),
+            Err(e) => return CheckResult::error(format!("{addr}: {e}")),
         }
     }
     let Some(session) = session else {
-        return Observation::fail(
+        return CheckResult::fail(
             format!("{addr} completed no TLS 1.2 or 1.3 handshake"),
             json!({ "address": addr, "accepted": accepted }),
         );
@@ -126,7 +126,7 @@ pub async fn run(check: &TlsCheck, cx: &Context) -> Observation {
         "certificate": cert,
         "chain_length": session.chain.len(),
     });
-    Observation::judged(
+    CheckResult::judged(
         &problems,
         format!(
             "{addr} accepts TLS {} only; {} {}; certificate trusted",

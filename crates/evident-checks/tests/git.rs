@@ -3,8 +3,8 @@
 //! and an unreviewed merge, and required files.
 
 use evident_checks::{Context, run};
-use evident_core::checks::CheckSettings;
 use evident_core::model::CheckKind;
+use evident_core::model::checks::CheckSettings;
 use evident_ledger::entry::Outcome;
 use std::path::Path;
 use std::process::Command;

@@ -2,8 +2,8 @@
 //! a certificate made here (rcgen), with and without HSTS.
 
 use evident_checks::{Context, run};
-use evident_core::checks::CheckSettings;
 use evident_core::model::CheckKind;
+use evident_core::model::checks::CheckSettings;
 use evident_ledger::entry::Outcome;
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -4,8 +4,8 @@
 //! `ca_file`), an untrusted one, and an expired one.
 
 use evident_checks::{Context, run};
-use evident_core::checks::CheckSettings;
 use evident_core::model::CheckKind;
+use evident_core::model::checks::CheckSettings;
 use evident_ledger::entry::Outcome;
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -13,12 +13,12 @@
 //! ```
 
 pub mod catalog;
-pub mod checks;
 pub mod coverage;
 pub mod gaps;
+pub mod judgement;
 pub mod model;
-pub mod parallel;
 pub mod period;
+pub mod record;
 pub mod remediation;
 pub mod sample;
 pub mod status;

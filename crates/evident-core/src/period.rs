@@ -13,7 +13,7 @@
 //! their entries (see `sample.rs`).
 
 use crate::model::{Control, Frequency, Outcome, TrustProgram, Window};
-use crate::status::Observed;
+use crate::record::Record;
 use crate::time::{Date, Instant};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -107,7 +107,7 @@ pub struct PeriodReport {
 /// Tests every applicable control over `window` with the entries seen as of `as_of`.
 pub fn test_window(
     program: &TrustProgram,
-    entries: &[Observed],
+    entries: &[Record],
     window: Window,
     as_of: Instant,
 ) -> PeriodReport {
@@ -127,8 +127,8 @@ pub fn test_window(
 }
 
 /// Entries grouped by control, so each control's tests read only its own.
-pub fn by_control(entries: &[Observed]) -> HashMap<&str, Vec<&Observed>> {
-    let mut out: HashMap<&str, Vec<&Observed>> = HashMap::new();
+pub fn by_control(entries: &[Record]) -> HashMap<&str, Vec<&Record>> {
+    let mut out: HashMap<&str, Vec<&Record>> = HashMap::new();
     for o in entries {
         out.entry(&*o.control).or_default().push(o);
     }
@@ -136,18 +136,15 @@ pub fn by_control(entries: &[Observed]) -> HashMap<&str, Vec<&Observed>> {
 }
 
 /// One control's entries from [`by_control`] (none when it has none).
-pub fn of<'m, 'e>(
-    grouped: &'m HashMap<&str, Vec<&'e Observed>>,
-    control: &str,
-) -> &'m [&'e Observed] {
+pub fn of<'m, 'e>(grouped: &'m HashMap<&str, Vec<&'e Record>>, control: &str) -> &'m [&'e Record] {
     grouped.get(control).map_or(&[], Vec::as_slice)
 }
 
 /// Of `control`'s own entries, those of its required items seen as of `as_of`. Periods pick
 /// their own by the days covered, so a weekly run on the Monday before the window
 /// opens still counts for the week the window starts in.
-fn relevant<'e>(control: &Control, entries: &[&'e Observed], as_of: Instant) -> Vec<&'e Observed> {
-    let mut mine: Vec<&Observed> = entries
+fn relevant<'e>(control: &Control, entries: &[&'e Record], as_of: Instant) -> Vec<&'e Record> {
+    let mut mine: Vec<&Record> = entries
         .iter()
         .copied()
         .filter(|o| o.collected <= as_of)
@@ -166,7 +163,7 @@ fn relevant<'e>(control: &Control, entries: &[&'e Observed], as_of: Instant) -> 
 /// Tests one control over `window`; `entries` are its own (see [`by_control`]).
 pub fn test_control(
     control: &Control,
-    entries: &[&Observed],
+    entries: &[&Record],
     window: Window,
     as_of: Instant,
 ) -> ControlPeriods {
@@ -192,7 +189,7 @@ pub fn test_control(
         Frequency::Continuous => out.lapses = lapses(control, &mine, window, as_of),
         periodic => {
             for period in periods(periodic, window) {
-                let inside: Vec<&&Observed> = mine
+                let inside: Vec<&&Record> = mine
                     .iter()
                     .filter(|o| o.covers_from >= period.from && o.covers_to <= period.to)
                     .collect();
@@ -284,12 +281,12 @@ fn label(frequency: Frequency, start: Date) -> String {
 
 /// Stretches of the window (up to `as_of`) where an item of a continuous control
 /// had no fresh passing entry.
-fn lapses(control: &Control, mine: &[&Observed], window: Window, as_of: Instant) -> Vec<Lapse> {
+fn lapses(control: &Control, mine: &[&Record], window: Window, as_of: Instant) -> Vec<Lapse> {
     let begin = Instant::start_of(window.from);
     let end = Instant::end_of(window.to).min(as_of);
     let mut out = Vec::new();
     for item in control.evidence.iter().filter(|i| i.required) {
-        let mut passes: Vec<&&Observed> = mine
+        let mut passes: Vec<&&Record> = mine
             .iter()
             .filter(|o| *o.item == *item.id && o.result == Outcome::Pass)
             .collect();

@@ -8,7 +8,7 @@
 
 use crate::gaps::{Finding, GapReport};
 use crate::model::{Outcome, RemediationRecord, RemediationState, Severity, SlaDays, TrustProgram};
-use crate::status::Observed;
+use crate::record::Record;
 use crate::time::{Date, Instant};
 use serde::Serialize;
 
@@ -66,7 +66,7 @@ impl RemediationReport {
     }
 }
 
-pub fn plan(program: &TrustProgram, gaps: &GapReport, entries: &[Observed]) -> RemediationReport {
+pub fn plan(program: &TrustProgram, gaps: &GapReport, entries: &[Record]) -> RemediationReport {
     let today = gaps.as_of.date();
     let sla = program.config.sla;
     let record = |id: &str| program.remediation.iter().find(|r| r.id == id);
@@ -137,7 +137,7 @@ fn proof_problem(
     r: &RemediationRecord,
     control: Option<&str>,
     opened: Date,
-    entries: &[Observed],
+    entries: &[Record],
     as_of: Instant,
 ) -> Option<String> {
     let n = r.verified_by?;

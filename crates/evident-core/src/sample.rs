@@ -10,39 +10,16 @@
 //! the same seed gives the same sample on any machine, and one control's sample
 //! does not move when another control is added.
 
+pub use crate::model::SampleSizes;
 use crate::model::{Frequency, TrustProgram, Window};
 use crate::period::{PeriodResult, by_control, of, test_control};
-use crate::status::Observed;
+use crate::record::Record;
 use crate::time::{Date, Instant};
 use rand::SeedableRng;
 use serde::Serialize;
 
 /// Version of the JSON shape below; bumped on any incompatible change.
 pub const SAMPLE_JSON_VERSION: u32 = 1;
-
-/// Sample sizes by control frequency.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct SampleSizes {
-    pub annual: usize,
-    pub quarterly: usize,
-    pub monthly: usize,
-    pub weekly: usize,
-    pub daily: usize,
-    pub continuous: usize,
-}
-
-impl Default for SampleSizes {
-    fn default() -> Self {
-        SampleSizes {
-            annual: 1,
-            quarterly: 2,
-            monthly: 2,
-            weekly: 5,
-            daily: 25,
-            continuous: 25,
-        }
-    }
-}
 
 impl SampleSizes {
     /// How many to draw from a population of `population` for `frequency`.
@@ -109,7 +86,7 @@ pub struct SampleReport {
 /// The population of each applicable control over `window`, and a sample of it.
 pub fn draw(
     program: &TrustProgram,
-    entries: &[Observed],
+    entries: &[Record],
     window: Window,
     as_of: Instant,
     seed: u64,
@@ -125,7 +102,7 @@ pub fn draw(
             let tested = test_control(c, own, window, as_of);
             let (basis, population): (&'static str, Vec<Member>) = match c.frequency {
                 Frequency::Continuous | Frequency::PerEvent => {
-                    let mut mine: Vec<&Observed> = own
+                    let mut mine: Vec<&Record> = own
                         .iter()
                         .copied()
                         .filter(|o| o.collected <= as_of)

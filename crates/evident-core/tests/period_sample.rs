@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use evident_core::model::{Frequency, Outcome, Window};
 use evident_core::period::{PeriodResult, periods, test_window};
+use evident_core::record::Record;
 use evident_core::sample::{SampleSizes, draw, event_sample_size, pick};
-use evident_core::status::Observed;
 use evident_core::time::Date;
 use proptest::prelude::*;
 
@@ -28,7 +28,7 @@ fn covering(
     d: Date,
     from: Date,
     to: Date,
-) -> Observed {
+) -> Record {
     let mut e = entry(seq, control, item, result, &format!("{d}T02:00:00Z"));
     e.covers_from = from;
     e.covers_to = to;
@@ -38,7 +38,7 @@ fn covering(
 /// The worked example: a 90-day window; a daily backup missing three days and
 /// failing one; a quarterly access review done each quarter; a weekly
 /// vulnerability scan run on Mondays, one of which slipped to the Tuesday after.
-fn worked_example() -> (evident_core::model::TrustProgram, Vec<Observed>) {
+fn worked_example() -> (evident_core::model::TrustProgram, Vec<Record>) {
     let mut backup = control("BACKUP", &["A1.2"], &["nightly"], "26h");
     backup.frequency = Frequency::Daily;
     let mut access = control("ACCESS-REVIEW", &["CC6.2"], &["review"], "100d");
@@ -158,7 +158,7 @@ fn a_period_not_over_yet_is_pending_not_an_exception() {
         .find(|c| c.control == "ACCESS-REVIEW")
         .unwrap();
     assert_eq!(access.periods[1].result, PeriodResult::Passed);
-    let empty: Vec<Observed> = vec![];
+    let empty: Vec<Record> = vec![];
     let report = test_window(&program, &empty, window(), at("2026-10-29T12:00:00Z"));
     let access = report
         .controls
@@ -275,7 +275,7 @@ fn the_sample_evidences_each_member_with_its_entries() {
     );
     assert!(access.whole_population);
     // With no Q4 review yet, Q4 is pending and not part of the population.
-    let q3_only: Vec<Observed> = entries
+    let q3_only: Vec<Record> = entries
         .iter()
         .filter(|e| &*e.control != "ACCESS-REVIEW" || e.covers_to == day("2026-09-30"))
         .cloned()

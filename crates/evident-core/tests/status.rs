@@ -5,7 +5,8 @@ mod common;
 use common::*;
 use evident_core::catalog::Catalog;
 use evident_core::model::{ControlState, Outcome, Severity};
-use evident_core::status::{CriterionState, History, ItemState, Observed, derive, readiness_at};
+use evident_core::record::Record;
+use evident_core::status::{CriterionState, History, ItemState, derive, readiness_at};
 use proptest::prelude::*;
 
 const NOW: &str = "2026-11-23T12:00:00Z";
@@ -189,7 +190,7 @@ fn a_claim_better_than_the_evidence_is_a_discrepancy() {
 const ITEMS: [&str; 3] = ["i0", "i1", "i2"];
 const CONTROLS: [&str; 3] = ["c0", "c1", "c2"];
 
-fn arb_entries() -> impl Strategy<Value = Vec<Observed>> {
+fn arb_entries() -> impl Strategy<Value = Vec<Record>> {
     let one = (0..3usize, 0..3usize, 0..5u8, 0..40 * 86_400i64);
     prop::collection::vec(one, 0..40).prop_map(|raw| {
         raw.into_iter()

@@ -8,6 +8,7 @@
 //! gives the same bytes, so anyone can recompute a leaf hash without evident.
 
 use crate::merkle::{self, Hash};
+use evident_core::record::Record;
 use evident_core::time::Date;
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +89,32 @@ impl Entry {
     pub fn leaf_hash(&self) -> Hash {
         merkle::leaf_hash(&self.canonical_bytes())
     }
+
+    /// What judging reads of this entry as entry `seq`: the fields a store
+    /// keeps as plain columns beside the canonical bytes.
+    pub fn record(&self, seq: u64) -> Result<Record, String> {
+        Ok(Record {
+            seq,
+            collected: self
+                .collected_at
+                .parse()
+                .map_err(|e| format!("collected_at: {e}"))?,
+            control: self.control.as_str().into(),
+            item: self.item.as_str().into(),
+            result: self.result,
+            covers_from: self.covers_from,
+            covers_to: self.covers_to,
+            summary: self.summary.clone(),
+        })
+    }
+}
+
+/// What judging reads of entry `seq`, derived from its canonical bytes: what
+/// `ledger verify` compares the stored columns with.
+pub fn record_from_canonical(seq: u64, canonical: &[u8]) -> Result<Record, String> {
+    EntryFields::from_canonical(canonical)?
+        .into_entry()?
+        .record(seq)
 }
 
 /// An entry as stored text, exactly what the leaf hash covers. Stores and proofs

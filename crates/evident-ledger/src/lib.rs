@@ -21,5 +21,4 @@ pub mod hex;
 pub mod keys;
 pub mod log;
 pub mod merkle;
-pub mod observations;
 pub mod proof;

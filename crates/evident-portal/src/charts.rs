@@ -31,7 +31,7 @@ const LABEL: u32 = 130;
 const BAR: u32 = 470;
 
 pub fn render(env: &minijinja::Environment<'_>, inputs: &Inputs<'_>) -> Result<Charts, String> {
-    let status = inputs.status;
+    let status = &inputs.judgement.status;
     let mut rows = Vec::new();
     for (n, cat) in status.categories.iter().filter(|c| c.in_scope).enumerate() {
         let mine: Vec<_> = status
@@ -87,8 +87,8 @@ fn over_time(
     draw: &dyn Fn(&str, minijinja::Value) -> Result<String, String>,
     inputs: &Inputs<'_>,
 ) -> Result<String, String> {
-    let end = inputs.status.as_of;
-    let history = inputs.history;
+    let end = inputs.judgement.status.as_of;
+    let history = &inputs.judgement.history;
     let Some(start) = history
         .groups()
         .filter_map(|g| g.first().map(|e| e.collected))
@@ -102,7 +102,12 @@ fn over_time(
     let moments: Vec<Instant> = (0..POINTS)
         .map(|k| Instant::from_unix(start.unix() + span * k / (POINTS - 1)).unwrap_or(end))
         .collect();
-    let readiness = readiness_at(inputs.program, inputs.catalog, history, &moments);
+    let readiness = readiness_at(
+        inputs.judgement.program,
+        inputs.judgement.catalog,
+        history,
+        &moments,
+    );
     let points: Vec<String> = (0..POINTS)
         .zip(readiness)
         .map(|(k, r)| {

@@ -1,36 +1,28 @@
 //! The trust portal: a static site from the same judgement the auditor's package
 //! reads, so the two can never disagree.
 //!
-//! [`build`] is pure: it takes the program, its derived status and gap inventory,
-//! the ledger's entries and latest checkpoint, and hands each file of the site
-//! (path and bytes) to the caller's `put` as soon as it is rendered, so writing
-//! (the caller's job) overlaps with rendering the rest. Only public things reach
-//! the site: private controls, items, gaps and register entries are dropped in
-//! `view.rs` before any template sees them.
+//! [`build`] is pure: it takes the judgement (the program, its derived status,
+//! gaps and history), the latest checkpoint and the templates, renders the trust
+//! repo's Markdown itself, and hands each file of the site (path and bytes) to
+//! the caller's `put`. Only public things reach the site: private controls,
+//! items, gaps and register entries are dropped in `view.rs` before any
+//! template sees them, and private controls' Markdown is never rendered.
 
 mod charts;
 mod markdown;
 mod view;
 
-use evident_core::catalog::Catalog;
-use evident_core::gaps::GapReport;
-use evident_core::model::TrustProgram;
-use evident_core::status::{History, StatusReport};
+use evident_core::judgement::Judgement;
+use markdown::Prose;
 
-pub use markdown::{Prose, to_safe_html};
+pub use markdown::to_safe_html;
 
 /// What the portal is built from.
 pub struct Inputs<'a> {
-    pub program: &'a TrustProgram,
-    pub catalog: &'a Catalog,
-    pub status: &'a StatusReport,
-    pub gaps: &'a GapReport,
-    /// The ledger's entries, grouped by item (the status above was derived from it).
-    pub history: &'a History<'a>,
+    /// The program judged as of the build.
+    pub judgement: &'a Judgement<'a>,
     /// The latest signed checkpoint, as text.
     pub checkpoint: Option<String>,
-    /// The trust repo's Markdown as safe HTML ([`Prose::render`] of `program`).
-    pub prose: &'a Prose,
     /// The ledger's public key file, as text.
     pub public_key: Option<String>,
     /// Templates from the trust repo that replace the built-in ones, by file name.
@@ -85,8 +77,8 @@ pub fn template_names() -> impl Iterator<Item = &'static str> {
     BUILT_IN.iter().map(|(n, _)| *n)
 }
 
-/// A page's context, made when the page is rendered (on whichever core).
-type Context<'s> = Box<dyn Fn() -> minijinja::Value + Sync + 's>;
+/// A page's context, made when the page is rendered.
+type Context<'s> = Box<dyn Fn() -> minijinja::Value + 's>;
 
 /// A page to render: its path, its template, the way back to the site root from
 /// it, and its context.
@@ -97,27 +89,16 @@ fn control_page(id: &str) -> String {
     format!("controls/{id}.html")
 }
 
-/// The control pages a build of `program` writes (one per public control), known
-/// before anything is judged: the files can be made ahead of their content.
-pub fn control_pages(program: &evident_core::model::TrustProgram) -> Vec<String> {
-    program
-        .controls
-        .iter()
-        .filter(|c| c.visibility == evident_core::model::Visibility::Public)
-        .map(|c| control_page(&c.id))
-        .collect()
-}
-
 /// A page at the site root.
 fn page<'s>(path: &str, template: &'static str, context: Context<'s>) -> Job<'s> {
     (path.to_string(), template, "", context)
 }
 
 /// Renders the whole site, handing each file to `put` (a path relative to the
-/// site root, and its bytes) from whichever core rendered it.
-pub fn build<E: Send>(
+/// site root, and its bytes).
+pub fn build<E>(
     inputs: &Inputs<'_>,
-    put: impl Fn(&str, &[u8]) -> Result<(), E> + Sync,
+    mut put: impl FnMut(&str, &[u8]) -> Result<(), E>,
 ) -> Result<(), Failed<E>> {
     let mut env = minijinja::Environment::new();
     // security.txt must end every line, the last one too, with a newline (RFC 9116).
@@ -138,9 +119,9 @@ pub fn build<E: Send>(
         env.add_template_owned(name.to_string(), source)
             .map_err(|e| Failed::Template(format!("template {name}: {e}")))?;
     }
-    let (charts, site) =
-        evident_core::parallel::both(|| charts::render(&env, inputs), || view::Site::new(inputs));
-    let charts = charts.map_err(Failed::Template)?;
+    let prose = Prose::render(inputs.judgement.program);
+    let site = view::Site::new(inputs, &prose);
+    let charts = charts::render(&env, inputs).map_err(Failed::Template)?;
     // Made once: every page's context shares them.
     let (meta, charts) = (v(&site.meta), v(&charts));
     let render = |name: &str, root: &str, extra: minijinja::Value| -> Result<Vec<u8>, String> {
@@ -151,7 +132,7 @@ pub fn build<E: Send>(
             .map_err(|e| format!("template {name}: {e:#}"))
     };
     // Every page as a job: (path, template, link root, its own context, made
-    // when rendered). The jobs run on both cores.
+    // when rendered).
     let mut jobs: Vec<Job<'_>> = vec![
         page(
             "index.html",
@@ -206,13 +187,10 @@ pub fn build<E: Send>(
         ),
         page("style.css", "style.css", Box::new(|| minijinja::context! {})),
     ]);
-    // Each page is written as soon as it is rendered: creating a thousand files
-    // is kernel time that would otherwise follow all the rendering on one core.
-    let done = evident_core::parallel::map(&jobs, |(path, template, root, context)| {
+    for (path, template, root, context) in &jobs {
         let bytes = render(template, root, context()).map_err(Failed::Template)?;
-        put(path, &bytes).map_err(Failed::Put)
-    });
-    done.into_iter().collect::<Result<(), _>>()?;
+        put(path, &bytes).map_err(Failed::Put)?;
+    }
     if site.meta.base_url.is_some() {
         let paths: Vec<&str> = jobs
             .iter()

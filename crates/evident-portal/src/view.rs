@@ -2,7 +2,9 @@
 //! private is dropped here, before rendering, so no template can leak it.
 
 use crate::Inputs;
+use crate::markdown::Prose;
 use evident_core::model::{AuditType, ControlState, Visibility};
+use evident_core::record::Record;
 use evident_core::status::{ControlStatus, ItemState, percent};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -139,9 +141,9 @@ pub struct Site {
 }
 
 impl Site {
-    pub fn new(inputs: &Inputs<'_>) -> Site {
-        let program = inputs.program;
-        let status = inputs.status;
+    pub fn new(inputs: &Inputs<'_>, prose: &Prose) -> Site {
+        let program = inputs.judgement.program;
+        let status = &inputs.judgement.status;
         let config = &program.config;
         let public: HashSet<&str> = status
             .controls
@@ -173,6 +175,7 @@ impl Site {
             as_of: status.as_of.to_string(),
             // Each group is in time order: its last entry by then is found by bisection.
             updated: inputs
+                .judgement
                 .history
                 .groups()
                 .filter_map(|g| g.until(status.as_of).last().map(|e| e.collected))
@@ -257,11 +260,14 @@ impl Site {
             .controls
             .iter()
             .filter(|c| public.contains(c.id.as_str()))
-            .filter_map(|c| Some((c, inputs.prose.control(&c.id)?)))
+            .filter_map(|c| Some((c, prose.control(&c.id)?)))
             .collect();
-        let controls =
-            evident_core::parallel::map(&shown, |(c, html)| control_view(c, html, status));
+        let controls = shown
+            .iter()
+            .map(|(c, html)| control_view(c, html, status))
+            .collect();
         let findings = inputs
+            .judgement
             .gaps
             .findings
             .iter()
@@ -303,7 +309,7 @@ impl Site {
             findings,
             subprocessors,
             changes: changes(inputs, &public),
-            journal: inputs.prose.journal().map(str::to_string),
+            journal: prose.journal().map(str::to_string),
             // RFC 9116 asks for an expiry under a year away; 180 days from the build.
             security_txt_expires: format!("{}T00:00:00Z", today.add_days(180)),
             security_txt_canonical: base_url.map(|u| format!("{u}/.well-known/security.txt")),
@@ -404,9 +410,9 @@ fn freshness(controls: &[&ControlStatus]) -> String {
 
 /// Every change of result of a public item, newest first, from the ledger.
 fn changes(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Change> {
-    let as_of = inputs.status.as_of;
-    let mut found: Vec<(&Observed, &'static str)> = Vec::new();
-    let controls = inputs.status.controls.iter();
+    let as_of = inputs.judgement.status.as_of;
+    let mut found: Vec<(&Record, &'static str)> = Vec::new();
+    let controls = inputs.judgement.status.controls.iter();
     for control in controls.filter(|c| public.contains(c.id.as_str())) {
         for item in control
             .items
@@ -414,7 +420,7 @@ fn changes(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Change> {
             .filter(|i| i.visibility == Visibility::Public)
         {
             let mut before = "none";
-            let seen = inputs.history.of(&control.id, &item.id);
+            let seen = &inputs.judgement.history.of(&control.id, &item.id);
             for e in seen.until(as_of) {
                 let now = e.result.as_str();
                 if now != before {
@@ -437,5 +443,3 @@ fn changes(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Change> {
         })
         .collect()
 }
-
-use evident_core::status::Observed;

@@ -159,27 +159,3 @@ pub fn scaffold(dir: &Path, starter: &Starter) -> Result<Scaffolded, String> {
     }
     Ok(report)
 }
-
-/// A large program for benchmarks: the starter with its controls copied to
-/// `controls` files with unique ids (`C0000-AUTH`, ...). The risk register, which
-/// names the starter's ids, is left out. Returns the bytes of control text written.
-pub fn scaffold_large(dir: &Path, starter: &Starter, controls: usize) -> Result<usize, String> {
-    scaffold(dir, starter)?;
-    let folder = dir.join("controls");
-    let io = |e: std::io::Error| format!("{}: {e}", folder.display());
-    let mut templates = Vec::new();
-    for entry in std::fs::read_dir(&folder).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        templates.push(std::fs::read_to_string(&path).map_err(io)?);
-        std::fs::remove_file(&path).map_err(io)?;
-    }
-    templates.sort();
-    let mut bytes = 0;
-    for i in 0..controls {
-        let text = templates[i % templates.len()].replacen("\nid: ", &format!("\nid: C{i:04}-"), 1);
-        bytes += text.len();
-        std::fs::write(folder.join(format!("c{i:04}.md")), text).map_err(io)?;
-    }
-    let _ = std::fs::remove_file(dir.join("registers/risks.toml"));
-    Ok(bytes)
-}

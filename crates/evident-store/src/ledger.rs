@@ -1,16 +1,14 @@
 //! The ledger as a whole: entries and tree in a [`Store`], content in a
 //! [`BlobStore`]. Recording, checkpointing, proving and the full verification.
 
-use crate::store::{Result, Store, StoreError};
+use crate::store::{Result, Store, StoreError, VerifyRow};
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use evident_core::status::Observed;
 use evident_ledger::blobs::BlobStore;
 use evident_ledger::checkpoint::{Checkpoint, TreeHead};
-use evident_ledger::entry::{Entry, EntryFields, content_hash_in};
+use evident_ledger::entry::{Entry, EntryFields, content_hash_in, record_from_canonical};
 use evident_ledger::hex;
 use evident_ledger::log::{StoredCheckpoint, Verified, Verifier};
 use evident_ledger::merkle::{self, Hash};
-use evident_ledger::observations;
 use evident_ledger::proof::{ProofFile, to_hex_path};
 use futures_util::StreamExt;
 use std::collections::HashSet;
@@ -86,27 +84,32 @@ impl<B: BlobStore> Ledger<B> {
         }
     }
 
-    /// Reads the whole log once: every leaf, node, blob and checkpoint.
+    /// Reads the whole log once, in one snapshot: every leaf, node, blob,
+    /// checkpoint, and the plain columns judging reads against the entry they
+    /// were derived from.
     pub async fn verify(&self, trusted: &VerifyingKey) -> Result<Verified> {
-        let checkpoints = self.store.checkpoints().await?;
+        let mut snapshot = self.store.snapshot().await?;
+        let checkpoints = snapshot.checkpoints().await?;
         let mut verifier = Verifier::new(trusted, &checkpoints);
         let mut blobs_seen: HashSet<Hash> = HashSet::new();
-        let mut index = IndexWalk::default();
-        let mut rows = self.store.stream();
+        let mut rows = snapshot.rows();
         while let Some(row) = rows.next().await {
-            let row = row?;
-            let entry = row.entry.as_bytes();
-            verifier.row(row.seq, entry, &row.leaf, &row.nodes);
-            if let Some(indexed) = index.record(&self.store, row.seq).await
-                && !observations::agrees(entry, indexed)
+            let VerifyRow { stored, columns } = row?;
+            let entry = stored.entry.as_bytes();
+            verifier.row(stored.seq, entry, &stored.leaf, &stored.nodes);
+            let derived = record_from_canonical(stored.seq, entry);
+            if let (Ok(derived), Ok(columns)) = (&derived, &columns)
+                && derived != columns
             {
                 verifier.report(
-                    EntryFields::label(row.seq, entry),
-                    "its record in the observations index differs from the entry; run `evident ledger reindex`",
+                    EntryFields::label(stored.seq, entry),
+                    "the fields judging reads (control, item, result, collected, covers, summary) differ from the entry",
                 );
+            } else if let (Ok(_), Err(e)) = (&derived, &columns) {
+                verifier.report(EntryFields::label(stored.seq, entry), e.to_string());
             }
             let Some(content) = content_hash_in(entry).and_then(merkle::parse_hex) else {
-                let subject = EntryFields::label(row.seq, entry);
+                let subject = EntryFields::label(stored.seq, entry);
                 verifier.report(subject, "names no valid content_sha256");
                 continue;
             };
@@ -119,21 +122,11 @@ impl<B: BlobStore> Ledger<B> {
                     }
                     _ => e.to_string(),
                 };
-                verifier.report(EntryFields::label(row.seq, entry), message);
+                verifier.report(EntryFields::label(stored.seq, entry), message);
             }
         }
-        let reach = self.store.indexed_reach().await?;
-        match index.damage {
-            Some(e) => verifier.report("observations index", e.to_string()),
-            None if reach != index.end() => verifier.report(
-                "observations index",
-                format!(
-                    "its blocks reach entry {reach} but run unbroken from the first entry only to {}; run `evident ledger reindex`",
-                    index.end()
-                ),
-            ),
-            None => {}
-        }
+        drop(rows);
+        snapshot.close().await?;
         Ok(verifier.finish())
     }
 
@@ -192,39 +185,5 @@ impl<B: BlobStore> Ledger<B> {
             to: latest.to_text(),
             path: to_hex_path(&path),
         })
-    }
-}
-
-/// The observations index read a block at a time, in step with the entries.
-#[derive(Default)]
-struct IndexWalk {
-    start: u64,
-    block: Vec<Observed>,
-    /// No block starts where the last one ended: the rest of the log is not
-    /// indexed yet (the next append packs it) or the index skips.
-    ended: bool,
-    damage: Option<StoreError>,
-}
-
-impl IndexWalk {
-    /// The index's record of entry `seq`, fetching the next block when needed.
-    async fn record(&mut self, store: &Store, seq: u64) -> Option<&Observed> {
-        if seq >= self.end() && !self.ended && self.damage.is_none() {
-            match store.indexed_block(self.end()).await {
-                Ok(Some(block)) if !block.is_empty() => {
-                    self.start = self.end();
-                    self.block = block;
-                }
-                Ok(_) => self.ended = true,
-                Err(e) => self.damage = Some(e),
-            }
-        }
-        let at = seq.checked_sub(self.start)?;
-        self.block.get(at as usize)
-    }
-
-    /// One past the last entry the unbroken run of blocks speaks for.
-    fn end(&self) -> u64 {
-        self.start + self.block.len() as u64
     }
 }

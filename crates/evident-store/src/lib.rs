@@ -5,10 +5,10 @@
 
 pub mod ledger;
 pub mod location;
-mod observations;
 pub mod store;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use ledger::{Evidence, Ledger};
 pub use location::Location;
-pub use store::{Backend, Store, StoreError};
+pub use store::{Backend, Snapshot, Store, StoreError, VerifyRow};

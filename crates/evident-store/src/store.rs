@@ -2,6 +2,12 @@
 //! PostgreSQL through sqlx's `Any` driver: the SQL is shared, only the table
 //! definitions and the way a writer takes the lock differ.
 //!
+//! Each entry is one row: its canonical bytes (what the leaf hash covers), its
+//! leaf and the Merkle nodes its arrival completed, and, as plain columns beside
+//! them, what judging reads (control, item, result, collected, covers, summary),
+//! derived from the same entry in the same INSERT and checked against the
+//! canonical bytes by `ledger verify`.
+//!
 //! Writers are serialised by the database itself (SQLite `BEGIN IMMEDIATE`,
 //! PostgreSQL `LOCK TABLE ... IN EXCLUSIVE MODE`): a second writer waits up to
 //! [`WRITE_WAIT`] and then fails with [`StoreError::Busy`], so the tree never
@@ -9,42 +15,54 @@
 //! WAL mode with `synchronous = FULL`, so a commit is on disk when it returns.
 
 use crate::location::Location;
-use evident_ledger::entry::{Entry, EntryFields};
+use evident_core::model::Outcome;
+use evident_core::record::Record;
+use evident_core::time::Instant;
+use evident_ledger::entry::{Entry, EntryFields, record_from_canonical};
 use evident_ledger::log::{self, FetchedNodes, NodeWishlist, StoredCheckpoint, TreeCells};
 use evident_ledger::merkle::{self, Frontier, Hash, PerfectNodes};
-use evident_ledger::observations;
+use futures_util::TryStreamExt;
 use futures_util::stream::{BoxStream, StreamExt};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
 use std::collections::{BTreeSet, HashMap};
-use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a writer waits for another one to finish.
 pub const WRITE_WAIT: Duration = Duration::from_secs(10);
 
-/// The schema version this build reads and writes.
-const SCHEMA_VERSION: &str = "1";
+/// The schema version this build reads and writes. Version 1 kept judging's
+/// fields in a separate packed index; opening such a ledger migrates it.
+const SCHEMA_VERSION: &str = "2";
 
 /// The tables, in SQLite's words; PostgreSQL's differ only in type names (see [`schema`]).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
-    seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf BLOB NOT NULL, nodes BLOB NOT NULL);
+    seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf BLOB NOT NULL, nodes BLOB NOT NULL,
+    control TEXT NOT NULL, item TEXT NOT NULL, result TEXT NOT NULL, collected INTEGER NOT NULL,
+    covers_from TEXT NOT NULL, covers_to TEXT NOT NULL, summary TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, text TEXT NOT NULL);
 ";
 
-/// The observations index (see `evident_ledger::observations`): derived from the
-/// entries, so a ledger made before it existed gains it on its next write.
-pub(crate) const OBSERVATIONS_TABLE: &str = "
-CREATE TABLE IF NOT EXISTS observations (
-    first_seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, block BLOB NOT NULL);
+/// What version 1 lacked: the columns judging reads (filled from each entry's
+/// canonical bytes by the migration) and no packed index.
+const FROM_VERSION_1: &str = "
+ALTER TABLE entries ADD COLUMN control TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN item TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN result TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN collected INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entries ADD COLUMN covers_from TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN covers_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN summary TEXT NOT NULL DEFAULT '';
+DROP TABLE IF EXISTS observations;
 ";
 
 /// SQLite keeps `INTEGER PRIMARY KEY` (the row id itself, the fastest key);
 /// PostgreSQL needs 64-bit integers and its own name for bytes.
-pub(crate) fn schema(backend: Backend, tables: &str) -> String {
+fn schema(backend: Backend, tables: &str) -> String {
     match backend {
         Backend::Sqlite => tables.to_string(),
         Backend::Postgres => tables.replace("INTEGER", "BIGINT").replace("BLOB", "BYTEA"),
@@ -55,7 +73,16 @@ pub(crate) fn schema(backend: Backend, tables: &str) -> String {
 /// verifying hashes exactly what is stored and nothing is re-serialised.
 const ENTRY_COLUMNS: &str = "seq, entry, leaf, nodes";
 
-/// Rows per INSERT statement: 4 parameters each stays under SQLite's 32,766.
+/// What judging reads, beside the canonical bytes.
+const RECORD_COLUMNS: &str =
+    "seq, control, item, result, collected, covers_from, covers_to, summary";
+
+/// Every column of a row, in the order [`insert_rows`] binds them.
+const ALL_COLUMNS: &str =
+    "seq, entry, leaf, nodes, control, item, result, collected, covers_from, covers_to, summary";
+const COLUMNS_PER_ROW: usize = 11;
+
+/// Rows per INSERT statement: 11 parameters each stays under SQLite's 32,766.
 const ROWS_PER_INSERT: usize = 1000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,32 +91,23 @@ pub enum Backend {
     Postgres,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another writer held the ledger for longer than this one waits.
+    #[error(
+        "the ledger is busy: another evident process is writing to it and did not finish in time; nothing was written, run the command again"
+    )]
     Busy,
     /// The database refused or failed.
+    #[error("{0}")]
     Database(String),
     /// What is stored is not a ledger this build can serve from.
+    #[error("{0}")]
     Damaged(String),
     /// The request cannot be met as asked (no such entry, no checkpoint yet).
+    #[error("{0}")]
     Request(String),
 }
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StoreError::Busy => f.write_str(
-                "the ledger is busy: another evident process is writing to it and did not finish in time; nothing was written, run the command again",
-            ),
-            StoreError::Database(m) | StoreError::Damaged(m) | StoreError::Request(m) => {
-                f.write_str(m)
-            }
-        }
-    }
-}
-
-impl std::error::Error for StoreError {}
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> StoreError {
@@ -128,8 +146,8 @@ impl StoredEntry {
 }
 
 pub struct Store {
-    pub(crate) pool: AnyPool,
-    pub(crate) backend: Backend,
+    pool: AnyPool,
+    backend: Backend,
     location: Location,
     write_wait: Duration,
 }
@@ -196,9 +214,10 @@ impl Store {
             sqlx::query_scalar("SELECT value FROM ledger_meta WHERE key = 'schema'")
                 .fetch_optional(&self.pool)
                 .await;
-        if let Ok(Some(found)) = existing {
-            check_version(&found)?;
-            return crate::observations::ensure_table(self).await;
+        match existing {
+            Ok(Some(found)) if found == "1" => return self.migrate_from_1().await,
+            Ok(Some(found)) => return check_version(&found),
+            _ => {}
         }
         let mut conn = self.pool.acquire().await?;
         match self.backend {
@@ -222,11 +241,9 @@ impl Store {
                     }
                 }
                 let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(
-                    schema(self.backend, SCHEMA) + &schema(self.backend, OBSERVATIONS_TABLE),
-                ))
-                .execute(&mut *tx)
-                .await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend, SCHEMA)))
+                    .execute(&mut *tx)
+                    .await?;
                 mark_version(&mut tx).await?;
                 tx.commit().await?;
             }
@@ -236,11 +253,9 @@ impl Store {
                 sqlx::query("SELECT pg_advisory_xact_lock(4206930)")
                     .execute(&mut *tx)
                     .await?;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(
-                    schema(self.backend, SCHEMA) + &schema(self.backend, OBSERVATIONS_TABLE),
-                ))
-                .execute(&mut *tx)
-                .await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend, SCHEMA)))
+                    .execute(&mut *tx)
+                    .await?;
                 mark_version(&mut tx).await?;
                 tx.commit().await?;
             }
@@ -249,10 +264,7 @@ impl Store {
     }
 
     /// Starts the one write transaction allowed at a time, waiting for another to end.
-    pub(crate) async fn write<'c>(
-        &self,
-        conn: &'c mut AnyConnection,
-    ) -> Result<sqlx::Transaction<'c, Any>> {
+    async fn write<'c>(&self, conn: &'c mut AnyConnection) -> Result<sqlx::Transaction<'c, Any>> {
         Ok(match self.backend {
             Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => {
@@ -283,20 +295,28 @@ impl Store {
             &mut frontier,
             canonical.iter().map(|c| merkle::leaf_hash(c.as_bytes())),
         );
-        let observed = entries
+        let records = entries
             .iter()
             .zip(size..)
             .map(|(e, seq)| {
-                observations::from_entry(seq, e.clone()).map_err(|e| {
+                e.record(seq).map_err(|e| {
                     StoreError::Request(format!("entry for {seq}: {e}; nothing was written"))
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let rows: Vec<(&String, TreeCells)> = canonical.iter().zip(cells).collect();
+        let rows: Vec<NewRow<'_>> = canonical
+            .iter()
+            .zip(cells)
+            .zip(&records)
+            .map(|((entry, cells), record)| NewRow {
+                entry,
+                cells,
+                record,
+            })
+            .collect();
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             insert_rows(self.backend, &mut tx, chunk).await?;
         }
-        crate::observations::extend(self.backend, &mut tx, size, observed).await?;
         tx.commit().await?;
         Ok(size..size + entries.len() as u64)
     }
@@ -328,13 +348,78 @@ impl Store {
         Ok(out)
     }
 
-    /// Every entry in log order, streamed: what `ledger verify` reads.
+    /// Every entry in log order, streamed.
     pub fn stream(&self) -> BoxStream<'_, Result<StoredEntry>> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries ORDER BY seq");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch(&self.pool)
             .map(|row| stored_entry(&row?))
             .boxed()
+    }
+
+    /// What judging reads of every entry, in log order, from the plain columns.
+    pub async fn records(&self) -> Result<Vec<Record>> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM entries ORDER BY seq");
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&self.pool);
+        let mut names = Names::default();
+        let mut out = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            out.push(record_of(&row, &mut names)?);
+        }
+        Ok(out)
+    }
+
+    /// One read transaction over the whole ledger, for `ledger verify`: it sees
+    /// the log as it was when it began, whatever writers append meanwhile
+    /// (SQLite WAL snapshot; PostgreSQL REPEATABLE READ).
+    pub async fn snapshot(&self) -> Result<Snapshot> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        };
+        Ok(Snapshot { tx })
+    }
+
+    /// Migrates a version-1 ledger in one write transaction: the columns judging
+    /// reads are added and filled from each entry's canonical bytes, and the
+    /// packed index is dropped. A crash leaves version 1 untouched.
+    async fn migrate_from_1(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.write(&mut conn).await?;
+        let found: String =
+            sqlx::query_scalar("SELECT value FROM ledger_meta WHERE key = 'schema'")
+                .fetch_one(&mut *tx)
+                .await?;
+        if found != "1" {
+            // Another process migrated it while this one waited for the lock.
+            return check_version(&found);
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend, FROM_VERSION_1)))
+            .execute(&mut *tx)
+            .await?;
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT seq, entry FROM entries")
+            .fetch_all(&mut *tx)
+            .await?;
+        for (seq, entry) in rows {
+            // An entry that cannot be read keeps empty columns; `verify` names it.
+            let Ok(r) = record_from_canonical(seq as u64, entry.as_bytes()) else {
+                continue;
+            };
+            let update = sqlx::query(
+                "UPDATE entries SET control = $1, item = $2, result = $3, collected = $4, covers_from = $5, covers_to = $6, summary = $7 WHERE seq = $8",
+            );
+            bind_record(update, &r).bind(seq).execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE ledger_meta SET value = $1 WHERE key = 'schema'")
+            .bind(SCHEMA_VERSION)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// MTH of the first `size` entries, from the stored nodes.
@@ -424,7 +509,7 @@ fn check_version(found: &str) -> Result<()> {
     Ok(())
 }
 
-pub(crate) async fn size_of<'c>(ex: impl Executor<'c, Database = Any>) -> Result<u64> {
+async fn size_of<'c>(ex: impl Executor<'c, Database = Any>) -> Result<u64> {
     let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), -1) + 1 FROM entries")
         .fetch_one(ex)
         .await?;
@@ -492,25 +577,54 @@ async fn fetch_nodes<'c>(
     Ok(fetched)
 }
 
+/// One row to insert: the canonical bytes, the tree cells, and judging's fields.
+struct NewRow<'a> {
+    entry: &'a String,
+    cells: TreeCells,
+    record: &'a Record,
+}
+
+type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>;
+
+/// Binds the columns judging reads, in the order of [`RECORD_COLUMNS`] after `seq`.
+fn bind_record<'q>(q: Query<'q>, r: &Record) -> Query<'q> {
+    q.bind(r.control.to_string())
+        .bind(r.item.to_string())
+        .bind(r.result.as_str())
+        .bind(r.collected.unix())
+        .bind(r.covers_from.to_string())
+        .bind(r.covers_to.to_string())
+        .bind(r.summary.clone())
+}
+
 async fn insert_rows(
     backend: Backend,
     tx: &mut sqlx::Transaction<'_, Any>,
-    rows: &[(&String, TreeCells)],
+    rows: &[NewRow<'_>],
 ) -> Result<()> {
     let values: Vec<String> = (0..rows.len())
-        .map(|r| format!("({})", placeholders(backend, r * 4 + 1, 4)))
+        .map(|r| {
+            let first = r * COLUMNS_PER_ROW + 1;
+            format!("({})", placeholders(backend, first, COLUMNS_PER_ROW))
+        })
         .collect();
     let sql = format!(
-        "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES {}",
+        "INSERT INTO entries ({ALL_COLUMNS}) VALUES {}",
         values.join(", ")
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (entry, cells) in rows {
+    for NewRow {
+        entry,
+        cells,
+        record: r,
+    } in rows
+    {
         q = q
             .bind(cells.seq as i64)
             .bind(String::clone(entry))
             .bind(cells.leaf.to_vec())
             .bind(cells.nodes.clone());
+        q = bind_record(q, r);
     }
     q.execute(&mut **tx).await?;
     Ok(())
@@ -518,7 +632,7 @@ async fn insert_rows(
 
 /// `$first, $first+1, ...` for PostgreSQL; plain `?` for SQLite, whose parser
 /// looks numbered names up one by one (quadratic in a 14,000-value INSERT).
-pub(crate) fn placeholders(backend: Backend, first: usize, count: usize) -> String {
+fn placeholders(backend: Backend, first: usize, count: usize) -> String {
     (first..first + count)
         .map(|n| match backend {
             Backend::Sqlite => "?".to_string(),
@@ -543,4 +657,95 @@ fn stored_entry(row: &AnyRow) -> Result<StoredEntry> {
         leaf: row.try_get("leaf")?,
         nodes: row.try_get("nodes")?,
     })
+}
+
+/// Shares one `Arc<str>` among the many records that name the same control or item.
+#[derive(Default)]
+struct Names(HashMap<String, Arc<str>>);
+
+impl Names {
+    fn get(&mut self, name: String) -> Arc<str> {
+        if let Some(shared) = self.0.get(&name) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = name.as_str().into();
+        self.0.insert(name, shared.clone());
+        shared
+    }
+}
+
+/// A row's plain columns as the record judging reads.
+fn record_of(row: &AnyRow, names: &mut Names) -> Result<Record> {
+    let seq: i64 = row.try_get("seq")?;
+    let damaged = |field: &str| {
+        StoreError::Damaged(format!(
+            "entry {seq}: its stored {field} cannot be read; run `evident ledger verify`"
+        ))
+    };
+    let result: String = row.try_get("result")?;
+    let result = [
+        Outcome::Pass,
+        Outcome::Fail,
+        Outcome::Error,
+        Outcome::NotApplicable,
+    ]
+    .into_iter()
+    .find(|o| o.as_str() == result)
+    .ok_or_else(|| damaged("result"))?;
+    let covers_from: String = row.try_get("covers_from")?;
+    let covers_to: String = row.try_get("covers_to")?;
+    Ok(Record {
+        seq: seq as u64,
+        control: names.get(row.try_get("control")?),
+        item: names.get(row.try_get("item")?),
+        result,
+        collected: Instant::from_unix(row.try_get("collected")?)
+            .ok_or_else(|| damaged("collected"))?,
+        covers_from: covers_from.parse().map_err(|_| damaged("covers_from"))?,
+        covers_to: covers_to.parse().map_err(|_| damaged("covers_to"))?,
+        summary: row.try_get("summary")?,
+    })
+}
+
+/// A read transaction over the whole ledger ([`Store::snapshot`]).
+pub struct Snapshot {
+    tx: sqlx::Transaction<'static, Any>,
+}
+
+/// A row as `ledger verify` reads it: the stored entry, and its plain columns
+/// as a record (or why they cannot be read).
+pub struct VerifyRow {
+    pub stored: StoredEntry,
+    pub columns: Result<Record>,
+}
+
+impl Snapshot {
+    pub async fn checkpoints(&mut self) -> Result<Vec<StoredCheckpoint>> {
+        let rows = sqlx::query("SELECT id, text FROM checkpoints ORDER BY id")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(stored_checkpoint).collect()
+    }
+
+    /// Every row in log order, streamed.
+    pub fn rows(&mut self) -> BoxStream<'_, Result<VerifyRow>> {
+        let sql = format!("SELECT {ALL_COLUMNS} FROM entries ORDER BY seq");
+        let mut names = Names::default();
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch(&mut *self.tx)
+            .map(move |row| {
+                let row = row?;
+                Ok(VerifyRow {
+                    stored: stored_entry(&row)?,
+                    columns: record_of(&row, &mut names),
+                })
+            })
+            .boxed()
+    }
+
+    /// Ends the read transaction.
+    pub async fn close(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
 }

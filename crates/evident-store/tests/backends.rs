@@ -9,8 +9,8 @@ use ed25519_dalek::SigningKey;
 use evident_core::model::Outcome;
 use evident_ledger::blobs::FsBlobs;
 use evident_ledger::checkpoint::Checkpoint;
+use evident_ledger::entry::record_from_canonical;
 use evident_ledger::merkle::{self, MemoryTree};
-use evident_ledger::observations;
 use evident_store::{Evidence, Ledger, Location, Store, StoreError};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
@@ -36,24 +36,13 @@ async fn ledger(dir: &std::path::Path, location: Location) -> Ledger<FsBlobs> {
     }
 }
 
-/// Every entry's observation, derived from its canonical text one by one.
-async fn derived(store: &Store) -> Vec<evident_core::status::Observed> {
+/// Every entry's record, derived from its canonical text one by one.
+async fn derived(store: &Store) -> Vec<evident_core::record::Record> {
     let stored = store.entries(None).await.unwrap();
     stored
         .iter()
-        .map(|s| observations::from_canonical(s.seq, s.entry.as_bytes()).unwrap())
+        .map(|s| record_from_canonical(s.seq, s.entry.as_bytes()).unwrap())
         .collect()
-}
-
-/// The block with its first record's result changed (pass <-> fail), found by
-/// decoding it, so the test does not depend on byte offsets.
-fn flip_first_result(block: &[u8]) -> Vec<u8> {
-    let mut records = observations::decode(0, block).unwrap();
-    records[0].result = match records[0].result {
-        Outcome::Pass => Outcome::Fail,
-        _ => Outcome::Pass,
-    };
-    observations::encode(&records)
 }
 
 async fn raw(location: &Location) -> AnyPool {
@@ -285,42 +274,31 @@ async fn every_kind_of_stored_byte_is_checked() {
             .await
             .unwrap();
 
-        // The observations index status is judged from: a result flipped in it.
-        let block: Vec<u8> = sqlx::query_scalar("SELECT block FROM observations")
-            .fetch_one(&db)
-            .await
-            .unwrap();
-        let flipped = flip_first_result(&block);
-        sqlx::query("UPDATE observations SET block = $1")
+        // A field judging reads, edited beside its untouched entry.
+        let flipped = match entry(0).result {
+            Outcome::Pass => "fail",
+            _ => "pass",
+        };
+        sqlx::query("UPDATE entries SET result = $1 WHERE seq = 0")
             .bind(flipped)
             .execute(&db)
             .await
             .unwrap();
-        let said = problems("an edited observations index").await;
+        let said = problems("an edited result column").await;
         assert!(
-            said.starts_with("entry 0 (AUTH/item-0): its record in the observations index differs"),
+            said.starts_with("entry 0 (AUTH/item-0): the fields judging reads"),
             "{name}: {said}"
         );
-        ledger.store.reindex().await.unwrap();
+        sqlx::query("UPDATE entries SET result = $1 WHERE seq = 0")
+            .bind(entry(0).result.as_str())
+            .execute(&db)
+            .await
+            .unwrap();
         assert_eq!(
             ledger.verify(&trusted).await.unwrap().problems,
             vec![],
             "{name}"
         );
-
-        // A block that speaks for entries the log does not hold.
-        let stray = observations::encode(&observations::decode(0, &block).unwrap()[..1]);
-        sqlx::query("INSERT INTO observations (first_seq, count, block) VALUES (100, 1, $1)")
-            .bind(stray)
-            .execute(&db)
-            .await
-            .unwrap();
-        let said = problems("a stray observations block").await;
-        assert!(
-            said.contains("observations index: its blocks reach entry 101"),
-            "{name}: {said}"
-        );
-        ledger.store.reindex().await.unwrap();
 
         // A deleted entry.
         db.execute("DELETE FROM entries WHERE seq = 11")
@@ -405,52 +383,92 @@ async fn a_writer_that_cannot_get_the_lock_fails_clearly() {
 }
 
 #[tokio::test]
-async fn the_observations_index_matches_the_entries_it_is_derived_from() {
+async fn the_columns_judging_reads_match_the_entries_they_are_derived_from() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, location) in backends(dir.path(), "observed").await {
+    for (name, location) in backends(dir.path(), "records").await {
         let store = Store::open(location.clone()).await.unwrap();
-        assert!(store.observations().await.unwrap().is_empty(), "{name}");
-        // Several 4,096-entry blocks, the last one partial, reached by uneven
-        // batches; one summary with every kind of character canonical JSON escapes.
-        let mut entries: Vec<_> = (0..11_003).map(entry).collect();
+        assert!(store.records().await.unwrap().is_empty(), "{name}");
+        // Uneven batches; one summary with every kind of character canonical JSON escapes.
+        let mut entries: Vec<_> = (0..5_003).map(entry).collect();
         entries[7].summary = "quote \" backslash \\ newline \n tab \t ✓".into();
-        for batch in [&entries[..1], &entries[1..4_000], &entries[4_000..4_096]]
+        for batch in [&entries[..1], &entries[1..4_000]]
             .into_iter()
-            .chain(entries[4_096..].chunks(3_001))
+            .chain(entries[4_000..].chunks(301))
         {
             store.append(batch).await.unwrap();
         }
         let expected = derived(&store).await;
-        assert_eq!(expected.len(), 11_003, "{name}");
+        assert_eq!(expected.len(), 5_003, "{name}");
         assert_eq!(expected[7].summary, entries[7].summary, "{name}");
-        assert_eq!(store.observations().await.unwrap(), expected, "{name}");
-        assert_eq!(
-            store.indexed_observations().await.unwrap(),
-            expected,
-            "{name}"
-        );
+        assert_eq!(store.records().await.unwrap(), expected, "{name}");
 
-        // A ledger written before the index existed: read from the entries'
-        // text, and packed into the index by the next append.
+        // A column that cannot be read is refused, naming the entry and the way on.
         let db = raw(&location).await;
-        db.execute("DELETE FROM observations").await.unwrap();
-        assert_eq!(store.observations().await.unwrap(), expected, "{name}");
-        store.append(&[entry(11_003)]).await.unwrap();
-        let grown = derived(&store).await;
-        assert_eq!(store.indexed_observations().await.unwrap(), grown, "{name}");
-
-        // A damaged block is refused, naming the way out; reindex repairs it.
-        db.execute("UPDATE observations SET block = substr(block, 1, 20) WHERE first_seq = 4096")
+        db.execute("UPDATE entries SET covers_to = 'soon' WHERE seq = 4096")
             .await
             .unwrap();
-        let err = store.observations().await.unwrap_err().to_string();
+        let err = store.records().await.unwrap_err().to_string();
         assert!(
-            err.contains("observations block at entry 4096"),
+            err.contains("entry 4096: its stored covers_to cannot be read"),
             "{name}: {err}"
         );
-        assert!(err.contains("evident ledger reindex"), "{name}: {err}");
-        assert_eq!(store.reindex().await.unwrap(), 11_004, "{name}");
-        assert_eq!(store.observations().await.unwrap(), grown, "{name}");
+        assert!(err.contains("evident ledger verify"), "{name}: {err}");
+        store.close().await;
+    }
+}
+
+/// A ledger of schema version 1 (judging's fields in a packed index table)
+/// gains the plain columns on open, filled from its entries, in one step.
+#[tokio::test]
+async fn a_version_1_ledger_migrates_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, location) in backends(dir.path(), "migrate").await {
+        let store = Store::open(location.clone()).await.unwrap();
+        store
+            .append(&(0..300).map(entry).collect::<Vec<_>>())
+            .await
+            .unwrap();
+        let expected = derived(&store).await;
+        store.close().await;
+        // Back to version 1's shape: no columns beside the entry, an index table.
+        let db = raw(&location).await;
+        let bytes = if name == "sqlite" { "BLOB" } else { "BYTEA" };
+        let int = if name == "sqlite" {
+            "INTEGER"
+        } else {
+            "BIGINT"
+        };
+        db.execute(sqlx::AssertSqlSafe(format!(
+            "CREATE TABLE old_entries (seq {int} PRIMARY KEY, entry TEXT NOT NULL, leaf {bytes} NOT NULL, nodes {bytes} NOT NULL);
+             INSERT INTO old_entries SELECT seq, entry, leaf, nodes FROM entries;
+             DROP TABLE entries;
+             ALTER TABLE old_entries RENAME TO entries;
+             CREATE TABLE observations (first_seq {int} PRIMARY KEY, count {int} NOT NULL, block {bytes} NOT NULL);
+             UPDATE ledger_meta SET value = '1' WHERE key = 'schema';"
+        )))
+        .await
+        .unwrap();
+        db.close().await;
+
+        let store = Store::open(location.clone()).await.unwrap();
+        assert_eq!(store.records().await.unwrap(), expected, "{name}");
+        let db = raw(&location).await;
+        let version: String =
+            sqlx::query_scalar("SELECT value FROM ledger_meta WHERE key = 'schema'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(version, "2", "{name}");
+        assert!(
+            sqlx::query("SELECT * FROM observations")
+                .fetch_all(&db)
+                .await
+                .is_err(),
+            "{name}: the packed index is gone"
+        );
+        // And it grows as any other.
+        store.append(&[entry(300)]).await.unwrap();
+        assert_eq!(store.records().await.unwrap().len(), 301, "{name}");
         store.close().await;
     }
 }

@@ -196,6 +196,19 @@ pub enum FailOn {
     Overdue,
 }
 
+impl FailOn {
+    /// The core's condition this flag names.
+    pub fn policy(self) -> evident_core::judgement::FailOn {
+        use evident_core::judgement::FailOn as Core;
+        match self {
+            FailOn::Regression => Core::Regression,
+            FailOn::Failing => Core::Failing,
+            FailOn::Stale => Core::Stale,
+            FailOn::Overdue => Core::Overdue,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum EvidenceCommand {
     /// Record a file as evidence for one evidence item of one control.
@@ -247,8 +260,6 @@ pub enum LedgerCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Rebuild the observations index (what status reads) from the entries.
-    Reindex,
     /// Inclusion proof of one entry against the latest checkpoint.
     Prove {
         /// The entry's number, as `evidence list` shows it.

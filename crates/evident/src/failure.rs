@@ -40,4 +40,4 @@ impl fmt::Display for Failure {
     }
 }
 
-pub type Outcome = Result<(), Failure>;
+pub type VerbResult = Result<(), Failure>;

@@ -391,3 +391,51 @@ fn a_readable_private_key_is_refused() {
         "{err}"
     );
 }
+
+/// `ledger verify` reads one snapshot of the ledger: run again and again while
+/// another process appends, it never reports damage a half-seen append caused.
+#[test]
+fn verify_never_fails_while_another_process_appends() {
+    for backend in ["sqlite", "postgres"] {
+        let (tmp, url) = repo(backend);
+        let dir = tmp.path().to_path_buf();
+        let add = [
+            "evidence",
+            "add",
+            "evidence/password-policy.pdf",
+            "--control",
+            "AUTH",
+            "--item",
+            "password-policy",
+        ];
+        ok(&dir, &url, &add);
+        ok(&dir, &url, &["ledger", "checkpoint"]);
+        let appender = {
+            let (dir, url) = (dir.clone(), url.clone());
+            std::thread::spawn(move || {
+                for n in 0..40 {
+                    ok(&dir, &url, &add);
+                    if n % 10 == 9 {
+                        ok(&dir, &url, &["ledger", "checkpoint"]);
+                    }
+                }
+            })
+        };
+        let mut verified = 0;
+        while !appender.is_finished() {
+            let (code, out, err) = run(&dir, &url, &["ledger", "verify"]);
+            assert_eq!(
+                code, 0,
+                "{backend}: verify {verified} failed:\n{out}\n{err}"
+            );
+            verified += 1;
+        }
+        appender.join().unwrap();
+        assert!(verified >= 3, "{backend}: only {verified} verifies ran");
+        let out = ok(&dir, &url, &["ledger", "verify"]);
+        assert!(
+            out.contains("ledger verified: 41 entries"),
+            "{backend}: {out}"
+        );
+    }
+}

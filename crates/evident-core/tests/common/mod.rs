@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use evident_core::model::*;
-use evident_core::status::Observed;
+use evident_core::record::Record;
 use evident_core::time::{Date, Instant, Interval};
 
 pub fn day(text: &str) -> Date {
@@ -100,9 +100,9 @@ pub fn gap(id: &str, severity: Severity, opened: &str) -> Gap {
 }
 
 /// An entry collected at `when`, covering that day.
-pub fn entry(seq: u64, control: &str, item: &str, result: Outcome, when: &str) -> Observed {
+pub fn entry(seq: u64, control: &str, item: &str, result: Outcome, when: &str) -> Record {
     let collected = at(when);
-    Observed {
+    Record {
         seq,
         control: control.into(),
         item: item.into(),

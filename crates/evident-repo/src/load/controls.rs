@@ -6,11 +6,10 @@ use crate::document::{self, Section};
 use crate::parse_error;
 use crate::schema::{ControlDoc, EvidenceDoc, GapDoc};
 use crate::source::{SourceFile, to_u32};
-use evident_core::checks::CheckSettings;
+use evident_core::model::checks::CheckSettings;
 use evident_core::model::{
     CheckSpec, Control, ControlState, EvidenceItem, EvidenceSource, Gap, Origin, Review, Visibility,
 };
-use evident_core::parallel;
 use std::path::Path;
 
 pub const DIR: &str = "controls";
@@ -18,25 +17,18 @@ pub const REQUIRED_SECTIONS: [&str; 2] = ["Statement", "Implementation"];
 
 pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Control> {
     let files = cx.files_in(DIR, "md");
-    // Files are read on more threads than there are cores (a file not in the
-    // page cache waits on the disk, and others are read meanwhile), then parsed
-    // on one thread per core (parsing only computes; more threads would take
-    // time from the ledger read running beside it). Each keeps its own findings,
-    // taken in file order: the output is the same as one by one.
-    let read = parallel::map_on(parallel::WAITING_THREADS, &files, |(path, rel)| {
-        SourceFile::read(path, rel)
-    });
     let (root, catalog) = (cx.root, cx.catalog);
-    let parsed = parallel::map(&read, |src| {
+    let parsed = files.iter().map(|(path, rel)| {
+        // Each file keeps its own findings, taken in file order.
         let mut own = Cx {
             root,
             catalog,
             diags: Diagnostics::default(),
         };
-        let control = match src {
-            Ok(src) => parse(&mut own, src),
+        let control = match SourceFile::read(path, rel) {
+            Ok(src) => parse(&mut own, &src),
             Err(d) => {
-                own.diags.push(d.clone());
+                own.diags.push(d);
                 None
             }
         };

@@ -1,25 +1,21 @@
 //! `evident build`: the public trust portal as a static site.
 //!
-//! The site is written to a fresh directory beside the target as its pages are
-//! rendered, flushed with one file-system sync and swapped in whole
-//! (`evident_fsio::NewDir`), so a page
+//! The site is written to a fresh directory beside the target, flushed with one
+//! file-system sync and swapped in whole (`evident_fsio::NewDir`), so a page
 //! that should no longer exist (a control made private) never lingers from an
 //! earlier build, and a crash leaves the old site or the new one.
 
-use super::judge::Judged;
-use crate::failure::{Failure, Outcome};
-use evident_core::gaps::inventory;
-use evident_core::parallel;
-use evident_core::status::{History, derive_from};
+use super::judge::Loaded;
+use crate::failure::{Failure, VerbResult};
 use evident_fsio::NewDir;
 use evident_ledger::keys;
-use evident_portal::{Failed, Inputs, Prose, build, control_pages, template_names};
+use evident_portal::{Failed, Inputs, build, template_names};
 use std::path::{Path, PathBuf};
 
 /// Where a trust repo keeps templates that replace the built-in ones.
 pub const TEMPLATE_DIR: &str = "portal/templates";
 
-pub fn run(repo: &Path, out: Option<&Path>) -> Outcome {
+pub fn run(repo: &Path, out: Option<&Path>) -> VerbResult {
     let out = out.map_or_else(|| repo.join("site"), Path::to_path_buf);
     let index = write_site(repo, &out)?;
     println!("built the trust portal: {}", index.display());
@@ -28,35 +24,15 @@ pub fn run(repo: &Path, out: Option<&Path>) -> Outcome {
 
 /// Builds the site into `out`; returns the path of its index.html.
 pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
-    let judged = Judged::load_at(repo, super::instant())?;
-    // The control pages' files are made now, on a thread of their own, while
-    // the status is derived: the pages are then only filled in.
-    let mut site = NewDir::beside(out).map_err(|e| io(out, e))?;
-    site.reserve(control_pages(&judged.program))
-        .map_err(|e| io(out, e))?;
-    // The Markdown needs only the trust repo: rendered on one core while the
-    // other groups the history and derives the status, which cannot be split.
-    let (prose, (history, status, gaps)) = parallel::both(
-        || Prose::render(&judged.program),
-        || {
-            let history = History::new(&judged.entries);
-            let status = derive_from(&judged.program, &judged.catalog, &history, judged.as_of);
-            let gaps = inventory(&judged.program, &status);
-            (history, status, gaps)
-        },
-    );
-    let public_key = std::fs::read_to_string(repo.join(keys::PUBLIC_KEY_FILE)).ok();
+    let loaded = Loaded::read(repo)?;
+    let judgement = loaded.judge(super::instant(), None);
     let inputs = Inputs {
-        program: &judged.program,
-        catalog: &judged.catalog,
-        status: &status,
-        gaps: &gaps,
-        history: &history,
-        prose: &prose,
-        checkpoint: judged.checkpoint.as_ref().map(|c| c.to_text()),
-        public_key,
+        judgement: &judgement,
+        checkpoint: loaded.checkpoint.as_ref().map(|c| c.to_text()),
+        public_key: std::fs::read_to_string(repo.join(keys::PUBLIC_KEY_FILE)).ok(),
         overrides: overrides(repo)?,
     };
+    let mut site = NewDir::beside(out).map_err(|e| io(out, e))?;
     let put =
         |path: &str, bytes: &[u8]| site.write(path, bytes).map_err(|e| io(&out.join(path), e));
     build(&inputs, put).map_err(|e| match e {
@@ -66,11 +42,6 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
         Failed::Put(failure) => failure,
     })?;
     site.swap_in().map_err(|e| io(out, e))?;
-    // A hundred thousand entries take milliseconds to free one by one: that
-    // happens on another thread, and the command is done without waiting for it.
-    drop(inputs);
-    drop(history);
-    std::thread::spawn(move || drop((judged, status, gaps, prose)));
     Ok(out.join("index.html"))
 }
 

@@ -1,12 +1,13 @@
 //! `evident export bundle` and `evident ledger verify-bundle`: the evidence
 //! bundle an auditor checks offline (layout in `evident_audit::bundle`).
 
-use super::judge::Judged;
+use super::judge::Loaded;
 use super::ledger_access::{self, store_failure, with_ledger};
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, VerbResult};
 use crate::output::print_json;
 use ed25519_dalek::Signer;
 use evident_audit::bundle::{BundleEntry, assemble, verify};
+use evident_audit::worksheet::worksheet;
 use evident_ledger::blobs::BlobStore;
 use evident_ledger::merkle::{self, MemoryTree};
 use evident_store::StoreError;
@@ -15,25 +16,19 @@ use std::path::Path;
 
 /// Signs a fresh checkpoint, then writes the bundle of every entry whose covered
 /// days meet the window (every entry without one), with its blob and proof.
-pub fn write(
-    repo: &Path,
-    out: &Path,
-    seed: u64,
-    window: Option<&str>,
-    worksheet: impl FnOnce(&Judged, u64, Option<&str>) -> Result<Vec<u8>, Failure>,
-) -> Outcome {
-    let judged = Judged::load_at(repo, super::instant())?;
-    let sheet = worksheet(&judged, seed, window)?;
+pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbResult {
+    let loaded = Loaded::read(repo)?;
+    let scope = loaded.optional_scope(window, seed)?;
+    let tables = worksheet(&loaded.judge(super::instant(), scope));
+    let sheet = evident_audit::xlsx::to_xlsx(&tables).map_err(Failure::unmet)?;
     // Entries are chosen by their covered days, compared as YYYY-MM-DD text.
-    let days = judged
-        .optional_window(window)?
-        .map(|w| (w.from.to_string(), w.to.to_string()));
+    let days = scope.map(|s| (s.window.from.to_string(), s.window.to.to_string()));
     let key = ledger_access::signing_key(repo)?;
     let public = std::fs::read_to_string(repo.join(evident_ledger::keys::PUBLIC_KEY_FILE))
         .map_err(|e| Failure::input(format!("{}: {e}", evident_ledger::keys::PUBLIC_KEY_FILE)))?;
-    let origin = ledger_access::origin(&judged.program);
+    let origin = ledger_access::origin(&loaded.program);
     let now = super::now();
-    let (checkpoint, entries) = with_ledger(repo, &judged.program, async |ledger| {
+    let (checkpoint, entries) = with_ledger(repo, &loaded.program, async |ledger| {
         let (_, cp) = ledger
             .checkpoint(&origin, &now, &key)
             .await
@@ -95,7 +90,7 @@ pub fn write(
     Ok(())
 }
 
-pub fn verify_bundle(path: &Path, key: Option<&Path>, json: bool) -> Outcome {
+pub fn verify_bundle(path: &Path, key: Option<&Path>, json: bool) -> VerbResult {
     let bytes =
         std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     let trusted = key.map(ledger_access::public_key).transpose()?;

@@ -1,7 +1,7 @@
 //! `evident catalog`: the criteria evident knows.
 
 use crate::cli::Report;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, VerbResult};
 use crate::output::{print_json, table};
 use evident_core::catalog::{Catalog, Criterion};
 use serde::Serialize;
@@ -13,7 +13,7 @@ struct CatalogJson<'a> {
     criteria: Vec<&'a Criterion>,
 }
 
-pub fn run(category: Option<&str>, report: &Report) -> Outcome {
+pub fn run(category: Option<&str>, report: &Report) -> VerbResult {
     let catalog = Catalog::tsc();
     let only = match category {
         None => None,

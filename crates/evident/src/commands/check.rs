@@ -2,26 +2,27 @@
 //! the ledger, and say what changed since the last run (a pass turning into a
 //! failure is a regression). Exit 1 when any check fails or errors.
 
-use super::ledger_access::{observed, store_failure, with_ledger};
+use super::ledger_access::{store_failure, with_ledger};
 use crate::cli::FailOn;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, VerbResult};
 use crate::output::{print_json, table};
-use evident_checks::{Context, Observation};
+use evident_checks::{CheckResult, Context};
 use evident_core::catalog::Catalog;
-use evident_core::model::{CheckSpec, EvidenceSource, TrustProgram};
+use evident_core::judgement::{Change, Judgement};
+use evident_core::model::{CheckSpec, EvidenceItem, EvidenceSource, TrustProgram};
+use evident_core::status::{History, judge_item};
 use evident_core::suggest::closest;
 use evident_core::time::Date;
-use evident_ledger::entry::{Entry, EntryKind, Outcome as Result_};
-use evident_store::{Evidence, Ledger};
+use evident_ledger::entry::{Entry, EntryKind};
+use evident_store::Evidence;
 use futures_util::StreamExt;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::Path;
 
 struct Target<'a> {
     control: &'a str,
-    item: &'a str,
+    item: &'a EvidenceItem,
     spec: &'a CheckSpec,
 }
 
@@ -32,9 +33,9 @@ struct Ran {
     kind: String,
     result: &'static str,
     summary: String,
-    /// The previous recorded result of this check, if any.
-    previous: Option<String>,
-    /// `new`, `same`, `regression` (passed before, not now) or `fixed`.
+    /// The item's latest result before this run, if any.
+    previous: Option<&'static str>,
+    /// What this result did to its item (`evident_core::judgement::Change`).
     change: &'static str,
     entry: u64,
 }
@@ -45,8 +46,9 @@ pub fn run(
     concurrency: usize,
     json: bool,
     fail_on: &[FailOn],
-) -> Outcome {
-    let program = super::load_program(repo, &Catalog::tsc())?;
+) -> VerbResult {
+    let catalog = Catalog::tsc();
+    let program = super::load_program(repo, &catalog)?;
     let targets = select(&program, only)?;
     if targets.is_empty() {
         println!("no checks are declared; add `check:` to an evidence item (docs/checks.md)");
@@ -56,37 +58,44 @@ pub fn run(
         repo: repo.to_path_buf(),
         now: super::system_now(),
     };
-    let now = super::now();
-    let today = super::today();
+    let (now, today, as_of) = (super::now(), super::today(), super::instant());
     let progress = Progress::new(targets.len());
-    let ran = with_ledger(repo, &program, async |ledger| {
-        let previous = last_results(ledger).await?;
-        let observed = observe(&targets, &cx, &progress, concurrency).await;
-        let evidence = observed
+    let (before, results, first) = with_ledger(repo, &program, async |ledger| {
+        let before = ledger.store.records().await.map_err(store_failure)?;
+        let results = observe(&targets, &cx, &progress, concurrency).await;
+        let evidence = results
             .iter()
             .map(|(t, o)| as_evidence(t, o, &now, today))
             .collect();
         let range = ledger.record(evidence).await.map_err(store_failure)?;
-        Ok(observed
-            .into_iter()
-            .zip(range)
-            .map(|((t, o), entry)| {
-                let before = previous
-                    .get(&(t.control.to_string(), t.item.to_string()))
-                    .cloned();
-                Ran {
-                    control: t.control.to_string(),
-                    item: t.item.to_string(),
-                    kind: t.spec.kind.as_str().to_string(),
-                    result: o.outcome.as_str(),
-                    summary: o.summary,
-                    change: change(before.as_deref(), o.outcome),
-                    previous: before,
-                    entry,
-                }
-            })
-            .collect::<Vec<Ran>>())
+        Ok((before, results, range.start))
     })?;
+    // The program as it stood before this run and after it: each result's
+    // change, and `--fail-on`, are judged by the core's one set of rules.
+    let mut after = before.clone();
+    for ((t, o), seq) in results.iter().zip(first..) {
+        let entry = as_evidence(t, o, &now, today).entry;
+        after.push(entry.record(seq).map_err(Failure::unmet)?);
+    }
+    let (was, is) = (History::new(&before), History::new(&after));
+    let ran: Vec<Ran> = results
+        .into_iter()
+        .zip(first..)
+        .map(|((t, o), entry)| {
+            let judged = |h: &History<'_>| judge_item(t.item, h.of(t.control, &t.item.id), as_of);
+            let (then, now) = (judged(&was), judged(&is));
+            Ran {
+                control: t.control.to_string(),
+                item: t.item.id.clone(),
+                kind: t.spec.kind.as_str().to_string(),
+                result: o.outcome.as_str(),
+                summary: o.summary,
+                change: Change::between(&then, &now).as_str(),
+                previous: then.latest.map(|e| e.result.as_str()),
+                entry,
+            }
+        })
+        .collect();
     let count = |r: &str| ran.iter().filter(|x| x.result == r).count();
     let (pass, fail, error) = (count("pass"), count("fail"), count("error"));
     let regressions = ran.iter().filter(|r| r.change == "regression").count();
@@ -118,7 +127,12 @@ pub fn run(
         );
     }
     if !fail_on.is_empty() {
-        return gate(repo, fail_on);
+        let fail_on: Vec<_> = fail_on.iter().map(|f| f.policy()).collect();
+        let reasons = Judgement::new(&program, &catalog, &after, as_of, None).unmet(&fail_on);
+        if reasons.is_empty() {
+            return Ok(());
+        }
+        return Err(Failure::unmet(format!("--fail-on: {}", reasons.join("; "))));
     }
     if fail + error > 0 {
         return Err(Failure::unmet(format!(
@@ -169,78 +183,14 @@ fn print_per_control(ran: &[Ran]) {
     println!("{t}");
 }
 
-/// `--fail-on`: judges the whole program as it stands after the run and fails on
-/// exactly the conditions chosen.
-fn gate(repo: &Path, fail_on: &[FailOn]) -> Outcome {
-    let judged = super::judge::Judged::load_at(repo, super::instant())?;
-    let status = judged.status();
-    let required = || {
-        status.controls.iter().flat_map(|c| {
-            c.items
-                .iter()
-                .filter(|i| i.required && c.not_applicable.is_none())
-                .map(move |i| (c, i))
-        })
-    };
-    let mut reasons = Vec::new();
-    let mut name = |what: &str, items: Vec<String>| {
-        if !items.is_empty() {
-            reasons.push(format!("{what}: {}", items.join(", ")));
-        }
-    };
-    use evident_core::status::ItemState;
-    for f in fail_on {
-        match f {
-            FailOn::Regression => name(
-                "regression",
-                required()
-                    .filter(|(_, i)| i.regression)
-                    .map(|(c, i)| format!("{}/{}", c.id, i.id))
-                    .collect(),
-            ),
-            FailOn::Failing => name(
-                "failing",
-                required()
-                    .filter(|(_, i)| i.state == ItemState::Failing)
-                    .map(|(c, i)| format!("{}/{}", c.id, i.id))
-                    .collect(),
-            ),
-            FailOn::Stale => name(
-                "stale",
-                required()
-                    .filter(|(_, i)| i.state == ItemState::Stale)
-                    .map(|(c, i)| format!("{}/{}", c.id, i.id))
-                    .collect(),
-            ),
-            FailOn::Overdue => {
-                let gaps = evident_core::gaps::inventory(&judged.program, &status);
-                let plan = evident_core::remediation::plan(&judged.program, &gaps, &judged.entries);
-                name(
-                    "overdue",
-                    plan.items
-                        .iter()
-                        .filter(|i| i.days_overdue > 0)
-                        .map(|i| format!("{} ({} day(s))", i.finding.id, i.days_overdue))
-                        .collect(),
-                )
-            }
-        }
-    }
-    if reasons.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::unmet(format!("--fail-on: {}", reasons.join("; "))))
-    }
-}
-
 /// Runs every check, `concurrency` at a time; results in declaration order.
 async fn observe<'t, 'a>(
     targets: &'t [Target<'a>],
     cx: &Context,
     progress: &Progress,
     concurrency: usize,
-) -> Vec<(&'t Target<'a>, Observation)> {
-    let mut observed: Vec<(usize, Observation)> =
+) -> Vec<(&'t Target<'a>, CheckResult)> {
+    let mut observed: Vec<(usize, CheckResult)> =
         futures_util::stream::iter(targets.iter().enumerate())
             .map(|(i, t)| async move {
                 let o = evident_checks::run(&t.spec.settings, cx).await;
@@ -259,17 +209,17 @@ async fn observe<'t, 'a>(
 }
 
 /// A check result as a ledger entry, the observation as its content.
-fn as_evidence(t: &Target<'_>, o: &Observation, now: &str, today: Date) -> Evidence {
+fn as_evidence(t: &Target<'_>, o: &CheckResult, now: &str, today: Date) -> Evidence {
     Evidence {
         content: o.content(),
         entry: Entry {
             control: t.control.to_string(),
-            item: t.item.to_string(),
+            item: t.item.id.clone(),
             kind: EntryKind::Check,
             collector: format!("check:{}", t.spec.kind.as_str()),
             collected_at: now.to_string(),
-            covers_from: today,
-            covers_to: today,
+            covers_from: t.spec.covers(today).0,
+            covers_to: t.spec.covers(today).1,
             result: o.outcome,
             summary: o.summary.clone(),
             content_sha256: String::new(),
@@ -309,7 +259,7 @@ fn select<'a>(program: &'a TrustProgram, only: Option<&str>) -> Result<Vec<Targe
             if let EvidenceSource::Check(spec) = &item.source {
                 out.push(Target {
                     control: &control.id,
-                    item: &item.id,
+                    item,
                     spec,
                 });
             }
@@ -323,29 +273,6 @@ fn select<'a>(program: &'a TrustProgram, only: Option<&str>) -> Result<Vec<Targe
         )));
     }
     Ok(out)
-}
-
-/// The latest recorded result of each (control, item), in the ledger's order.
-async fn last_results<B: evident_ledger::blobs::BlobStore>(
-    ledger: &Ledger<B>,
-) -> Result<HashMap<(String, String), String>, Failure> {
-    let mut last = HashMap::new();
-    for o in observed(ledger).await? {
-        last.insert(
-            (o.control.to_string(), o.item.to_string()),
-            o.result.as_str().to_string(),
-        );
-    }
-    Ok(last)
-}
-
-fn change(before: Option<&str>, now: Result_) -> &'static str {
-    match (before, now) {
-        (None, _) => "new",
-        (Some("pass"), Result_::Fail | Result_::Error) => "regression",
-        (Some("fail" | "error"), Result_::Pass) => "fixed",
-        _ => "same",
-    }
 }
 
 /// A progress bar on a terminal; one plain line per finished check otherwise.
@@ -373,18 +300,18 @@ impl Progress {
         }
     }
 
-    fn finished(&self, t: &Target<'_>, o: &Observation) {
+    fn finished(&self, t: &Target<'_>, o: &CheckResult) {
         let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         match &self.bar {
             Some(bar) => {
-                bar.set_message(format!("{}/{}", t.control, t.item));
+                bar.set_message(format!("{}/{}", t.control, t.item.id));
                 bar.inc(1);
             }
             None => eprintln!(
                 "[{n}/{}] {}/{}: {}",
                 self.total,
                 t.control,
-                t.item,
+                t.item.id,
                 o.outcome.as_str()
             ),
         }

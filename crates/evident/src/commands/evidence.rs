@@ -2,13 +2,13 @@
 
 use super::ledger_access::{store_failure, with_ledger};
 use crate::cli::EvidenceCommand;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, VerbResult};
 use crate::output::{print_json, table};
 use evident_core::catalog::Catalog;
 use evident_core::model::{Control, TrustProgram};
 use evident_core::suggest::closest;
 use evident_core::time::Date;
-use evident_ledger::entry::{Entry, EntryKind, Outcome as Result_};
+use evident_ledger::entry::{Entry, EntryKind, Outcome};
 use evident_store::Evidence;
 use serde::Serialize;
 use std::path::Path;
@@ -16,7 +16,7 @@ use std::path::Path;
 /// Larger evidence belongs in the system that produced it, referenced by an export.
 const MAX_EVIDENCE_BYTES: u64 = 256 << 20;
 
-pub fn run(repo: &Path, command: EvidenceCommand) -> Outcome {
+pub fn run(repo: &Path, command: EvidenceCommand) -> VerbResult {
     let program = super::load_program(repo, &Catalog::tsc())?;
     match command {
         EvidenceCommand::Add {
@@ -56,7 +56,7 @@ struct AddRequest<'a> {
     by: Option<String>,
 }
 
-fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> Outcome {
+fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> VerbResult {
     super::find_item(find_control(program, req.control)?, "--item", req.item)?;
     let now = super::now();
     let today = super::today();
@@ -75,9 +75,9 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
         None => name.clone(),
     };
     let result = match req.result {
-        "fail" => Result_::Fail,
-        "n/a" => Result_::NotApplicable,
-        _ => Result_::Pass,
+        "fail" => Outcome::Fail,
+        "n/a" => Outcome::NotApplicable,
+        _ => Outcome::Pass,
     };
     let collector = req
         .by
@@ -176,7 +176,7 @@ struct Listed<'a> {
     fields: &'a evident_ledger::entry::EntryFields,
 }
 
-fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) -> Outcome {
+fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) -> VerbResult {
     if let Some(c) = control {
         find_control(program, c)?;
     }

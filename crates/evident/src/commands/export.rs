@@ -1,17 +1,13 @@
 //! `evident export worksheet`: the control matrix an auditor works from, as one
 //! XLSX workbook or a folder of CSV files (one per sheet).
 
-use super::judge::Judged;
+use super::judge::Loaded;
 use crate::cli::{ExportCommand, OscalModel, SheetFormat};
-use crate::failure::{Failure, Outcome};
-use evident_audit::worksheet::{Sources, worksheet};
-use evident_core::gaps::inventory;
-use evident_core::period::test_window;
-use evident_core::remediation::plan;
-use evident_core::sample::draw;
+use crate::failure::{Failure, VerbResult};
+use evident_audit::worksheet::worksheet;
 use std::path::Path;
 
-pub fn run(repo: &Path, command: ExportCommand) -> Outcome {
+pub fn run(repo: &Path, command: ExportCommand) -> VerbResult {
     match command {
         ExportCommand::Oscal { model, out, window } => {
             let out = out.unwrap_or_else(|| {
@@ -32,7 +28,7 @@ pub fn run(repo: &Path, command: ExportCommand) -> Outcome {
         }
         ExportCommand::Bundle { out, seed, window } => {
             let out = out.unwrap_or_else(|| repo.join("audit/evidence-bundle.zip"));
-            write_bundle(repo, &out, seed, window.as_deref())
+            super::bundle::write(repo, &out, seed, window.as_deref())
         }
         ExportCommand::Worksheet {
             format,
@@ -59,9 +55,10 @@ pub fn write_worksheet(
     out: &Path,
     seed: u64,
     window: Option<&str>,
-) -> Outcome {
-    let judged = Judged::load_at(repo, super::instant())?;
-    let tables = tables(&judged, seed, window)?;
+) -> VerbResult {
+    let loaded = Loaded::read(repo)?;
+    let scope = loaded.optional_scope(window, seed)?;
+    let tables = worksheet(&loaded.judge(super::instant(), scope));
     let failed = |e: String| Failure::unmet(format!("{}: {e}", out.display()));
     match format {
         SheetFormat::Xlsx => {
@@ -83,73 +80,26 @@ pub fn write_worksheet(
     }
 }
 
-/// The worksheet's tables, judged now.
-fn tables(
-    judged: &Judged,
-    seed: u64,
-    window: Option<&str>,
-) -> Result<Vec<evident_audit::table::Table>, Failure> {
-    with_sources(judged, seed, window, |sources, _| worksheet(sources))
-}
-
-/// Judges the program once and hands the judgement (and the window, if any) to `f`.
-fn with_sources<T>(
-    judged: &Judged,
-    seed: u64,
-    window: Option<&str>,
-    f: impl FnOnce(&Sources<'_>, Option<evident_core::model::Window>) -> T,
-) -> Result<T, Failure> {
-    let status = judged.status();
-    let gaps = inventory(&judged.program, &status);
-    let remediation = plan(&judged.program, &gaps, &judged.entries);
-    // Type I has no window: its Samples and Populations sheets stay empty.
-    let window = judged.optional_window(window)?;
-    let period = window.map(|w| test_window(&judged.program, &judged.entries, w, judged.as_of));
-    let sample = window.map(|w| {
-        draw(
-            &judged.program,
-            &judged.entries,
-            w,
-            judged.as_of,
-            seed,
-            &judged.program.config.sample,
-        )
-    });
-    Ok(f(
-        &Sources {
-            program: &judged.program,
-            status: &status,
-            remediation: &remediation,
-            period: period.as_ref(),
-            sample: sample.as_ref(),
-        },
-        window,
-    ))
-}
-
-/// Writes the evidence bundle, its worksheet judged as the bundle's checkpoint is signed.
-pub fn write_bundle(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> Outcome {
-    super::bundle::write(repo, out, seed, window, |judged, s, w| {
-        let tables = tables(judged, s, w)?;
-        evident_audit::xlsx::to_xlsx(&tables).map_err(Failure::unmet)
-    })
-}
-
 /// Writes one OSCAL document.
-pub fn write_oscal(repo: &Path, model: OscalModel, out: &Path, window: Option<&str>) -> Outcome {
+pub fn write_oscal(repo: &Path, model: OscalModel, out: &Path, window: Option<&str>) -> VerbResult {
     use evident_audit::oscal;
-    let judged = Judged::load_at(repo, super::instant())?;
+    let written = |text: &[u8]| {
+        evident_fsio::replace(out, text)
+            .map_err(|e| Failure::unmet(format!("{}: {e}", out.display())))
+    };
     if model == OscalModel::Catalog {
-        return evident_fsio::replace(out, evident_core::catalog::tsc_oscal_json().as_bytes())
-            .map_err(|e| Failure::unmet(format!("{}: {e}", out.display())));
+        return written(evident_core::catalog::tsc_oscal_json().as_bytes());
     }
-    let doc = with_sources(&judged, 1, window, |s, w| match model {
-        OscalModel::Ssp => oscal::ssp(s),
-        OscalModel::Profile | OscalModel::Catalog => oscal::profile(s),
-        OscalModel::AssessmentResults => oscal::assessment_results(s, w),
-        OscalModel::Poam => oscal::poam(s),
-    })?;
+    let loaded = Loaded::read(repo)?;
+    let scope = loaded.optional_scope(window, 1)?;
+    let judgement = loaded.judge(super::instant(), scope);
+    let doc = match model {
+        OscalModel::Ssp => oscal::ssp(&judgement),
+        OscalModel::Profile | OscalModel::Catalog => oscal::profile(&judgement),
+        OscalModel::AssessmentResults => oscal::assessment_results(&judgement),
+        OscalModel::Poam => oscal::poam(&judgement),
+    };
     let mut text = serde_json::to_vec_pretty(&doc).map_err(|e| Failure::unmet(e.to_string()))?;
     text.push(b'\n');
-    evident_fsio::replace(out, &text).map_err(|e| Failure::unmet(format!("{}: {e}", out.display())))
+    written(&text)
 }

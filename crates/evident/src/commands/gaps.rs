@@ -1,20 +1,20 @@
 //! `evident gaps`: everything still missing for the audit in scope, worst first.
 
-use super::judge::Judged;
+use super::judge::Loaded;
 use crate::cli::Report;
-use crate::failure::Outcome;
+use crate::failure::VerbResult;
 use crate::output::{print_json, table};
-use evident_core::gaps::{GapReport, inventory};
+use evident_core::gaps::GapReport;
 use evident_core::model::AuditType;
 use std::path::Path;
 
-pub fn run(repo: &Path, report: &Report) -> Outcome {
-    let judged = Judged::load(repo, report)?;
-    let gaps = inventory(&judged.program, &judged.status());
+pub fn run(repo: &Path, report: &Report) -> VerbResult {
+    let loaded = Loaded::read(repo)?;
+    let judgement = loaded.judge(super::as_of_instant(report)?, None);
     if report.json {
-        print_json(&gaps);
+        print_json(&judgement.gaps);
     } else {
-        print_human(&gaps);
+        print_human(&judgement.gaps);
     }
     Ok(())
 }

@@ -1,12 +1,12 @@
 //! `evident init`: scaffold a starter program.
 
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, VerbResult};
 use evident_fsio::Created;
 use evident_ledger::keys;
 use evident_repo::init::{Endpoints, Scaffolded, Starter, scaffold};
 use std::path::Path;
 
-pub fn run(dir: &Path, org: &str) -> Outcome {
+pub fn run(dir: &Path, org: &str) -> VerbResult {
     if org.trim().is_empty() {
         return Err(Failure::input(
             "--org: the organisation name must not be empty",

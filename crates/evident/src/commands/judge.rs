@@ -1,72 +1,46 @@
-//! What the judging verbs (status, gaps, remediation, period, sample) share: the
-//! trust repo, every ledger entry, and the moment and window to judge at.
+//! What every judging verb does first: load the trust repo and the ledger's
+//! records, then judge them once ([`Judgement`]) as of a moment.
 
-use super::ledger_access::{observed, store_failure, with_ledger, with_ledger_of};
-use crate::cli::Report;
+use super::ledger_access::{store_failure, with_ledger};
 use crate::failure::Failure;
 use evident_core::catalog::Catalog;
+use evident_core::judgement::{Judgement, Scope};
 use evident_core::model::{TrustProgram, Window};
-use evident_core::parallel;
-use evident_core::status::{Observed, StatusReport, derive};
+use evident_core::record::Record;
 use evident_core::time::Instant;
-use evident_ledger::blobs::FsBlobs;
 use evident_ledger::checkpoint::Checkpoint;
-use evident_store::Ledger;
 use std::path::Path;
 
-pub struct Judged {
+/// The inputs of a judgement, as read from the trust repo and its ledger.
+pub struct Loaded {
     pub catalog: Catalog,
     pub program: TrustProgram,
-    pub entries: Vec<Observed>,
-    /// The latest signed checkpoint, read with the entries.
+    pub records: Vec<Record>,
+    /// The latest signed checkpoint, read with the records.
     pub checkpoint: Option<Checkpoint>,
-    pub as_of: Instant,
 }
 
-impl Judged {
-    /// Loads the trust repo and reads the ledger, to judge as of `--as-of` or now.
-    pub fn load(repo: &Path, report: &Report) -> Result<Judged, Failure> {
-        let as_of = super::as_of_instant(report)?;
-        Judged::load_at(repo, as_of)
-    }
-
-    pub fn load_at(repo: &Path, as_of: Instant) -> Result<Judged, Failure> {
+impl Loaded {
+    /// Loads the trust repo (any error stops here, before a ledger is opened)
+    /// and reads every ledger record and the latest checkpoint.
+    pub fn read(repo: &Path) -> Result<Loaded, Failure> {
         let catalog = Catalog::tsc();
-        // The ledger is read while the trust repo loads: it needs only evident.toml,
-        // and never opens (or creates) a ledger for a repo whose evident.toml is broken.
-        let (read, program) = parallel::both(
-            || {
-                let config = evident_repo::load_config(repo, &catalog)?;
-                Some(with_ledger_of(repo, &config, read_ledger))
-            },
-            || super::load_program(repo, &catalog),
-        );
-        let program = program?;
-        let (entries, checkpoint) = match read {
-            Some(read) => read?,
-            // evident.toml read cleanly in full but not alone: cannot happen, but
-            // reading the ledger afresh is always right.
-            None => with_ledger(repo, &program, read_ledger)?,
-        };
-        Ok(Judged {
+        let program = super::load_program(repo, &catalog)?;
+        let (records, checkpoint) = with_ledger(repo, &program, async |ledger| {
+            let records = ledger.store.records().await.map_err(store_failure)?;
+            let checkpoint = ledger.latest_checkpoint().await.map_err(store_failure)?;
+            Ok((records, checkpoint))
+        })?;
+        Ok(Loaded {
             catalog,
             program,
-            entries,
+            records,
             checkpoint,
-            as_of,
         })
     }
 
-    pub fn status(&self) -> StatusReport {
-        derive(&self.program, &self.catalog, &self.entries, self.as_of)
-    }
-
-    /// `--window FROM..TO`, else `[audit] window`, else none (a Type I program).
-    pub fn optional_window(&self, flag: Option<&str>) -> Result<Option<Window>, Failure> {
-        match (flag, self.program.config.audit.window) {
-            (None, None) => Ok(None),
-            (flag, _) => self.window(flag).map(Some),
-        }
+    pub fn judge(&self, as_of: Instant, scope: Option<Scope>) -> Judgement<'_> {
+        Judgement::new(&self.program, &self.catalog, &self.records, as_of, scope)
     }
 
     /// The observation window: `--window FROM..TO`, else `[audit] window`.
@@ -81,13 +55,14 @@ impl Judged {
             )
         })
     }
-}
 
-/// Every entry as judging reads it, and the latest checkpoint.
-async fn read_ledger(
-    ledger: &Ledger<FsBlobs>,
-) -> Result<(Vec<Observed>, Option<Checkpoint>), Failure> {
-    let entries = observed(ledger).await?;
-    let checkpoint = ledger.latest_checkpoint().await.map_err(store_failure)?;
-    Ok((entries, checkpoint))
+    /// [`Loaded::window`] with `seed`, or none for a program without a window
+    /// (Type I): the scope of the auditor's exports.
+    pub fn optional_scope(&self, flag: Option<&str>, seed: u64) -> Result<Option<Scope>, Failure> {
+        if flag.is_none() && self.program.config.audit.window.is_none() {
+            return Ok(None);
+        }
+        let window = self.window(flag)?;
+        Ok(Some(Scope { window, seed }))
+    }
 }

@@ -1,8 +1,8 @@
-//! `evident ledger checkpoint | verify | reindex | prove | consistency | verify-proof`.
+//! `evident ledger checkpoint | verify | prove | consistency | verify-proof`.
 
 use super::ledger_access::{self, store_failure, with_ledger};
 use crate::cli::LedgerCommand;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, VerbResult};
 use crate::output::print_json;
 use evident_core::catalog::Catalog;
 use evident_ledger::checkpoint::Checkpoint;
@@ -12,7 +12,7 @@ use evident_ledger::proof::ProofFile;
 use serde_json::json;
 use std::path::Path;
 
-pub fn run(repo: &Path, command: LedgerCommand) -> Outcome {
+pub fn run(repo: &Path, command: LedgerCommand) -> VerbResult {
     match command {
         // Offline: needs no trust repo, only the proof and the key.
         // Paths are taken from the `-C` directory, as git does.
@@ -26,13 +26,12 @@ pub fn run(repo: &Path, command: LedgerCommand) -> Outcome {
         ),
         LedgerCommand::Checkpoint { json } => checkpoint(repo, json),
         LedgerCommand::Verify { json } => verify(repo, json),
-        LedgerCommand::Reindex => reindex(repo),
         LedgerCommand::Prove { entry, json } => prove(repo, &entry, json),
         LedgerCommand::Consistency { from, json } => consistency(repo, &repo.join(from), json),
     }
 }
 
-fn checkpoint(repo: &Path, json: bool) -> Outcome {
+fn checkpoint(repo: &Path, json: bool) -> VerbResult {
     let program = super::load_program(repo, &Catalog::tsc())?;
     let key = ledger_access::signing_key(repo)?;
     let origin = ledger_access::origin(&program);
@@ -60,7 +59,7 @@ fn checkpoint_json(id: i64, cp: &Checkpoint) -> serde_json::Value {
     })
 }
 
-fn verify(repo: &Path, json: bool) -> Outcome {
+fn verify(repo: &Path, json: bool) -> VerbResult {
     let program = super::load_program(repo, &Catalog::tsc())?;
     let trusted = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
     let verified = with_ledger(repo, &program, async |ledger| {
@@ -98,16 +97,7 @@ fn verify(repo: &Path, json: bool) -> Outcome {
     }
 }
 
-fn reindex(repo: &Path) -> Outcome {
-    let program = super::load_program(repo, &Catalog::tsc())?;
-    let entries = with_ledger(repo, &program, async |ledger| {
-        ledger.store.reindex().await.map_err(store_failure)
-    })?;
-    println!("observations index rebuilt from {entries} entries");
-    Ok(())
-}
-
-fn prove(repo: &Path, entry: &str, json: bool) -> Outcome {
+fn prove(repo: &Path, entry: &str, json: bool) -> VerbResult {
     let seq: u64 = entry.parse().map_err(|_| {
         Failure::input(format!(
             "ENTRY `{entry}` is not an entry number; `evident evidence list` shows them in the # column"
@@ -121,7 +111,7 @@ fn prove(repo: &Path, entry: &str, json: bool) -> Outcome {
     show_proof(&proof, &trusted, json)
 }
 
-fn consistency(repo: &Path, from: &Path, json: bool) -> Outcome {
+fn consistency(repo: &Path, from: &Path, json: bool) -> VerbResult {
     let text = std::fs::read_to_string(from)
         .map_err(|e| Failure::input(format!("{}: {e}", from.display())))?;
     let old =
@@ -141,7 +131,7 @@ fn consistency(repo: &Path, from: &Path, json: bool) -> Outcome {
 }
 
 /// Prints a freshly made proof, checked first the way an auditor will check it.
-fn show_proof(proof: &ProofFile, trusted: &ed25519_dalek::VerifyingKey, json: bool) -> Outcome {
+fn show_proof(proof: &ProofFile, trusted: &ed25519_dalek::VerifyingKey, json: bool) -> VerbResult {
     let said = proof.verify(trusted).map_err(|e| {
         Failure::unmet(format!(
             "the ledger produced a proof that does not verify ({e}); run `evident ledger verify`"
@@ -158,7 +148,7 @@ fn show_proof(proof: &ProofFile, trusted: &ed25519_dalek::VerifyingKey, json: bo
     Ok(())
 }
 
-fn verify_proof(path: &Path, key: &Path, json: bool) -> Outcome {
+fn verify_proof(path: &Path, key: &Path, json: bool) -> VerbResult {
     let trusted = ledger_access::public_key(key)?;
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;

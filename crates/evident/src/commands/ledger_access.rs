@@ -4,7 +4,6 @@
 use crate::failure::Failure;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use evident_core::model::{Config, TrustProgram};
-use evident_core::status::Observed;
 use evident_ledger::blobs::FsBlobs;
 use evident_ledger::keys;
 use evident_store::{Ledger, Location, Store, StoreError};
@@ -29,17 +28,8 @@ pub fn with_ledger<T>(
     program: &TrustProgram,
     work: impl AsyncFnOnce(&Ledger<FsBlobs>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
-    with_ledger_of(repo, &program.config, work)
-}
-
-/// [`with_ledger`] knowing only evident.toml (so it can run while the rest loads).
-pub fn with_ledger_of<T>(
-    repo: &Path,
-    config: &Config,
-    work: impl AsyncFnOnce(&Ledger<FsBlobs>) -> Result<T, Failure>,
-) -> Result<T, Failure> {
     block_on(async {
-        let ledger = open(repo, config).await?;
+        let ledger = open(repo, &program.config).await?;
         let outcome = work(&ledger).await;
         ledger.store.close().await;
         outcome
@@ -56,13 +46,6 @@ async fn open(repo: &Path, config: &Config) -> Result<Ledger<FsBlobs>, Failure> 
         store,
         blobs: FsBlobs::new(repo.join(BLOB_DIR)),
     })
-}
-
-/// Every entry in the ledger as the status rules read it.
-pub async fn observed<B: evident_ledger::blobs::BlobStore>(
-    ledger: &Ledger<B>,
-) -> Result<Vec<Observed>, Failure> {
-    ledger.store.observations().await.map_err(store_failure)
 }
 
 pub fn store_failure(e: StoreError) -> Failure {

@@ -1,7 +1,7 @@
 //! `evident lint`: every problem in the trust repo, with file:line:column and a hint.
 
 use crate::cli::Report;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, VerbResult};
 use crate::output::print_json;
 use evident_core::catalog::Catalog;
 use evident_repo::Diagnostic;
@@ -16,7 +16,7 @@ struct LintJson {
     diagnostics: Vec<Diagnostic>,
 }
 
-pub fn run(repo: &Path, report: &Report) -> Outcome {
+pub fn run(repo: &Path, report: &Report) -> VerbResult {
     let as_of = super::as_of(report)?;
     let catalog = Catalog::tsc();
     let diags = evident_repo::lint::lint(repo, &catalog, as_of).diagnostics;

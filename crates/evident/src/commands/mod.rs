@@ -19,13 +19,13 @@ mod sample;
 mod status;
 
 use crate::cli::{Cli, Command, Report};
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, VerbResult};
 use evident_core::catalog::Catalog;
 use evident_core::model::{Control, TrustProgram};
 use evident_core::time::{Date, Instant};
 use std::path::Path;
 
-pub fn run(cli: Cli) -> Outcome {
+pub fn run(cli: Cli) -> VerbResult {
     fixed_clock()?;
     let repo = cli.repo.as_path();
     match cli.command {

@@ -1,27 +1,34 @@
 //! `evident period`: Type II period testing over the observation window.
 
-use super::judge::Judged;
+use super::judge::Loaded;
 use crate::cli::Report;
-use crate::failure::Outcome;
+use crate::failure::VerbResult;
 use crate::output::{print_json, table};
-use evident_core::period::{PeriodReport, test_window};
+use evident_core::judgement::Scope;
+use evident_core::period::PeriodReport;
 use std::path::Path;
 
-pub fn run(repo: &Path, window: Option<&str>, report: &Report) -> Outcome {
-    let judged = Judged::load(repo, report)?;
-    let window = judged.window(window)?;
-    let periods = test_window(&judged.program, &judged.entries, window, judged.as_of);
+pub fn run(repo: &Path, window: Option<&str>, report: &Report) -> VerbResult {
+    let loaded = Loaded::read(repo)?;
+    let scope = Scope {
+        window: loaded.window(window)?,
+        seed: 1,
+    };
+    let judgement = loaded.judge(super::as_of_instant(report)?, Some(scope));
+    let Some(audit) = &judgement.audit else {
+        unreachable!("judged over a window")
+    };
     if report.json {
-        print_json(&periods);
+        print_json(&audit.periods);
     } else {
-        print_human(&periods);
+        print_human(&audit.periods);
     }
     Ok(())
 }
 
 fn print_human(r: &PeriodReport) {
     println!(
-        "Observation window {}..{}, as of {}\n",
+        "CheckResult window {}..{}, as of {}\n",
         r.window.from, r.window.to, r.as_of
     );
     let mut t = table([

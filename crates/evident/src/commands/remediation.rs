@@ -2,22 +2,21 @@
 //! (from remediation.toml) and escalation. Exit 1 when a recorded state cannot
 //! stand (verified without a ledger entry that shows the fix).
 
-use super::judge::Judged;
+use super::judge::Loaded;
 use crate::cli::Report;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, VerbResult};
 use crate::output::{print_json, table};
-use evident_core::gaps::inventory;
-use evident_core::remediation::{RemediationReport, plan};
+use evident_core::remediation::RemediationReport;
 use std::path::Path;
 
-pub fn run(repo: &Path, report: &Report) -> Outcome {
-    let judged = Judged::load(repo, report)?;
-    let gaps = inventory(&judged.program, &judged.status());
-    let plan = plan(&judged.program, &gaps, &judged.entries);
+pub fn run(repo: &Path, report: &Report) -> VerbResult {
+    let loaded = Loaded::read(repo)?;
+    let judgement = loaded.judge(super::as_of_instant(report)?, None);
+    let plan = &judgement.remediation;
     if report.json {
-        print_json(&plan);
+        print_json(plan);
     } else {
-        print_human(&plan);
+        print_human(plan);
     }
     let problems: Vec<String> = plan
         .problems()

@@ -1,29 +1,28 @@
 //! `evident sample --seed N`: each control's population over the window and a
 //! reproducible sample of it for the auditor, with the ledger entries behind each.
 
-use super::judge::Judged;
+use super::judge::Loaded;
 use crate::cli::Report;
-use crate::failure::Outcome;
+use crate::failure::VerbResult;
 use crate::output::{print_json, table};
-use evident_core::sample::{SampleReport, draw};
+use evident_core::judgement::Scope;
+use evident_core::sample::SampleReport;
 use std::path::Path;
 
-pub fn run(repo: &Path, seed: u64, window: Option<&str>, report: &Report) -> Outcome {
-    let judged = Judged::load(repo, report)?;
-    let window = judged.window(window)?;
-    let sizes = judged.program.config.sample;
-    let sample = draw(
-        &judged.program,
-        &judged.entries,
-        window,
-        judged.as_of,
+pub fn run(repo: &Path, seed: u64, window: Option<&str>, report: &Report) -> VerbResult {
+    let loaded = Loaded::read(repo)?;
+    let scope = Scope {
+        window: loaded.window(window)?,
         seed,
-        &sizes,
-    );
+    };
+    let judgement = loaded.judge(super::as_of_instant(report)?, Some(scope));
+    let Some(audit) = &judgement.audit else {
+        unreachable!("judged over a window")
+    };
     if report.json {
-        print_json(&sample);
+        print_json(&audit.sample);
     } else {
-        print_human(&sample);
+        print_human(&audit.sample);
     }
     Ok(())
 }

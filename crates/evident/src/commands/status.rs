@@ -1,20 +1,21 @@
 //! `evident status`: status derived from the ledger's evidence — per category,
 //! criterion and control — with regressions and claims the evidence contradicts.
 
-use super::judge::Judged;
+use super::judge::Loaded;
 use crate::cli::Report;
-use crate::failure::Outcome;
+use crate::failure::VerbResult;
 use crate::output::{print_json, table};
 use evident_core::model::AuditType;
-use evident_core::status::{ControlStatus, StatusReport, percent, symbol};
+use evident_core::status::{StatusReport, percent, symbol};
 use std::path::Path;
 
-pub fn run(repo: &Path, report: &Report) -> Outcome {
-    let status = Judged::load(repo, report)?.status();
+pub fn run(repo: &Path, report: &Report) -> VerbResult {
+    let loaded = Loaded::read(repo)?;
+    let judgement = loaded.judge(super::as_of_instant(report)?, None);
     if report.json {
-        print_json(&status);
+        print_json(&judgement.status);
     } else {
-        print_human(&status);
+        print_human(&judgement.status);
     }
     Ok(())
 }
@@ -69,7 +70,7 @@ fn print_human(s: &StatusReport) {
             c.id.clone(),
             format!("{} {}", symbol(c.headline()), c.headline()),
             c.claimed.map_or("—", |x| x.as_str()).to_string(),
-            evidence_summary(c),
+            c.evidence_summary(),
             c.open_gaps
                 .iter()
                 .map(|g| format!("{} ({})", g.id, g.severity.as_str()))
@@ -156,18 +157,4 @@ fn print_human(s: &StatusReport) {
             uncovered.join(", ")
         );
     }
-}
-
-/// "2/3 satisfied, 1 stale" for a control's evidence items.
-fn evidence_summary(c: &ControlStatus) -> String {
-    use evident_core::status::ItemState::*;
-    let count = |st| c.items.iter().filter(|i| i.state == st).count();
-    let mut parts = vec![format!("{}/{} satisfied", count(Satisfied), c.items.len())];
-    for (st, word) in [(Failing, "failing"), (Stale, "stale"), (Missing, "missing")] {
-        let n = count(st);
-        if n > 0 {
-            parts.push(format!("{n} {word}"));
-        }
-    }
-    parts.join(", ")
 }

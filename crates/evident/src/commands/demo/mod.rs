@@ -1,10 +1,10 @@
 //! `evident demo`: a sample company's program, end to end, in one command.
 
 use super::ledger_access::{self, store_failure, with_ledger};
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, VerbResult};
 use evident_core::catalog::Catalog;
 use evident_core::model::{EvidenceSource, TrustProgram};
-use evident_ledger::entry::{Entry, EntryKind, Outcome as Result_};
+use evident_ledger::entry::{Entry, EntryKind, Outcome};
 use evident_store::Evidence;
 use std::path::Path;
 
@@ -17,7 +17,7 @@ use world::World;
 
 pub const DEMO_ORG: &str = "Lumen Analytics";
 
-pub fn run(dir: &Path) -> Outcome {
+pub fn run(dir: &Path) -> VerbResult {
     println!(
         "evident demo: building {DEMO_ORG}'s SOC 2 program in {}\n",
         dir.display()
@@ -75,8 +75,9 @@ pub fn run(dir: &Path) -> Outcome {
     expected_failures(super::check::run(dir, Some("AUTH"), 16, false, &[]))?;
 
     println!("\n7. status, derived from the evidence");
-    let judged = super::judge::Judged::load_at(dir, super::instant())?;
-    let status = judged.status();
+    let loaded = super::judge::Loaded::read(dir)?;
+    let judgement = loaded.judge(super::instant(), None);
+    let status = &judgement.status;
     for c in status.categories.iter().filter(|c| c.in_scope) {
         println!(
             "   {:<16} {:>4} ready ({}/{} criteria implemented)",
@@ -109,8 +110,7 @@ pub fn run(dir: &Path) -> Outcome {
             d.derived.as_str()
         );
     }
-    let gaps = evident_core::gaps::inventory(&judged.program, &status);
-    let plan = evident_core::remediation::plan(&judged.program, &gaps, &judged.entries);
+    let (gaps, plan) = (&judgement.gaps, &judgement.remediation);
     let critical = gaps
         .findings
         .iter()
@@ -152,7 +152,7 @@ pub fn run(dir: &Path) -> Outcome {
     ] {
         super::export::write_oscal(dir, model, &audit.join(format!("oscal/{name}.json")), None)?;
     }
-    super::export::write_bundle(dir, &audit.join("evidence-bundle.zip"), 1, None)?;
+    super::bundle::write(dir, &audit.join("evidence-bundle.zip"), 1, None)?;
     for f in [
         "worksheet.xlsx",
         "evidence-bundle.zip",
@@ -193,7 +193,7 @@ pub fn run(dir: &Path) -> Outcome {
 
 /// The demo builds into an empty or missing directory; a previous demo there
 /// (known by its CA file) is replaced, anything else is left alone.
-fn make_room(dir: &Path) -> Outcome {
+fn make_room(dir: &Path) -> VerbResult {
     let empty = |d: &Path| std::fs::read_dir(d).map_or(true, |mut e| e.next().is_none());
     if !dir.exists() || (dir.is_dir() && empty(dir)) {
         return Ok(());
@@ -211,7 +211,7 @@ fn make_room(dir: &Path) -> Outcome {
 
 /// The demo expects some checks to fail: that is what it shows. Anything else
 /// (bad input, a damaged ledger) still stops it.
-fn expected_failures(outcome: Outcome) -> Outcome {
+fn expected_failures(outcome: VerbResult) -> VerbResult {
     match outcome {
         Err(f) if f.code == 1 && !f.message.starts_with("ledger") => {
             println!("   ({f})");
@@ -243,7 +243,7 @@ fn record_file_evidence(dir: &Path, program: &TrustProgram) -> Result<usize, Fai
                     collected_at: now.clone(),
                     covers_from: today,
                     covers_to: today,
-                    result: Result_::Pass,
+                    result: Outcome::Pass,
                     summary: path.clone(),
                     content_sha256: String::new(),
                 },

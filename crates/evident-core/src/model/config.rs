@@ -1,0 +1,126 @@
+//! evident.toml: the organisation, the audit, the portal, SLAs and escalation.
+
+use crate::time::Date;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Config {
+    pub schema: u32,
+    pub org: Org,
+    pub audit: Audit,
+    pub portal: Portal,
+    pub sla: SlaDays,
+    pub escalation: Escalation,
+    /// Auditor sample sizes by frequency.
+    pub sample: SampleSizes,
+    pub database: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Org {
+    pub name: String,
+    pub url: Option<String>,
+    pub security_contact: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditType {
+    Type1,
+    Type2,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub from: Date,
+    pub to: Date,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Audit {
+    #[serde(rename = "type")]
+    pub kind: AuditType,
+    /// Category ids from the catalog; `security` is always among them.
+    pub categories: Vec<String>,
+    /// Type I: the date the design of controls is attested at.
+    pub point_in_time: Option<Date>,
+    /// Type II: the observation window.
+    pub window: Option<Window>,
+    /// When the company means to be audited, in its own words ("H1 2027").
+    pub target: Option<String>,
+    pub auditor: Auditor,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Auditor {
+    pub engaged: bool,
+    pub firm: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Portal {
+    pub title: String,
+    pub base_url: Option<String>,
+    pub languages: Vec<String>,
+    pub disclosure_policy: Option<String>,
+}
+
+/// Days allowed to remediate, per severity.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct SlaDays {
+    pub critical: u32,
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl Default for SlaDays {
+    fn default() -> Self {
+        SlaDays {
+            critical: 1,
+            major: 14,
+            minor: 30,
+        }
+    }
+}
+
+/// Who hears about overdue items, per severity.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Escalation {
+    pub minor: String,
+    pub major: String,
+    pub critical: String,
+}
+
+impl Default for Escalation {
+    fn default() -> Self {
+        Escalation {
+            minor: "team lead".into(),
+            major: "CTO".into(),
+            critical: "executive leadership".into(),
+        }
+    }
+}
+
+/// Sample sizes by control frequency (`[sample]`; how they are used is in `sample.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SampleSizes {
+    pub annual: usize,
+    pub quarterly: usize,
+    pub monthly: usize,
+    pub weekly: usize,
+    pub daily: usize,
+    pub continuous: usize,
+}
+
+impl Default for SampleSizes {
+    fn default() -> Self {
+        SampleSizes {
+            annual: 1,
+            quarterly: 2,
+            monthly: 2,
+            weekly: 5,
+            daily: 25,
+            continuous: 25,
+        }
+    }
+}

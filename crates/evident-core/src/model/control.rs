@@ -1,0 +1,249 @@
+//! A control: its evidence items (and how each is collected), gaps and review.
+
+use super::Origin;
+use crate::time::{Date, Interval};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Frequency {
+    Continuous,
+    Daily,
+    Weekly,
+    Monthly,
+    Quarterly,
+    Annual,
+    PerEvent,
+}
+
+impl Frequency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Continuous => "continuous",
+            Frequency::Daily => "daily",
+            Frequency::Weekly => "weekly",
+            Frequency::Monthly => "monthly",
+            Frequency::Quarterly => "quarterly",
+            Frequency::Annual => "annual",
+            Frequency::PerEvent => "per-event",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Nature {
+    Automated,
+    Manual,
+    Hybrid,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    #[default]
+    Public,
+    Private,
+}
+
+/// The states a control can be in. Ordered worst first, so `min` is the weakest link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlState {
+    Planned,
+    Partial,
+    Implemented,
+    NotApplicable,
+}
+
+impl ControlState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlState::Planned => "planned",
+            ControlState::Partial => "partial",
+            ControlState::Implemented => "implemented",
+            ControlState::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    Major,
+    Minor,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Major => "major",
+            Severity::Minor => "minor",
+        }
+    }
+}
+
+/// A review cadence and when the last review happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Review {
+    pub every: Interval,
+    pub last: Date,
+}
+
+impl Review {
+    pub fn next_due(&self) -> Date {
+        self.last.add_days(self.every.whole_days())
+    }
+
+    pub fn overdue(&self, as_of: Date) -> bool {
+        self.next_due() < as_of
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Control {
+    pub id: String,
+    pub title: String,
+    pub criteria: Vec<String>,
+    pub owner: String,
+    pub frequency: Frequency,
+    pub nature: Nature,
+    pub visibility: Visibility,
+    /// What the page claims; compared with the derived status.
+    pub claimed: Option<ControlState>,
+    /// Set when the control is declared not applicable: the reason.
+    pub not_applicable: Option<String>,
+    pub review: Option<Review>,
+    pub evidence: Vec<EvidenceItem>,
+    pub gaps: Vec<Gap>,
+    /// Markdown of the `## Statement` section.
+    pub statement: String,
+    /// Markdown of the `## Implementation` section.
+    pub implementation: String,
+    pub origin: Origin,
+}
+
+impl Control {
+    pub fn open_gaps(&self) -> impl Iterator<Item = &Gap> {
+        self.gaps.iter().filter(|g| g.closed.is_none())
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EvidenceItem {
+    pub id: String,
+    pub describe: String,
+    pub fresh_for: Interval,
+    /// Optional items count toward `partial` but never block `implemented`.
+    pub required: bool,
+    pub visibility: Visibility,
+    pub source: EvidenceSource,
+}
+
+/// How an evidence item is collected.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum EvidenceSource {
+    /// An automated check run by `evident check`.
+    Check(CheckSpec),
+    /// A file kept in the trust repo (a path relative to it).
+    File { path: String },
+    /// Added by a person with `evident evidence add`.
+    Manual,
+}
+
+impl EvidenceSource {
+    /// `check:<kind>`, `file` or `manual`, as reports name the source.
+    pub fn label(&self) -> String {
+        match self {
+            EvidenceSource::Check(spec) => format!("check:{}", spec.kind.as_str()),
+            EvidenceSource::File { .. } => "file".into(),
+            EvidenceSource::Manual => "manual".into(),
+        }
+    }
+}
+
+/// What the evidence says about its item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    #[serde(rename = "pass")]
+    Pass,
+    #[serde(rename = "fail")]
+    Fail,
+    #[serde(rename = "error")]
+    Error,
+    #[serde(rename = "n/a")]
+    NotApplicable,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+            Outcome::NotApplicable => "n/a",
+        }
+    }
+}
+
+/// The kinds of automated check evident knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckKind {
+    File,
+    Http,
+    Tls,
+    Command,
+    Git,
+    Rego,
+    Sarif,
+    Cyclonedx,
+    Junit,
+}
+
+impl CheckKind {
+    /// The name written in a trust repo's `check: { kind: ... }`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::File => "file",
+            CheckKind::Http => "http",
+            CheckKind::Tls => "tls",
+            CheckKind::Command => "command",
+            CheckKind::Git => "git",
+            CheckKind::Rego => "rego",
+            CheckKind::Sarif => "sarif",
+            CheckKind::Cyclonedx => "cyclonedx",
+            CheckKind::Junit => "junit",
+        }
+    }
+}
+
+/// A check declaration: its kind and its typed settings (see `checks.rs`).
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckSpec {
+    pub kind: CheckKind,
+    pub settings: super::checks::CheckSettings,
+}
+
+impl CheckSpec {
+    /// The days a check's result speaks for: a check observes the moment it
+    /// runs, so its result covers the day it ran and no other.
+    pub fn covers(&self, today: Date) -> (Date, Date) {
+        (today, today)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Gap {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub opened: Date,
+    pub owner: Option<String>,
+    pub target: Option<Date>,
+    pub closed: Option<Date>,
+    pub visibility: Visibility,
+}
