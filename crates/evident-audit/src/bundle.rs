@@ -15,6 +15,7 @@
 //! Nothing in it needs evident to check: `verify_bundle.py` does it with Python's
 //! hashlib and an ed25519 library.
 
+use crate::AuditError;
 use evident_ledger::checkpoint::Checkpoint;
 use evident_ledger::hex;
 use evident_ledger::merkle::{self, Hash};
@@ -62,7 +63,7 @@ pub fn assemble(
     worksheet: &[u8],
     entries: &[BundleEntry],
     sign: impl Fn(&[u8]) -> [u8; 64],
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, AuditError> {
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("checkpoint.txt".into(), checkpoint.to_text().into_bytes()),
         ("ledger.pub".into(), public_key.as_bytes().to_vec()),
@@ -99,7 +100,8 @@ pub fn assemble(
         entries: listed,
         files: hashes,
     };
-    let manifest = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
+    let manifest =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| AuditError::Bundle(e.to_string()))?;
     let signature = sign(&manifest);
     files.push(("manifest.json".into(), manifest));
     files.push((
@@ -112,10 +114,14 @@ pub fn assemble(
         .compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in &files {
         zip.start_file(name.as_str(), options)
-            .map_err(|e| e.to_string())?;
-        zip.write_all(bytes).map_err(|e| e.to_string())?;
+            .map_err(|e| AuditError::Bundle(e.to_string()))?;
+        zip.write_all(bytes)
+            .map_err(|e| AuditError::Bundle(e.to_string()))?;
     }
-    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+    Ok(zip
+        .finish()
+        .map_err(|e| AuditError::Bundle(e.to_string()))?
+        .into_inner())
 }
 
 /// What a sound bundle holds.

@@ -8,3 +8,14 @@ pub mod oscal;
 pub mod table;
 pub mod worksheet;
 pub mod xlsx;
+
+/// Why an auditor's document could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("the workbook cannot be written: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("the CSV cannot be written: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("the bundle cannot be assembled: {0}")]
+    Bundle(String),
+}

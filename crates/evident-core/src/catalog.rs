@@ -56,8 +56,9 @@ impl Catalog {
     }
 
     /// Reads an OSCAL catalog whose groups are categories and sub-groups series.
-    pub fn from_oscal_json(text: &str) -> Result<Catalog, String> {
-        let doc: oscal::Document = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    pub fn from_oscal_json(text: &str) -> Result<Catalog, crate::Error> {
+        let doc: oscal::Document =
+            serde_json::from_str(text).map_err(|e| crate::Error::Catalog(e.to_string()))?;
         let c = doc.catalog;
         let categories = c
             .groups

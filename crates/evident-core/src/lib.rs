@@ -24,3 +24,25 @@ pub mod sample;
 pub mod status;
 pub mod suggest;
 pub mod time;
+
+/// What the core refuses: text that is not a date, a moment, an interval or a
+/// catalog. Each message names the text and says how to write it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error("`{0}` is not a date; write it as YYYY-MM-DD, e.g. 2026-08-01")]
+    NotADate(String),
+    #[error("`{0}` is not a real calendar day")]
+    NoSuchDay(String),
+    #[error("`{0}` is not a moment; write it in RFC 3339 UTC, e.g. 2026-11-23T10:15:00Z")]
+    NotAMoment(String),
+    #[error("`{0}` is not an interval; write a number and a unit: 30s, 5m, 12h, 30d, 2w or 1y")]
+    NotAnInterval(String),
+    #[error("`{0}` has no known unit; write a number and a unit: 30s, 5m, 12h, 30d, 2w or 1y")]
+    NoUnit(String),
+    #[error("`{0}` is zero; an interval must be at least 1s")]
+    ZeroInterval(String),
+    #[error("`{0}` is longer than 100 years")]
+    TooLong(String),
+    #[error("not an OSCAL catalog evident reads: {0}")]
+    Catalog(String),
+}

@@ -4,6 +4,7 @@
 //! Both types parse from text and serialise back to the same text, so JSON output
 //! and the files a user writes use one spelling.
 
+use crate::Error;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use std::fmt;
 use std::str::FromStr;
@@ -82,9 +83,9 @@ impl fmt::Display for Date {
 }
 
 impl FromStr for Date {
-    type Err = String;
+    type Err = Error;
 
-    fn from_str(s: &str) -> Result<Date, String> {
+    fn from_str(s: &str) -> Result<Date, Error> {
         let t = s.trim();
         let well_formed = t.len() == 10
             && t.bytes().enumerate().all(|(i, b)| {
@@ -95,13 +96,11 @@ impl FromStr for Date {
                 }
             });
         if !well_formed {
-            return Err(format!(
-                "`{t}` is not a date; write it as YYYY-MM-DD, e.g. 2026-08-01"
-            ));
+            return Err(Error::NotADate(t.into()));
         }
         t.parse::<jiff::civil::Date>()
             .map(Date)
-            .map_err(|_| format!("`{t}` is not a real calendar day"))
+            .map_err(|_| Error::NoSuchDay(t.into()))
     }
 }
 
@@ -172,17 +171,13 @@ impl fmt::Display for Instant {
 }
 
 impl FromStr for Instant {
-    type Err = String;
+    type Err = Error;
 
-    fn from_str(s: &str) -> Result<Instant, String> {
+    fn from_str(s: &str) -> Result<Instant, Error> {
         s.trim()
             .parse::<jiff::Timestamp>()
             .map(Instant)
-            .map_err(|_| {
-                format!(
-                    "`{s}` is not a moment; write it in RFC 3339 UTC, e.g. 2026-11-23T10:15:00Z"
-                )
-            })
+            .map_err(|_| Error::NotAMoment(s.into()))
     }
 }
 
@@ -245,16 +240,13 @@ impl fmt::Display for Interval {
 }
 
 impl FromStr for Interval {
-    type Err = String;
+    type Err = Error;
 
-    fn from_str(s: &str) -> Result<Interval, String> {
+    fn from_str(s: &str) -> Result<Interval, Error> {
         let t = s.trim();
-        let hint = "write a number and a unit: 30s, 5m, 12h, 30d, 2w or 1y";
         let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
         let (num, unit) = t.split_at(split);
-        let n: u64 = num
-            .parse()
-            .map_err(|_| format!("`{t}` is not an interval; {hint}"))?;
+        let n: u64 = num.parse().map_err(|_| Error::NotAnInterval(t.into()))?;
         let per = match unit {
             "s" => 1,
             "m" => 60,
@@ -262,15 +254,15 @@ impl FromStr for Interval {
             "d" => 24 * HOUR,
             "w" => 24 * 7 * HOUR,
             "y" => 24 * 365 * HOUR,
-            _ => return Err(format!("`{t}` has no known unit; {hint}")),
+            _ => return Err(Error::NoUnit(t.into())),
         };
         if n == 0 {
-            return Err(format!("`{t}` is zero; an interval must be at least 1s"));
+            return Err(Error::ZeroInterval(t.into()));
         }
         let secs = n
             .checked_mul(per)
             .filter(|s| *s <= 24 * 365 * 100 * HOUR)
-            .ok_or_else(|| format!("`{t}` is longer than 100 years"))?;
+            .ok_or_else(|| Error::TooLong(t.into()))?;
         Ok(Interval { secs })
     }
 }
@@ -303,7 +295,7 @@ impl<T> TextVisitor<T> {
     }
 }
 
-impl<'de, T: FromStr<Err = String>> de::Visitor<'de> for TextVisitor<T> {
+impl<'de, T: FromStr<Err = Error>> de::Visitor<'de> for TextVisitor<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -16,6 +16,7 @@
 //! The signature covers the bytes of the first five lines and the blank line
 //! after them (the *body*), exactly as written.
 
+use crate::LedgerError;
 use crate::hex::{decode as from_hex, encode as to_hex};
 use crate::merkle::{self, Hash};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -66,7 +67,12 @@ impl Checkpoint {
 
     /// Checks the signature against `trusted`, the public key the verifier already holds.
     /// The key written in the checkpoint is only a label; it is never trusted on its own.
-    pub fn verify(&self, trusted: &VerifyingKey) -> Result<(), String> {
+    pub fn verify(&self, trusted: &VerifyingKey) -> Result<(), LedgerError> {
+        self.check_signature(trusted)
+            .map_err(LedgerError::Checkpoint)
+    }
+
+    fn check_signature(&self, trusted: &VerifyingKey) -> Result<(), String> {
         if self.key != trusted.to_bytes() {
             return Err("checkpoint was signed by a different key than the one trusted".into());
         }
@@ -90,7 +96,11 @@ impl Checkpoint {
     }
 
     /// Parses the text form; errors say which line is wrong.
-    pub fn parse(text: &str) -> Result<Checkpoint, String> {
+    pub fn parse(text: &str) -> Result<Checkpoint, LedgerError> {
+        Checkpoint::parse_text(text).map_err(LedgerError::Checkpoint)
+    }
+
+    fn parse_text(text: &str) -> Result<Checkpoint, String> {
         let lines: Vec<&str> = text.lines().collect();
         if lines.first() != Some(&MAGIC) {
             return Err(format!(

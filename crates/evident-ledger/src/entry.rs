@@ -7,6 +7,7 @@
 //! `json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`
 //! gives the same bytes, so anyone can recompute a leaf hash without evident.
 
+use crate::LedgerError;
 use crate::merkle::{self, Hash};
 use evident_core::record::Record;
 use evident_core::time::Date;
@@ -92,7 +93,11 @@ impl Entry {
 
     /// What judging reads of this entry as entry `seq`: the fields a store
     /// keeps as plain columns beside the canonical bytes.
-    pub fn record(&self, seq: u64) -> Result<Record, String> {
+    pub fn record(&self, seq: u64) -> Result<Record, LedgerError> {
+        self.record_of(seq).map_err(LedgerError::Entry)
+    }
+
+    fn record_of(&self, seq: u64) -> Result<Record, String> {
         Ok(Record {
             seq,
             collected: self
@@ -111,7 +116,7 @@ impl Entry {
 
 /// What judging reads of entry `seq`, derived from its canonical bytes: what
 /// `ledger verify` compares the stored columns with.
-pub fn record_from_canonical(seq: u64, canonical: &[u8]) -> Result<Record, String> {
+pub fn record_from_canonical(seq: u64, canonical: &[u8]) -> Result<Record, LedgerError> {
     EntryFields::from_canonical(canonical)?
         .into_entry()?
         .record(seq)
@@ -149,7 +154,11 @@ impl EntryFields {
     }
 
     /// Reads stored canonical bytes back into fields.
-    pub fn from_canonical(bytes: &[u8]) -> Result<EntryFields, String> {
+    pub fn from_canonical(bytes: &[u8]) -> Result<EntryFields, LedgerError> {
+        EntryFields::fields_of(bytes).map_err(LedgerError::Entry)
+    }
+
+    fn fields_of(bytes: &[u8]) -> Result<EntryFields, String> {
         serde_json::from_slice(bytes).map_err(|e| format!("not an evident entry: {e}"))
     }
 
@@ -162,12 +171,16 @@ impl EntryFields {
     }
 
     /// Back to a typed entry; says which field is not what an entry allows.
-    pub fn parse(&self) -> Result<Entry, String> {
+    pub fn parse(&self) -> Result<Entry, LedgerError> {
         self.clone().into_entry()
     }
 
     /// [`EntryFields::parse`], keeping the strings instead of copying them.
-    pub fn into_entry(self) -> Result<Entry, String> {
+    pub fn into_entry(self) -> Result<Entry, LedgerError> {
+        self.typed().map_err(LedgerError::Entry)
+    }
+
+    fn typed(self) -> Result<Entry, String> {
         const KINDS: [EntryKind; 4] = [
             EntryKind::Check,
             EntryKind::File,
@@ -294,9 +307,19 @@ pub(crate) mod tests {
         assert_eq!(fields.leaf_hash(), sample().leaf_hash());
         let mut bad = fields.clone();
         bad.result = "passed".into();
-        assert!(bad.parse().unwrap_err().starts_with("result: `passed`"));
+        assert!(
+            bad.parse()
+                .unwrap_err()
+                .to_string()
+                .starts_with("result: `passed`")
+        );
         let mut bad = fields;
         bad.covers_to = "2026-02-30".into();
-        assert!(bad.parse().unwrap_err().starts_with("covers_to:"));
+        assert!(
+            bad.parse()
+                .unwrap_err()
+                .to_string()
+                .starts_with("covers_to:")
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! the root of the trust repo) is meant to be committed and published: the
 //! portal, the exports and every auditor verify checkpoints with it alone.
 
+use crate::LedgerError;
 use crate::hex;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use evident_fsio::Created;
@@ -16,7 +17,11 @@ const PRIVATE_HEADER: &str = "evident-ledger-private-key/1";
 const PUBLIC_HEADER: &str = "evident-ledger-public-key/1";
 
 /// Creates the key pair under `repo` unless a private key is already there.
-pub fn create(repo: &Path) -> Result<Created, String> {
+pub fn create(repo: &Path) -> Result<Created, LedgerError> {
+    create_pair(repo).map_err(LedgerError::Key)
+}
+
+fn create_pair(repo: &Path) -> Result<Created, String> {
     let private = repo.join(PRIVATE_KEY_FILE);
     if private.exists() {
         return Ok(Created::Skipped);
@@ -52,7 +57,11 @@ fn restrict(_: &Path) -> Result<(), String> {
 }
 
 /// Loads the private key, refusing one that group or others can read or write.
-pub fn load_signing_key(path: &Path) -> Result<SigningKey, String> {
+pub fn load_signing_key(path: &Path) -> Result<SigningKey, LedgerError> {
+    read_signing_key(path).map_err(LedgerError::Key)
+}
+
+fn read_signing_key(path: &Path) -> Result<SigningKey, String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -73,13 +82,21 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey, String> {
     Ok(SigningKey::from_bytes(&seed))
 }
 
-pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, String> {
+pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, LedgerError> {
+    read_verifying_key(path).map_err(LedgerError::Key)
+}
+
+fn read_verifying_key(path: &Path) -> Result<VerifyingKey, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     parse_verifying_key(&text).map_err(|e| format!("{}:{e}", path.display()))
 }
 
 /// Reads the text of a public key file (`ledger.pub`); errors start with the line.
-pub fn parse_verifying_key(text: &str) -> Result<VerifyingKey, String> {
+pub fn parse_verifying_key(text: &str) -> Result<VerifyingKey, LedgerError> {
+    verifying_key_of(text).map_err(LedgerError::Key)
+}
+
+fn verifying_key_of(text: &str) -> Result<VerifyingKey, String> {
     let mut lines = text.lines();
     if lines.next() != Some(PUBLIC_HEADER) {
         return Err(format!("1: expected `{PUBLIC_HEADER}`"));
@@ -127,7 +144,7 @@ mod tests {
             let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
             std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o644)).unwrap();
-            let err = load_signing_key(&private).unwrap_err();
+            let err = load_signing_key(&private).unwrap_err().to_string();
             assert!(err.contains("accessible to others (mode 644)"), "{err}");
         }
     }
@@ -140,9 +157,15 @@ mod tests {
         assert!(
             load_verifying_key(&p)
                 .unwrap_err()
+                .to_string()
                 .contains(":2: expected 64 hex digits")
         );
         std::fs::write(&p, "something else\n").unwrap();
-        assert!(load_verifying_key(&p).unwrap_err().contains(":1: expected"));
+        assert!(
+            load_verifying_key(&p)
+                .unwrap_err()
+                .to_string()
+                .contains(":1: expected")
+        );
     }
 }

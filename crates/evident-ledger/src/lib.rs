@@ -22,3 +22,18 @@ pub mod keys;
 pub mod log;
 pub mod merkle;
 pub mod proof;
+
+/// Why the ledger refused something, by what it was: an entry's text, a
+/// checkpoint, a proof file or a key file. Each message names the field or
+/// line at fault.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LedgerError {
+    #[error("{0}")]
+    Entry(String),
+    #[error("{0}")]
+    Checkpoint(String),
+    #[error("{0}")]
+    Proof(String),
+    #[error("{0}")]
+    Key(String),
+}

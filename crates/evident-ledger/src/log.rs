@@ -150,7 +150,10 @@ impl Verifier {
             let cp = match checked {
                 Ok(cp) => cp,
                 Err(message) => {
-                    problems.push(Problem { subject, message });
+                    problems.push(Problem {
+                        subject,
+                        message: message.to_string(),
+                    });
                     continue;
                 }
             };

@@ -10,6 +10,7 @@
 //! - `evident-consistency-proof/1`: `from` and `to` (checkpoint texts) and `path`
 //!   (RFC 9162 §2.1.4 consistency proof, hex).
 
+use crate::LedgerError;
 use crate::checkpoint::Checkpoint;
 use crate::entry::EntryFields;
 use crate::merkle::{self, Hash};
@@ -55,7 +56,11 @@ fn trusted_checkpoint(field: &str, text: &str, key: &VerifyingKey) -> Result<Che
 impl ProofFile {
     /// Checks the proof with the ledger's public key; on success, says in one
     /// sentence what has been proven.
-    pub fn verify(&self, key: &VerifyingKey) -> Result<String, String> {
+    pub fn verify(&self, key: &VerifyingKey) -> Result<String, LedgerError> {
+        self.check(key).map_err(LedgerError::Proof)
+    }
+
+    fn check(&self, key: &VerifyingKey) -> Result<String, String> {
         match self {
             ProofFile::Inclusion {
                 index,
@@ -132,8 +137,8 @@ impl ProofFile {
     }
 
     /// Parses a proof file's text; the error names the JSON line and column.
-    pub fn parse(text: &str) -> Result<ProofFile, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
+    pub fn parse(text: &str) -> Result<ProofFile, LedgerError> {
+        serde_json::from_str(text).map_err(|e| LedgerError::Proof(e.to_string()))
     }
 }
 
@@ -201,7 +206,8 @@ mod tests {
         let err = ProofFile::parse(&forged)
             .unwrap()
             .verify(&trusted)
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not proven"), "{err}");
 
         let consistency = ProofFile::Consistency {
@@ -213,7 +219,13 @@ mod tests {
         assert!(said.contains("only grew from 5 entries"), "{said}");
 
         let other = SigningKey::from_bytes(&[8; 32]).verifying_key();
-        assert!(consistency.verify(&other).unwrap_err().starts_with("from:"));
+        assert!(
+            consistency
+                .verify(&other)
+                .unwrap_err()
+                .to_string()
+                .starts_with("from:")
+        );
         assert!(ProofFile::parse("{\"format\":\"x\"}").is_err());
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::Inputs;
 use crate::markdown::Prose;
-use evident_core::model::{AuditType, ControlState, Visibility};
+use evident_core::model::{AuditType, ControlState, Outcome, Visibility};
 use evident_core::record::Record;
 use evident_core::status::{ControlStatus, ItemState, percent};
 use serde::Serialize;
@@ -419,14 +419,9 @@ fn changes(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Change> {
             .iter()
             .filter(|i| i.visibility == Visibility::Public)
         {
-            let mut before = "none";
-            let seen = &inputs.judgement.history.of(&control.id, &item.id);
-            for e in seen.until(as_of) {
-                let now = e.result.as_str();
-                if now != before {
-                    found.push((e, before));
-                    before = now;
-                }
+            let group = inputs.judgement.history.of(&control.id, &item.id);
+            for (e, from) in group.result_changes(as_of) {
+                found.push((e, from.map_or("none", Outcome::as_str)));
             }
         }
     }

@@ -101,13 +101,13 @@ impl Starter {
     }
 
     /// Every starter file as (path relative to the repo, rendered text), sorted by path.
-    pub fn render(&self) -> Result<Vec<(String, String)>, String> {
+    pub fn render(&self) -> Result<Vec<(String, String)>, InitError> {
         let mut env = minijinja::Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         let syntax = minijinja::syntax::SyntaxConfig::builder()
             .keep_trailing_newline(true)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| InitError::Template("syntax".into(), e))?;
         env.set_syntax(syntax);
         let ctx = self.context();
         let mut files = Vec::new();
@@ -118,7 +118,7 @@ impl Starter {
             .map(|(path, template)| {
                 env.render_str(template, &ctx)
                     .map(|text| (path.clone(), text))
-                    .map_err(|e| format!("starter template {path}: {e}"))
+                    .map_err(|e| InitError::Template(path, e))
             })
             .collect()
     }
@@ -139,6 +139,19 @@ fn collect(dir: &Dir<'static>, out: &mut Vec<(String, &'static str)>) {
     }
 }
 
+/// Why the starter could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// A built-in template did not render: a defect of this build.
+    #[error("starter template {0}: {1}")]
+    Template(String, minijinja::Error),
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
 /// Paths written and skipped by [`scaffold`].
 #[derive(Debug, Default)]
 pub struct Scaffolded {
@@ -147,14 +160,14 @@ pub struct Scaffolded {
 }
 
 /// Writes the starter into `dir`, skipping every file that already exists.
-pub fn scaffold(dir: &Path, starter: &Starter) -> Result<Scaffolded, String> {
+pub fn scaffold(dir: &Path, starter: &Starter) -> Result<Scaffolded, InitError> {
     let mut report = Scaffolded::default();
     for (rel, text) in starter.render()? {
         let path = dir.join(&rel);
         match fsio::create_new(&path, text.as_bytes()) {
             Ok(Created::Written) => report.written.push(rel),
             Ok(Created::Skipped) => report.skipped.push(rel),
-            Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
+            Err(source) => return Err(InitError::Write { path, source }),
         }
     }
     Ok(report)

@@ -1,6 +1,7 @@
 //! Which database holds the ledger: `EVIDENT_DATABASE_URL`, else `database = "..."`
 //! in evident.toml, else a SQLite file in the trust repo's `.evident/`.
 
+use crate::StoreError;
 use std::path::{Path, PathBuf};
 
 /// The embedded default, relative to the trust repo.
@@ -15,7 +16,7 @@ pub enum Location {
 impl Location {
     /// Reads a database URL: `sqlite:PATH` (relative paths are taken from the trust
     /// repo) or `postgres://...` / `postgresql://...`.
-    pub fn parse(url: &str, repo: &Path) -> Result<Location, String> {
+    fn parse(url: &str, repo: &Path) -> Result<Location, String> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Location::Postgres(url.to_string()));
         }
@@ -39,18 +40,13 @@ impl Location {
         env: Option<&str>,
         configured: Option<&str>,
         repo: &Path,
-    ) -> Result<Location, String> {
-        match env.filter(|v| !v.is_empty()) {
-            Some(url) => {
-                Location::parse(url, repo).map_err(|e| format!("EVIDENT_DATABASE_URL: {e}"))
-            }
-            None => match configured {
-                Some(url) => {
-                    Location::parse(url, repo).map_err(|e| format!("evident.toml: database: {e}"))
-                }
-                None => Ok(Location::Sqlite(repo.join(DEFAULT_SQLITE))),
-            },
-        }
+    ) -> Result<Location, StoreError> {
+        let (url, origin) = match (env.filter(|v| !v.is_empty()), configured) {
+            (Some(url), _) => (url, "EVIDENT_DATABASE_URL"),
+            (None, Some(url)) => (url, "evident.toml: database"),
+            (None, None) => return Ok(Location::Sqlite(repo.join(DEFAULT_SQLITE))),
+        };
+        Location::parse(url, repo).map_err(|e| StoreError::Request(format!("{origin}: {e}")))
     }
 
     /// The URL sqlx opens. SQLite file names are percent-encoded where a URL would
@@ -108,7 +104,9 @@ mod tests {
             Location::choose(Some("postgres://u@h/db"), Some("sqlite:x"), repo).unwrap(),
             Location::Postgres("postgres://u@h/db".into())
         );
-        let err = Location::choose(None, Some("mysql://x"), repo).unwrap_err();
+        let err = Location::choose(None, Some("mysql://x"), repo)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("evident.toml: database: `mysql://x`"),
             "{err}"

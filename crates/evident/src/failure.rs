@@ -10,18 +10,18 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub fn input(message: impl Into<String>) -> Failure {
+    pub fn input(message: impl fmt::Display) -> Failure {
         Failure {
             code: 2,
-            message: message.into(),
+            message: message.to_string(),
         }
     }
 
     /// Exit 1: the ledger or program is not sound, or a service it needs failed.
-    pub fn unmet(message: impl Into<String>) -> Failure {
+    pub fn unmet(message: impl fmt::Display) -> Failure {
         Failure {
             code: 1,
-            message: message.into(),
+            message: message.to_string(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! the program can be judged at several moments (the portal's readiness chart)
 //! without regrouping: judging at a moment reads a prefix of each group.
 
+use crate::model::Outcome;
 use crate::record::Record;
 use crate::time::Instant;
 use std::collections::HashMap;
@@ -57,6 +58,21 @@ impl<'h, 'e> Group<'h, 'e> {
     /// The records collected by `at`, oldest first.
     pub fn until(&self, at: Instant) -> &'h [&'e Record] {
         &self.0[..self.0.partition_point(|r| r.collected <= at)]
+    }
+
+    /// Each record collected by `at` whose result differs from the one before
+    /// it (the first record changes from none), with the result it changed from:
+    /// the item's change journal.
+    pub fn result_changes(&self, at: Instant) -> Vec<(&'e Record, Option<Outcome>)> {
+        let mut before = None;
+        let mut out = Vec::new();
+        for r in self.until(at) {
+            if before != Some(r.result) {
+                out.push((*r, before));
+                before = Some(r.result);
+            }
+        }
+        out
     }
 }
 

@@ -59,11 +59,11 @@ pub fn write_worksheet(
     let loaded = Loaded::read(repo)?;
     let scope = loaded.optional_scope(window, seed)?;
     let tables = worksheet(&loaded.judge(super::instant(), scope));
-    let failed = |e: String| Failure::unmet(format!("{}: {e}", out.display()));
+    let failed = |e: &dyn std::fmt::Display| Failure::unmet(format!("{}: {e}", out.display()));
     match format {
         SheetFormat::Xlsx => {
-            let bytes = evident_audit::xlsx::to_xlsx(&tables).map_err(failed)?;
-            evident_fsio::replace(out, &bytes).map_err(|e| failed(e.to_string()))
+            let bytes = evident_audit::xlsx::to_xlsx(&tables).map_err(|e| failed(&e))?;
+            evident_fsio::replace(out, &bytes).map_err(|e| failed(&e))
         }
         SheetFormat::Csv => {
             let files: Vec<(String, Vec<u8>)> = tables
@@ -72,10 +72,10 @@ pub fn write_worksheet(
                     let bytes = evident_audit::csv_out::to_csv(t)?;
                     Ok((format!("{}.csv", t.name.to_lowercase()), bytes))
                 })
-                .collect::<Result<_, String>>()
-                .map_err(failed)?;
+                .collect::<Result<_, evident_audit::AuditError>>()
+                .map_err(|e| failed(&e))?;
             evident_fsio::replace_dir(out, files.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
-                .map_err(|e| failed(e.to_string()))
+                .map_err(|e| failed(&e))
         }
     }
 }

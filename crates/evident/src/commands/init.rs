@@ -36,12 +36,12 @@ pub fn create(dir: &Path, org: &str, endpoints: Option<Endpoints>) -> Result<Sca
     };
     let mut done = scaffold(dir, &starter).map_err(|e| Failure {
         code: 1,
-        message: e,
+        message: e.to_string(),
     })?;
     // The ledger's signing key is made with the program, never by hand.
     match keys::create(dir).map_err(|e| Failure {
         code: 1,
-        message: e,
+        message: e.to_string(),
     })? {
         Created::Written => done.written.extend([
             keys::PRIVATE_KEY_FILE.to_string(),

@@ -162,7 +162,7 @@ fn verify_proof(path: &Path, key: &Path, json: bool) -> VerbResult {
     if json {
         print_json(&match &outcome {
             Ok(said) => json!({ "ok": true, "proven": said }),
-            Err(problem) => json!({ "ok": false, "problem": problem }),
+            Err(problem) => json!({ "ok": false, "problem": problem.to_string() }),
         });
     }
     match outcome {
