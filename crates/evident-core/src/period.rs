@@ -183,7 +183,7 @@ pub fn test_control(
         Frequency::PerEvent => {
             out.events = mine
                 .iter()
-                .filter(|o| o.covers_to >= window.from && o.covers_from <= window.to)
+                .filter(|o| window.meets(o.covers_from, o.covers_to))
                 .count()
         }
         Frequency::Continuous => out.lapses = lapses(control, &mine, window, as_of),

@@ -106,7 +106,7 @@ pub fn draw(
                         .iter()
                         .copied()
                         .filter(|o| o.collected <= as_of)
-                        .filter(|o| o.covers_to >= window.from && o.covers_from <= window.to)
+                        .filter(|o| window.meets(o.covers_from, o.covers_to))
                         .collect();
                     mine.sort_by_key(|o| o.seq);
                     let members = mine

@@ -36,6 +36,13 @@ pub struct Window {
     pub to: Date,
 }
 
+impl Window {
+    /// Whether evidence covering `from..=to` speaks for some day of the window.
+    pub fn meets(&self, from: Date, to: Date) -> bool {
+        to >= self.from && from <= self.to
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Audit {
     #[serde(rename = "type")]

@@ -21,8 +21,7 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
     let scope = loaded.optional_scope(window, seed)?;
     let tables = worksheet(&loaded.judge(super::instant(), scope));
     let sheet = evident_audit::xlsx::to_xlsx(&tables).map_err(Failure::unmet)?;
-    // Entries are chosen by their covered days, compared as YYYY-MM-DD text.
-    let days = scope.map(|s| (s.window.from.to_string(), s.window.to.to_string()));
+    let window = scope.map(|s| s.window);
     let key = ledger_access::signing_key(repo)?;
     let public = std::fs::read_to_string(repo.join(evident_ledger::keys::PUBLIC_KEY_FILE))
         .map_err(|e| Failure::input(format!("{}: {e}", evident_ledger::keys::PUBLIC_KEY_FILE)))?;
@@ -42,12 +41,15 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
                 break;
             }
             tree.push(merkle::leaf_hash(row.entry.as_bytes()));
-            let fields = row.fields().map_err(store_failure)?;
-            let inside = days
-                .as_ref()
-                .is_none_or(|(from, to)| &fields.covers_to >= from && &fields.covers_from <= to);
-            if inside {
-                chosen.push((row.seq, row.entry, fields.content_sha256));
+            let entry = row
+                .fields()
+                .and_then(|f| {
+                    f.into_entry()
+                        .map_err(|e| StoreError::Damaged(e.to_string()))
+                })
+                .map_err(store_failure)?;
+            if window.is_none_or(|w| w.meets(entry.covers_from, entry.covers_to)) {
+                chosen.push((row.seq, row.entry, entry.content_sha256));
             }
         }
         let mut entries = Vec::with_capacity(chosen.len());
