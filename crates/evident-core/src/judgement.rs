@@ -2,16 +2,10 @@
 //! built once and rendered by every output (terminal, JSON, portal, worksheet,
 //! OSCAL, bundle), so no two outputs can disagree.
 //!
-//! ```
-//! use evident_core::catalog::Catalog;
-//! use evident_core::judgement::Judgement;
-//! # fn program() -> evident_core::model::TrustProgram { unimplemented!() }
-//! # fn run() {
-//! let (program, catalog) = (program(), Catalog::tsc());
-//! let as_of = "2026-12-03T09:00:00Z".parse().unwrap();
-//! let judgement = Judgement::new(&program, &catalog, &[], as_of, None);
+//! ```ignore
+//! // program: the trust repo as evident-repo loads it; records: the ledger's.
+//! let judgement = Judgement::new(&program, &Catalog::tsc(), &records, as_of, None);
 //! println!("{} findings", judgement.gaps.findings.len());
-//! # }
 //! ```
 
 use crate::catalog::Catalog;
