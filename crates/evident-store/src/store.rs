@@ -369,6 +369,18 @@ impl Store {
         Ok(out)
     }
 
+    /// SQLite's (or PostgreSQL's) own scan of the columns [`Store::records`]
+    /// reads, handing over one row: the floor under `records` (benchmarks).
+    #[cfg(feature = "testing")]
+    pub async fn scan_record_columns(&self) -> Result<i64> {
+        let sum: i64 = sqlx::query_scalar(
+            "SELECT CAST(SUM(length(control) + length(item) + length(result) + collected % 7 + length(covers_from) + length(covers_to) + length(summary)) AS BIGINT) FROM entries",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(sum)
+    }
+
     /// One read transaction over the whole ledger, for `ledger verify`: it sees
     /// the log as it was when it began, whatever writers append meanwhile
     /// (SQLite WAL snapshot; PostgreSQL REPEATABLE READ).
