@@ -17,7 +17,8 @@
 use crate::location::Location;
 use evident_core::model::Outcome;
 use evident_core::record::Record;
-use evident_ledger::entry::{Entry, EntryFields};
+use evident_core::time::Instant;
+use evident_ledger::entry::{Entry, EntryFields, record_from_canonical};
 use evident_ledger::log::{self, FetchedNodes, NodeWishlist, StoredCheckpoint, TreeCells};
 use evident_ledger::merkle::{self, Frontier, Hash, PerfectNodes};
 use futures_util::TryStreamExt;
@@ -36,62 +37,34 @@ pub const WRITE_WAIT: Duration = Duration::from_secs(10);
 /// fields in a separate packed index; opening such a ledger migrates it.
 const SCHEMA_VERSION: &str = "2";
 
-/// The tables, in SQLite's words; PostgreSQL's differ only in type names and
-/// in how a field is read from the entry (see [`schema`]).
+/// The tables, in SQLite's words; PostgreSQL's differ only in type names (see [`schema`]).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (ENTRY_TABLE);
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf BLOB NOT NULL, nodes BLOB NOT NULL,
+    control TEXT NOT NULL, item TEXT NOT NULL, result TEXT NOT NULL, collected INTEGER NOT NULL,
+    covers_from TEXT NOT NULL, covers_to TEXT NOT NULL, summary TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, text TEXT NOT NULL);
 ";
 
-/// Version 1 kept judging's fields in a packed `observations` table: its
-/// entries move to a table with the derived columns, in one transaction.
+/// What version 1 lacked: the columns judging reads (filled from each entry's
+/// canonical bytes by the migration) and no packed index.
 const FROM_VERSION_1: &str = "
-CREATE TABLE entries_v2 (ENTRY_TABLE);
-INSERT INTO entries_v2 (seq, entry, leaf, nodes) SELECT seq, entry, leaf, nodes FROM entries;
-DROP TABLE entries;
-ALTER TABLE entries_v2 RENAME TO entries;
+ALTER TABLE entries ADD COLUMN control TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN item TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN result TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN collected INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entries ADD COLUMN covers_from TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN covers_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN summary TEXT NOT NULL DEFAULT '';
 DROP TABLE IF EXISTS observations;
 ";
 
-/// The fields judging reads, as (column, entry field): each a column the
-/// database itself derives from the entry's canonical bytes as the row is
-/// written, so the INSERT carries only the entry and the tree, and no column
-/// can be edited apart from its entry.
-const DERIVED: [(&str, &str); 7] = [
-    ("control", "control"),
-    ("item", "item"),
-    ("result", "result"),
-    ("collected", "collected_at"),
-    ("covers_from", "covers_from"),
-    ("covers_to", "covers_to"),
-    ("summary", "summary"),
-];
-
-/// `tables` for `backend`: SQLite keeps `INTEGER PRIMARY KEY` (the row id
-/// itself, the fastest key) and reads JSON with `json_extract` (guarded, so a
-/// damaged entry gives empty fields for `verify` to name, not a failed write);
-/// PostgreSQL needs 64-bit integers, its own name for bytes, and `jsonb`.
+/// SQLite keeps `INTEGER PRIMARY KEY` (the row id itself, the fastest key);
+/// PostgreSQL needs 64-bit integers and its own name for bytes.
 fn schema(backend: Backend, tables: &str) -> String {
-    let derived: Vec<String> = DERIVED
-        .iter()
-        .map(|(column, field)| {
-            let value = match backend {
-                Backend::Sqlite => {
-                    format!("CASE WHEN json_valid(entry) THEN json_extract(entry, '$.{field}') END")
-                }
-                Backend::Postgres => format!("entry::jsonb ->> '{field}'"),
-            };
-            format!("{column} TEXT GENERATED ALWAYS AS ({value}) STORED")
-        })
-        .collect();
-    let table = format!(
-        "seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf BLOB NOT NULL, nodes BLOB NOT NULL, {}",
-        derived.join(", ")
-    );
-    let tables = tables.replace("ENTRY_TABLE", &table);
     match backend {
-        Backend::Sqlite => tables,
+        Backend::Sqlite => tables.to_string(),
         Backend::Postgres => tables.replace("INTEGER", "BIGINT").replace("BLOB", "BYTEA"),
     }
 }
@@ -104,11 +77,12 @@ const ENTRY_COLUMNS: &str = "seq, entry, leaf, nodes";
 const RECORD_COLUMNS: &str =
     "seq, control, item, result, collected, covers_from, covers_to, summary";
 
-/// Every column of a row.
+/// Every column of a row, in the order [`insert_rows`] binds them.
 const ALL_COLUMNS: &str =
     "seq, entry, leaf, nodes, control, item, result, collected, covers_from, covers_to, summary";
+const COLUMNS_PER_ROW: usize = 11;
 
-/// Rows per INSERT statement: 4 parameters each stays under SQLite's 32,766.
+/// Rows per INSERT statement: 11 parameters each stays under SQLite's 32,766.
 const ROWS_PER_INSERT: usize = 1000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -321,13 +295,25 @@ impl Store {
             &mut frontier,
             canonical.iter().map(|c| merkle::leaf_hash(c.as_bytes())),
         );
-        // What judging will read of each entry must be readable before it is written.
-        for (e, seq) in entries.iter().zip(size..) {
-            e.record(seq).map_err(|e| {
-                StoreError::Request(format!("entry for {seq}: {e}; nothing was written"))
-            })?;
-        }
-        let rows: Vec<(&String, TreeCells)> = canonical.iter().zip(cells).collect();
+        let records = entries
+            .iter()
+            .zip(size..)
+            .map(|(e, seq)| {
+                e.record(seq).map_err(|e| {
+                    StoreError::Request(format!("entry for {seq}: {e}; nothing was written"))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let rows: Vec<NewRow<'_>> = canonical
+            .iter()
+            .zip(cells)
+            .zip(&records)
+            .map(|((entry, cells), record)| NewRow {
+                entry,
+                cells,
+                record,
+            })
+            .collect();
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             insert_rows(self.backend, &mut tx, chunk).await?;
         }
@@ -388,7 +374,7 @@ impl Store {
     #[cfg(feature = "testing")]
     pub async fn scan_record_columns(&self) -> Result<i64> {
         let sum: i64 = sqlx::query_scalar(
-            "SELECT CAST(SUM(length(control) + length(item) + length(result) + length(collected) + length(covers_from) + length(covers_to) + length(summary)) AS BIGINT) FROM entries",
+            "SELECT CAST(SUM(length(control) + length(item) + length(result) + collected % 7 + length(covers_from) + length(covers_to) + length(summary)) AS BIGINT) FROM entries",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -410,9 +396,9 @@ impl Store {
         Ok(Snapshot { tx })
     }
 
-    /// Migrates a version-1 ledger in one write transaction: its entries move
-    /// to a table with the derived columns and the packed index is dropped. A
-    /// crash leaves version 1 untouched.
+    /// Migrates a version-1 ledger in one write transaction: the columns judging
+    /// reads are added and filled from each entry's canonical bytes, and the
+    /// packed index is dropped. A crash leaves version 1 untouched.
     async fn migrate_from_1(&self) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = self.write(&mut conn).await?;
@@ -427,6 +413,19 @@ impl Store {
         sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend, FROM_VERSION_1)))
             .execute(&mut *tx)
             .await?;
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT seq, entry FROM entries")
+            .fetch_all(&mut *tx)
+            .await?;
+        for (seq, entry) in rows {
+            // An entry that cannot be read keeps empty columns; `verify` names it.
+            let Ok(r) = record_from_canonical(seq as u64, entry.as_bytes()) else {
+                continue;
+            };
+            let update = sqlx::query(
+                "UPDATE entries SET control = $1, item = $2, result = $3, collected = $4, covers_from = $5, covers_to = $6, summary = $7 WHERE seq = $8",
+            );
+            bind_record(update, &r).bind(seq).execute(&mut *tx).await?;
+        }
         sqlx::query("UPDATE ledger_meta SET value = $1 WHERE key = 'schema'")
             .bind(SCHEMA_VERSION)
             .execute(&mut *tx)
@@ -590,25 +589,54 @@ async fn fetch_nodes<'c>(
     Ok(fetched)
 }
 
+/// One row to insert: the canonical bytes, the tree cells, and judging's fields.
+struct NewRow<'a> {
+    entry: &'a String,
+    cells: TreeCells,
+    record: &'a Record,
+}
+
+type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>;
+
+/// Binds the columns judging reads, in the order of [`RECORD_COLUMNS`] after `seq`.
+fn bind_record<'q>(q: Query<'q>, r: &Record) -> Query<'q> {
+    q.bind(r.control.to_string())
+        .bind(r.item.to_string())
+        .bind(r.result.as_str())
+        .bind(r.collected.unix())
+        .bind(r.covers_from.to_string())
+        .bind(r.covers_to.to_string())
+        .bind(r.summary.clone())
+}
+
 async fn insert_rows(
     backend: Backend,
     tx: &mut sqlx::Transaction<'_, Any>,
-    rows: &[(&String, TreeCells)],
+    rows: &[NewRow<'_>],
 ) -> Result<()> {
     let values: Vec<String> = (0..rows.len())
-        .map(|r| format!("({})", placeholders(backend, r * 4 + 1, 4)))
+        .map(|r| {
+            let first = r * COLUMNS_PER_ROW + 1;
+            format!("({})", placeholders(backend, first, COLUMNS_PER_ROW))
+        })
         .collect();
     let sql = format!(
-        "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES {}",
+        "INSERT INTO entries ({ALL_COLUMNS}) VALUES {}",
         values.join(", ")
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (entry, cells) in rows {
+    for NewRow {
+        entry,
+        cells,
+        record: r,
+    } in rows
+    {
         q = q
             .bind(cells.seq as i64)
             .bind(String::clone(entry))
             .bind(cells.leaf.to_vec())
             .bind(cells.nodes.clone());
+        q = bind_record(q, r);
     }
     q.execute(&mut **tx).await?;
     Ok(())
@@ -658,7 +686,7 @@ impl Names {
     }
 }
 
-/// A row's derived columns as the record judging reads.
+/// A row's plain columns as the record judging reads.
 fn record_of(row: &AnyRow, names: &mut Names) -> Result<Record> {
     let seq: i64 = row.try_get("seq")?;
     let damaged = |field: &str| {
@@ -666,11 +694,7 @@ fn record_of(row: &AnyRow, names: &mut Names) -> Result<Record> {
             "entry {seq}: its stored {field} cannot be read; run `evident ledger verify`"
         ))
     };
-    let text = |field: &str| -> Result<String> {
-        row.try_get::<Option<String>, _>(field)?
-            .ok_or_else(|| damaged(field))
-    };
-    let result = text("result")?;
+    let result: String = row.try_get("result")?;
     let result = [
         Outcome::Pass,
         Outcome::Fail,
@@ -680,21 +704,18 @@ fn record_of(row: &AnyRow, names: &mut Names) -> Result<Record> {
     .into_iter()
     .find(|o| o.as_str() == result)
     .ok_or_else(|| damaged("result"))?;
+    let covers_from: String = row.try_get("covers_from")?;
+    let covers_to: String = row.try_get("covers_to")?;
     Ok(Record {
         seq: seq as u64,
-        control: names.get(text("control")?),
-        item: names.get(text("item")?),
+        control: names.get(row.try_get("control")?),
+        item: names.get(row.try_get("item")?),
         result,
-        collected: text("collected")?
-            .parse()
-            .map_err(|_| damaged("collected"))?,
-        covers_from: text("covers_from")?
-            .parse()
-            .map_err(|_| damaged("covers_from"))?,
-        covers_to: text("covers_to")?
-            .parse()
-            .map_err(|_| damaged("covers_to"))?,
-        summary: text("summary")?,
+        collected: Instant::from_unix(row.try_get("collected")?)
+            .ok_or_else(|| damaged("collected"))?,
+        covers_from: covers_from.parse().map_err(|_| damaged("covers_from"))?,
+        covers_to: covers_to.parse().map_err(|_| damaged("covers_to"))?,
+        summary: row.try_get("summary")?,
     })
 }
 
