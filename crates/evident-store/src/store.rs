@@ -364,7 +364,7 @@ impl Store {
         let mut names = Names::default();
         let mut out = Vec::new();
         while let Some(row) = rows.try_next().await? {
-            out.push(record_of(&row, 1, &mut names)?);
+            out.push(record_of(&row, &mut names)?);
         }
         Ok(out)
     }
@@ -676,29 +676,25 @@ fn stored_entry(row: &AnyRow) -> Result<StoredEntry> {
 struct Names(HashMap<String, Arc<str>>);
 
 impl Names {
-    fn get(&mut self, name: &str) -> Arc<str> {
-        if let Some(shared) = self.0.get(name) {
+    fn get(&mut self, name: String) -> Arc<str> {
+        if let Some(shared) = self.0.get(&name) {
             return shared.clone();
         }
-        let shared: Arc<str> = name.into();
-        self.0.insert(name.to_string(), shared.clone());
+        let shared: Arc<str> = name.as_str().into();
+        self.0.insert(name, shared.clone());
         shared
     }
 }
 
 /// A row's plain columns as the record judging reads.
-/// The columns are read by place, in the order of [`RECORD_COLUMNS`] and of
-/// [`ALL_COLUMNS`] after `entry, leaf, nodes` (`first`: where `control` is),
-/// and borrowed where they are only parsed: a million rows are read at once.
-fn record_of(row: &AnyRow, first: usize, names: &mut Names) -> Result<Record> {
-    let seq: i64 = row.try_get(0)?;
+fn record_of(row: &AnyRow, names: &mut Names) -> Result<Record> {
+    let seq: i64 = row.try_get("seq")?;
     let damaged = |field: &str| {
         StoreError::Damaged(format!(
             "entry {seq}: its stored {field} cannot be read; run `evident ledger verify`"
         ))
     };
-    let text = |k: usize| row.try_get::<&str, _>(first + k);
-    let result = text(2)?;
+    let result: String = row.try_get("result")?;
     let result = [
         Outcome::Pass,
         Outcome::Fail,
@@ -708,16 +704,18 @@ fn record_of(row: &AnyRow, first: usize, names: &mut Names) -> Result<Record> {
     .into_iter()
     .find(|o| o.as_str() == result)
     .ok_or_else(|| damaged("result"))?;
+    let covers_from: String = row.try_get("covers_from")?;
+    let covers_to: String = row.try_get("covers_to")?;
     Ok(Record {
         seq: seq as u64,
-        control: names.get(text(0)?),
-        item: names.get(text(1)?),
+        control: names.get(row.try_get("control")?),
+        item: names.get(row.try_get("item")?),
         result,
-        collected: Instant::from_unix(row.try_get(first + 3)?)
+        collected: Instant::from_unix(row.try_get("collected")?)
             .ok_or_else(|| damaged("collected"))?,
-        covers_from: text(4)?.parse().map_err(|_| damaged("covers_from"))?,
-        covers_to: text(5)?.parse().map_err(|_| damaged("covers_to"))?,
-        summary: text(6)?.to_string(),
+        covers_from: covers_from.parse().map_err(|_| damaged("covers_from"))?,
+        covers_to: covers_to.parse().map_err(|_| damaged("covers_to"))?,
+        summary: row.try_get("summary")?,
     })
 }
 
@@ -751,7 +749,7 @@ impl Snapshot {
                 let row = row?;
                 Ok(VerifyRow {
                     stored: stored_entry(&row)?,
-                    columns: record_of(&row, 4, &mut names),
+                    columns: record_of(&row, &mut names),
                 })
             })
             .boxed()
