@@ -2,7 +2,7 @@
 //! built once and rendered by every output (terminal, JSON, portal, worksheet,
 //! OSCAL, bundle), so no two outputs can disagree.
 //!
-//! ```ignore
+//! ```text
 //! // program: the trust repo as evident-repo loads it; records: the ledger's.
 //! let judgement = Judgement::new(&program, &Catalog::tsc(), &records, as_of, None);
 //! println!("{} findings", judgement.gaps.findings.len());

@@ -23,6 +23,8 @@ pub mod remediation;
 pub mod sample;
 pub mod status;
 pub mod suggest;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 
 /// What the core refuses: text that is not a date, a moment, an interval or a

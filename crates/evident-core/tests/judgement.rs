@@ -1,13 +1,11 @@
 //! The judgement: built once, and the rules the binary used to hold (what a
 //! result changed, what `--fail-on` stops on) judged from it.
 
-mod common;
-
-use common::*;
 use evident_core::catalog::Catalog;
 use evident_core::judgement::{Change, FailOn, Judgement, Scope};
 use evident_core::model::{Outcome, Window};
 use evident_core::status::{History, derive, judge_item};
+use evident_core::testing::*;
 
 const NOW: &str = "2026-11-23T12:00:00Z";
 

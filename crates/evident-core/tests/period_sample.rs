@@ -1,12 +1,10 @@
 //! Type II period testing on a worked example, and the auditor's sample.
 
-mod common;
-
-use common::*;
 use evident_core::model::{Frequency, Outcome, Window};
 use evident_core::period::{PeriodResult, periods, test_window};
 use evident_core::record::Record;
 use evident_core::sample::{SampleSizes, draw, event_sample_size, pick};
+use evident_core::testing::*;
 use evident_core::time::Date;
 use proptest::prelude::*;
 

@@ -1,12 +1,10 @@
 //! Derived status: the rules on worked cases, and their properties under proptest.
 
-mod common;
-
-use common::*;
 use evident_core::catalog::Catalog;
 use evident_core::model::{ControlState, Outcome, Severity};
 use evident_core::record::Record;
 use evident_core::status::{CriterionState, History, ItemState, derive, readiness_at};
+use evident_core::testing::*;
 use proptest::prelude::*;
 
 const NOW: &str = "2026-11-23T12:00:00Z";

@@ -5,104 +5,38 @@
 use evident_core::catalog::Catalog;
 use evident_core::judgement::Judgement;
 use evident_core::model::*;
-use evident_core::record::Record;
+use evident_core::testing::{self, control, entry};
 use evident_portal::{Failed, Inputs, build};
 use std::collections::BTreeMap;
 
-fn control(id: &str, visibility: Visibility, statement: &str) -> Control {
-    Control {
-        id: id.into(),
-        title: format!("{id} title"),
-        criteria: vec!["CC6.1".into()],
-        owner: "security@example.com".into(),
-        frequency: Frequency::Daily,
-        nature: Nature::Automated,
-        visibility,
-        claimed: None,
-        not_applicable: None,
-        review: None,
-        evidence: vec![EvidenceItem {
-            id: "mfa".into(),
-            describe: "MFA on every login".into(),
-            fresh_for: "30d".parse().unwrap(),
-            required: true,
-            visibility,
-            source: EvidenceSource::Manual,
-        }],
-        gaps: vec![],
-        statement: statement.into(),
-        implementation: "Enforced by the identity provider.".into(),
-        origin: Origin {
-            file: format!("controls/{id}.md"),
-            line: 1,
-        },
-    }
-}
-
+/// A Type I program with a public control and a private one, each with one
+/// manual evidence item `mfa`.
 fn program() -> TrustProgram {
-    TrustProgram {
-        config: Config {
-            schema: 1,
-            org: Org {
-                name: "Example Co".into(),
-                url: None,
-                security_contact: "security@example.com".into(),
-            },
-            audit: Audit {
-                kind: AuditType::Type1,
-                categories: vec!["security".into()],
-                point_in_time: None,
-                window: None,
-                target: None,
-                auditor: Auditor::default(),
-            },
-            portal: Portal {
-                title: "Example Co Trust Center".into(),
-                base_url: None,
-                languages: vec!["en".into()],
-                disclosure_policy: None,
-            },
-            sla: SlaDays::default(),
-            escalation: Escalation::default(),
-            sample: SampleSizes::default(),
-            database: None,
-        },
-        controls: vec![
-            control(
-                "AUTH",
-                Visibility::Public,
-                "Every login needs *two* factors.",
-            ),
-            control("SECRET-OPS", Visibility::Private, "Internal runbook text."),
-        ],
-        policies: vec![],
-        registers: Registers::default(),
-        journal: None,
-        remediation: vec![],
-    }
-}
-
-fn record(seq: u64, control: &str, result: Outcome, when: &str) -> Record {
-    let collected: evident_core::time::Instant = when.parse().unwrap();
-    Record {
-        seq,
-        control: control.into(),
-        item: "mfa".into(),
-        result,
-        collected,
-        covers_from: collected.date(),
-        covers_to: collected.date(),
-        summary: format!("{} at {when}", result.as_str()),
-    }
+    let mut public = control("AUTH", &["CC6.1"], &["mfa"], "30d");
+    public.statement = "Every login needs *two* factors.".into();
+    let mut private = control("SECRET-OPS", &["CC6.1"], &["mfa"], "30d");
+    private.visibility = Visibility::Private;
+    private.evidence[0].visibility = Visibility::Private;
+    private.statement = "Internal runbook text.".into();
+    let mut p = testing::program(vec![public, private]);
+    p.config.audit.kind = AuditType::Type1;
+    p.config.audit.window = None;
+    p
 }
 
 #[test]
 fn a_judgement_renders_to_files_with_nothing_private_in_them() {
     let (program, catalog) = (program(), Catalog::tsc());
     let records = vec![
-        record(0, "AUTH", Outcome::Pass, "2026-11-20T10:00:00Z"),
-        record(1, "SECRET-OPS", Outcome::Pass, "2026-11-20T10:00:00Z"),
-        record(2, "AUTH", Outcome::Fail, "2026-11-21T10:00:00Z"),
+        entry(0, "AUTH", "mfa", Outcome::Pass, "2026-11-20T10:00:00Z"),
+        entry(
+            1,
+            "SECRET-OPS",
+            "mfa",
+            Outcome::Pass,
+            "2026-11-20T10:00:00Z",
+        ),
+        entry(2, "AUTH", "mfa", Outcome::Fail, "2026-11-21T10:00:00Z"),
     ];
     let as_of = "2026-11-22T12:00:00Z".parse().unwrap();
     let judgement = Judgement::new(&program, &catalog, &records, as_of, None);

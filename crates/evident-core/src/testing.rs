@@ -1,9 +1,10 @@
-//! Trust programs built in code, so the core's rules are tested with plain values.
-#![allow(dead_code)]
+//! Trust programs built in code, so the core's rules (and the outputs that
+//! render them) are tested with plain values. For tests only: behind the
+//! `testing` feature, and it unwraps what it parses.
 
-use evident_core::model::*;
-use evident_core::record::Record;
-use evident_core::time::{Date, Instant, Interval};
+use crate::model::*;
+use crate::record::Record;
+use crate::time::{Date, Instant, Interval};
 
 pub fn day(text: &str) -> Date {
     text.parse().unwrap()
@@ -41,7 +42,7 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
             },
             sla: SlaDays::default(),
             escalation: Escalation::default(),
-            sample: evident_core::sample::SampleSizes::default(),
+            sample: crate::sample::SampleSizes::default(),
             database: None,
         },
         controls,
