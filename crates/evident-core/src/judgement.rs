@@ -36,8 +36,6 @@ pub struct Scope {
 pub struct Judgement<'a> {
     pub program: &'a TrustProgram,
     pub catalog: &'a Catalog,
-    /// Every ledger record, in the ledger's order.
-    pub records: &'a [Record],
     pub as_of: Instant,
     /// The records grouped by item in time order (the portal's history and chart).
     pub history: History<'a>,
@@ -77,7 +75,6 @@ impl<'a> Judgement<'a> {
         Judgement {
             program,
             catalog,
-            records,
             as_of,
             history,
             status,

@@ -60,21 +60,21 @@ pub fn run(
     };
     let (now, today, as_of) = (super::now(), super::today(), super::instant());
     let progress = Progress::new(targets.len());
-    let (before, results, first) = with_ledger(repo, &program, async |ledger| {
+    let (before, results, entries, first) = with_ledger(repo, &program, async |ledger| {
         let before = ledger.store.records().await.map_err(store_failure)?;
         let results = observe(&targets, &cx, &progress, concurrency).await;
-        let evidence = results
+        let evidence: Vec<Evidence> = results
             .iter()
             .map(|(t, o)| as_evidence(t, o, &now, today))
             .collect();
+        let entries: Vec<Entry> = evidence.iter().map(|e| e.entry.clone()).collect();
         let range = ledger.record(evidence).await.map_err(store_failure)?;
-        Ok((before, results, range.start))
+        Ok((before, results, entries, range.start))
     })?;
     // The program as it stood before this run and after it: each result's
     // change, and `--fail-on`, are judged by the core's one set of rules.
     let mut after = before.clone();
-    for ((t, o), seq) in results.iter().zip(first..) {
-        let entry = as_evidence(t, o, &now, today).entry;
+    for (entry, seq) in entries.iter().zip(first..) {
         after.push(entry.record(seq).map_err(Failure::unmet)?);
     }
     let (was, is) = (History::new(&before), History::new(&after));
@@ -210,6 +210,7 @@ async fn observe<'t, 'a>(
 
 /// A check result as a ledger entry, the observation as its content.
 fn as_evidence(t: &Target<'_>, o: &CheckResult, now: &str, today: Date) -> Evidence {
+    let (covers_from, covers_to) = t.spec.covers(today);
     Evidence {
         content: o.content(),
         entry: Entry {
@@ -218,8 +219,8 @@ fn as_evidence(t: &Target<'_>, o: &CheckResult, now: &str, today: Date) -> Evide
             kind: EntryKind::Check,
             collector: format!("check:{}", t.spec.kind.as_str()),
             collected_at: now.to_string(),
-            covers_from: t.spec.covers(today).0,
-            covers_to: t.spec.covers(today).1,
+            covers_from,
+            covers_to,
             result: o.outcome,
             summary: o.summary.clone(),
             content_sha256: String::new(),
