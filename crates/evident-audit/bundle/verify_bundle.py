@@ -6,6 +6,8 @@ and zipfile, and the `cryptography` package for ed25519.
 
 Exit 0 when every check passes; 1 with the problems, each naming its file.
 """
+import base64
+import datetime
 import hashlib
 import json
 import sys
@@ -63,6 +65,72 @@ def signed(key, signature, message):
         return False
 
 
+def key_id(name, kind, key):
+    """c2sp.org/signed-note: SHA-256(name || 0x0A || type || key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n" + bytes([kind]) + key).digest()[:4]
+
+
+def signature_lines(checkpoint):
+    """A C2SP note's text (with its final newline) and its (name, bytes) signatures."""
+    text, _, sigs = checkpoint.rpartition("\n\n")
+    lines = []
+    for line in sigs.splitlines():
+        if not line.startswith("\u2014 "):
+            raise ValueError("not a signature line: %r" % line)
+        name, b64 = line[2:].split(" ", 1)
+        lines.append((name, base64.b64decode(b64, validate=True)))
+    return text + "\n", lines
+
+
+def read_checkpoint(checkpoint, key):
+    """(size, root, signed text, problem) of a checkpoint in either evident form."""
+    if checkpoint.startswith("evident-checkpoint/1\n"):
+        body, _, rest = checkpoint.partition("\n\n")
+        body += "\n\n"
+        fields = dict(l.split(": ", 1) for l in body.splitlines()[1:] if ": " in l)
+        tail = dict(l.split(": ", 1) for l in rest.splitlines() if ": " in l)
+        problem = None
+        if bytes.fromhex(tail.get("key", "")) != key:
+            problem = "signed by a different key than the one trusted"
+        elif not signed(key, bytes.fromhex(tail.get("signature", "")), body.encode()):
+            problem = "the signature does not verify"
+        return int(fields["size"]), bytes.fromhex(fields["root"]), body, problem
+    text, sigs = signature_lines(checkpoint)
+    origin, size, root = text.split("\n")[:3]
+    want = key_id(origin, 0x01, key)
+    own = [raw[4:] for name, raw in sigs if name == origin and raw[:4] == want and len(raw) == 68]
+    problem = None
+    if not own:
+        problem = "signed by a different key than the one trusted"
+    elif not signed(key, own[0], text.encode()):
+        problem = "the signature does not verify"
+    return int(size), base64.b64decode(root), text, problem
+
+
+def cosigned(checkpoint, text, witnesses):
+    """(name, UTC time) of each cosignature by a listed witness (c2sp.org/tlog-cosignature)."""
+    if checkpoint.startswith("evident-checkpoint/1\n"):
+        return []
+    keys = {}
+    for vkey in witnesses:
+        name, _, material = vkey.split("+")
+        raw = base64.b64decode(material)
+        if raw[0] == 0x04:
+            keys[(name, key_id(name, 0x04, raw[1:]))] = raw[1:]
+    found = []
+    for name, raw in signature_lines(checkpoint)[1]:
+        key = keys.get((name, raw[:4]))
+        if key is None or len(raw) != 76:
+            continue
+        when = int.from_bytes(raw[4:12], "big")
+        message = ("cosignature/v1\ntime %d\n" % when + text).encode()
+        if not signed(key, raw[12:], message):
+            raise ValueError("the cosignature by %s does not verify" % name)
+        stamp = datetime.datetime.fromtimestamp(when, datetime.timezone.utc)
+        found.append((name, stamp.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    return found
+
+
 def check(bundle, trusted_key_text=None):
     problems = []
     try:
@@ -73,17 +141,15 @@ def check(bundle, trusted_key_text=None):
 
     key = public_key(trusted_key_text or files["ledger.pub"].decode())
     checkpoint = files["checkpoint.txt"].decode()
-    body, _, rest = checkpoint.partition("\n\n")
-    body += "\n\n"
-    fields = dict(l.split(": ", 1) for l in body.splitlines()[1:] if ": " in l)
-    tail = dict(l.split(": ", 1) for l in rest.splitlines() if ": " in l)
-    if not body.startswith("evident-checkpoint/1\n"):
-        problems.append("checkpoint.txt: not an evident checkpoint")
-    if bytes.fromhex(tail.get("key", "")) != key:
-        problems.append("checkpoint.txt: signed by a different key than the one trusted")
-    if not signed(key, bytes.fromhex(tail.get("signature", "")), body.encode()):
-        problems.append("checkpoint.txt: the signature does not verify")
-    size, root = int(fields["size"]), bytes.fromhex(fields["root"])
+    size, root, body, problem = read_checkpoint(checkpoint, key)
+    if problem:
+        problems.append("checkpoint.txt: " + problem)
+    witnesses = files.get("witnesses.txt", b"").decode().split()
+    try:
+        for name, when in cosigned(checkpoint, body, witnesses):
+            print("witnessed by %s at %s" % (name, when))
+    except ValueError as e:
+        problems.append("checkpoint.txt: %s" % e)
 
     manifest_bytes = files["manifest.json"]
     sig = bytes.fromhex(files["manifest.sig"].decode().strip())

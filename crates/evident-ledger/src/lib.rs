@@ -21,6 +21,7 @@ pub mod hex;
 pub mod keys;
 pub mod log;
 pub mod merkle;
+pub mod note;
 pub mod proof;
 
 /// Why the ledger refused something, by what it was: an entry's text, a

@@ -12,6 +12,7 @@ use crate::checkpoint::Checkpoint;
 use crate::entry::EntryFields;
 use crate::merkle::{self, Frontier, Hash, PerfectNodes};
 use ed25519_dalek::VerifyingKey;
+use evident_core::time::Instant;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
@@ -107,6 +108,7 @@ impl fmt::Display for Problem {
 }
 
 /// A stored checkpoint as the verifier is given it: its number and its text.
+#[derive(Debug)]
 pub struct StoredCheckpoint {
     pub id: i64,
     pub text: String,
@@ -116,6 +118,7 @@ struct Claim {
     id: i64,
     size: u64,
     root: Hash,
+    time: Option<Instant>,
 }
 
 /// Checks a stored log in one streaming pass, in O(log n) memory: feed it every
@@ -133,6 +136,9 @@ pub struct Verifier {
     /// The last entry whose leaf was wrong: nodes above it are wrong for that
     /// reason alone, and are not reported again.
     last_bad_leaf: Option<u64>,
+    /// The latest moment seen so far (an entry's or a checkpoint's), and whose:
+    /// time only moves forward, so nothing after it may be dated before it.
+    floor: Option<(Instant, String)>,
 }
 
 impl Verifier {
@@ -173,6 +179,7 @@ impl Verifier {
                 id: stored.id,
                 size: cp.head.size,
                 root: cp.head.root,
+                time: cp.head.time.parse().ok(),
             });
         }
         pending.sort_by_key(|c| std::cmp::Reverse(c.size));
@@ -182,6 +189,7 @@ impl Verifier {
             problems,
             checkpoints: checkpoints.len(),
             last_bad_leaf: None,
+            floor: None,
         };
         v.settle_claims();
         v
@@ -235,6 +243,22 @@ impl Verifier {
         self.settle_claims();
     }
 
+    /// Entry `seq`'s collection time, given before its [`Verifier::row`]: it
+    /// may not be earlier than the entry or checkpoint before it.
+    pub fn moment(&mut self, seq: u64, collected: Instant) {
+        if let Some((at, what)) = &self.floor
+            && collected < *at
+        {
+            self.problems.push(Problem {
+                subject: format!("entry {seq}"),
+                message: format!(
+                    "dated {collected}, before {what} ({at}): time runs backwards here, so the entry was back-dated or the log was rewritten"
+                ),
+            });
+        }
+        self.floor = Some((collected, format!("entry {seq}")));
+    }
+
     /// Reports a problem found outside the tree (a blob, say).
     pub fn report(&mut self, subject: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem {
@@ -251,6 +275,21 @@ impl Verifier {
             .is_some_and(|c| c.size == self.frontier.size())
         {
             let claim = self.pending.pop().expect("checked");
+            if let (Some(time), Some((at, what))) = (claim.time, &self.floor)
+                && time < *at
+            {
+                self.problems.push(Problem {
+                    subject: format!("checkpoint {}", claim.id),
+                    message: format!(
+                        "signed at {time}, before {what} it includes ({at}): time runs backwards here"
+                    ),
+                });
+            }
+            if let Some(time) = claim.time
+                && self.floor.as_ref().is_none_or(|(at, _)| time > *at)
+            {
+                self.floor = Some((time, format!("checkpoint {}", claim.id)));
+            }
             if claim.root != self.frontier.root() {
                 self.problems.push(Problem {
                     subject: format!("checkpoint {}", claim.id),
@@ -438,7 +477,7 @@ mod tests {
         );
 
         let mut tampered = checkpoint(&stored, 16, &key, 1);
-        tampered.text = tampered.text.replace("size: 16", "size: 15");
+        tampered.text = tampered.text.replacen("\n16\n", "\n15\n", 1);
         let p = verify(&stored, &key, &[tampered]).problems;
         assert!(p[0].message.contains("signature does not verify"), "{p:?}");
 

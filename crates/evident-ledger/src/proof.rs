@@ -105,10 +105,27 @@ impl ProofFile {
             ProofFile::Consistency { from, to, path } => {
                 let old = trusted_checkpoint("from", from, key)?;
                 let new = trusted_checkpoint("to", to, key)?;
-                if old.head.origin != new.head.origin {
+                // Origins were renamed with the C2SP format; the trusted key
+                // already ties an `evident-checkpoint/1` to the same log.
+                let legacy = [&old, &new]
+                    .iter()
+                    .any(|c| matches!(c.form, crate::checkpoint::Form::Legacy { .. }));
+                if !legacy && old.head.origin != new.head.origin {
                     return Err(format!(
                         "from and to are checkpoints of different logs (\"{}\", \"{}\")",
                         old.head.origin, new.head.origin
+                    ));
+                }
+                let when = |field: &str, cp: &Checkpoint| {
+                    cp.head
+                        .time
+                        .parse::<evident_core::time::Instant>()
+                        .map_err(|e| format!("{field}: {e}"))
+                };
+                if when("from", &old)? > when("to", &new)? {
+                    return Err(format!(
+                        "from was signed at {} but to at {}, earlier: checkpoints run backwards in time, so one of them was back-dated",
+                        old.head.time, new.head.time
                     ));
                 }
                 let path = parse_path(path)?;
@@ -168,7 +185,7 @@ mod tests {
 
     fn signed(tree: &MemoryTree, key: &SigningKey) -> String {
         let head = TreeHead {
-            origin: "Acme".into(),
+            origin: "acme.example/evidence-ledger".into(),
             size: tree.size(),
             root: tree.root(),
             time: format!("2026-11-23T11:00:{:02}Z", tree.size()),
@@ -227,5 +244,25 @@ mod tests {
                 .starts_with("from:")
         );
         assert!(ProofFile::parse("{\"format\":\"x\"}").is_err());
+    }
+
+    /// A `from` checkpoint signed after its `to` is refused even though the
+    /// tree only grew: one of the two was back-dated.
+    #[test]
+    fn a_consistency_proof_running_backwards_in_time_is_refused() {
+        let key = SigningKey::from_bytes(&[9; 32]);
+        let mut tree = MemoryTree::default();
+        tree.push(entry(0).leaf_hash());
+        let mut old = Checkpoint::parse(&signed(&tree, &key)).unwrap();
+        tree.push(entry(1).leaf_hash());
+        let new = signed(&tree, &key);
+        old.head.time = "2026-11-24T00:00:00Z".into();
+        let proof = ProofFile::Consistency {
+            from: Checkpoint::sign(old.head.clone(), &key).to_text(),
+            to: new,
+            path: to_hex_path(&merkle::consistency_proof(&tree, 1, 2)),
+        };
+        let err = proof.verify(&key.verifying_key()).unwrap_err().to_string();
+        assert!(err.contains("checkpoints run backwards in time"), "{err}");
     }
 }

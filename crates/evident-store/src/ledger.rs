@@ -3,6 +3,7 @@
 
 use crate::store::{Result, Store, StoreError, VerifyRow};
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use evident_core::time::Instant;
 use evident_ledger::blobs::BlobStore;
 use evident_ledger::checkpoint::{Checkpoint, TreeHead};
 use evident_ledger::entry::{Entry, EntryFields, content_hash_in, record_from_canonical};
@@ -30,7 +31,8 @@ impl<B: BlobStore> Ledger<B> {
     /// Stores every content blob, then appends the entries in one transaction.
     /// Blobs go first: a crash in between leaves an unreferenced blob, never an
     /// entry without its content.
-    pub async fn record(&self, evidence: Vec<Evidence>) -> Result<Range<u64>> {
+    /// Entries dated after `not_after` are refused (see [`Store::append`]).
+    pub async fn record(&self, evidence: Vec<Evidence>, not_after: Instant) -> Result<Range<u64>> {
         let mut entries = Vec::with_capacity(evidence.len());
         for Evidence { content, mut entry } in evidence {
             let hash = self
@@ -40,20 +42,21 @@ impl<B: BlobStore> Ledger<B> {
             entry.content_sha256 = hex::encode(&hash);
             entries.push(entry);
         }
-        self.store.append(&entries).await
+        self.store.append(&entries, not_after).await
     }
 
     /// Signs and stores the current tree head.
     pub async fn checkpoint(
         &self,
         origin: &str,
-        time: &str,
+        time: Instant,
+        not_after: Instant,
         key: &SigningKey,
     ) -> Result<(StoredCheckpoint, Checkpoint)> {
         let mut signed = None;
         let stored = self
             .store
-            .add_checkpoint(|size, root| {
+            .add_checkpoint(time, not_after, |size, root| {
                 let cp = Checkpoint::sign(
                     TreeHead {
                         origin: origin.to_string(),
@@ -96,8 +99,11 @@ impl<B: BlobStore> Ledger<B> {
         while let Some(row) = rows.next().await {
             let VerifyRow { stored, columns } = row?;
             let entry = stored.entry.as_bytes();
-            verifier.row(stored.seq, entry, &stored.leaf, &stored.nodes);
             let derived = record_from_canonical(stored.seq, entry);
+            if let Ok(d) = &derived {
+                verifier.moment(stored.seq, d.collected);
+            }
+            verifier.row(stored.seq, entry, &stored.leaf, &stored.nodes);
             if let (Ok(derived), Ok(columns)) = (&derived, &columns)
                 && derived != columns
             {

@@ -18,6 +18,7 @@ use crate::location::Location;
 use evident_core::model::Outcome;
 use evident_core::record::Record;
 use evident_core::time::Instant;
+use evident_ledger::checkpoint::Checkpoint;
 use evident_ledger::entry::{Entry, EntryFields, record_from_canonical};
 use evident_ledger::log::{self, FetchedNodes, NodeWishlist, StoredCheckpoint, TreeCells};
 use evident_ledger::merkle::{self, Frontier, Hash, PerfectNodes};
@@ -282,10 +283,14 @@ impl Store {
     }
 
     /// Appends `entries` as one durable transaction; returns their leaf indexes.
-    pub async fn append(&self, entries: &[Entry]) -> Result<Range<u64>> {
+    /// Time only moves forward: each entry must be dated no earlier than the
+    /// entry and the checkpoint before it, and no later than `not_after` (the
+    /// real clock plus the skew the caller allows); otherwise nothing is written.
+    pub async fn append(&self, entries: &[Entry], not_after: Instant) -> Result<Range<u64>> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = self.write(&mut conn).await?;
         let size = size_of(&mut *tx).await?;
+        let mut floor = last_moment(&mut tx, size).await?;
         let mut frontier = frontier_at(self.backend, &mut tx, size).await?;
         let canonical: Vec<String> = entries
             .iter()
@@ -304,6 +309,14 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        for (entry, record) in entries.iter().zip(&records) {
+            let label = format!("the entry for {}/{}", entry.control, entry.item);
+            check_moment(&label, record.collected, floor.as_ref(), not_after)?;
+            floor = Some(Moment {
+                at: record.collected,
+                what: format!("entry {}", record.seq),
+            });
+        }
         let rows: Vec<NewRow<'_>> = canonical
             .iter()
             .zip(cells)
@@ -457,13 +470,18 @@ impl Store {
 
     /// Signs the current tree head with `sign` (given size and root) and stores it,
     /// under the writer's lock so no append slips between reading and storing.
+    /// Its `time` must not run behind the last entry or checkpoint, nor past `not_after`.
     pub async fn add_checkpoint(
         &self,
+        time: Instant,
+        not_after: Instant,
         sign: impl FnOnce(u64, Hash) -> String,
     ) -> Result<StoredCheckpoint> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = self.write(&mut conn).await?;
         let size = size_of(&mut *tx).await?;
+        let floor = last_moment(&mut tx, size).await?;
+        check_moment("the checkpoint", time, floor.as_ref(), not_after)?;
         let root = over_nodes(self.backend, &mut *tx, |n| merkle::range_root(n, 0, size)).await?;
         let text = sign(size, root);
         let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM checkpoints")
@@ -516,6 +534,64 @@ fn check_version(found: &str) -> Result<()> {
     if found != SCHEMA_VERSION {
         return Err(StoreError::Damaged(format!(
             "the ledger's schema is version {found}; this evident reads version {SCHEMA_VERSION}: upgrade evident"
+        )));
+    }
+    Ok(())
+}
+
+/// The latest moment the log has recorded, and what recorded it.
+struct Moment {
+    at: Instant,
+    what: String,
+}
+
+/// The later of the last entry's time and the latest checkpoint's: nothing
+/// may be written dated before it.
+async fn last_moment(tx: &mut sqlx::Transaction<'_, Any>, size: u64) -> Result<Option<Moment>> {
+    let mut floor = None;
+    if size > 0 {
+        let collected: i64 = sqlx::query_scalar("SELECT collected FROM entries WHERE seq = $1")
+            .bind(size as i64 - 1)
+            .fetch_one(&mut **tx)
+            .await?;
+        floor = Instant::from_unix(collected).map(|at| Moment {
+            at,
+            what: format!("entry {}", size - 1),
+        });
+    }
+    let latest = sqlx::query("SELECT id, text FROM checkpoints ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(row) = latest {
+        let stored = stored_checkpoint(&row)?;
+        let time = Checkpoint::parse(&stored.text)
+            .ok()
+            .and_then(|c| c.head.time.parse::<Instant>().ok());
+        if let Some(at) = time
+            && floor.as_ref().is_none_or(|f: &Moment| at > f.at)
+        {
+            floor = Some(Moment {
+                at,
+                what: format!("checkpoint {}", stored.id),
+            });
+        }
+    }
+    Ok(floor)
+}
+
+/// Refuses a moment before the log's last one or beyond the clock's reach.
+fn check_moment(label: &str, at: Instant, floor: Option<&Moment>, not_after: Instant) -> Result<()> {
+    if let Some(f) = floor
+        && at < f.at
+    {
+        return Err(StoreError::Request(format!(
+            "{label} is dated {at}, before {} ({}): time only moves forward in the ledger, so evidence cannot be back-dated (EVIDENT_NOW judges as of another moment but never writes the past); nothing was written",
+            f.what, f.at
+        )));
+    }
+    if at > not_after {
+        return Err(StoreError::Request(format!(
+            "{label} is dated {at}, later than the clock allows ({not_after}): evidence cannot be dated in the future; check EVIDENT_NOW and the system clock; nothing was written"
         )));
     }
     Ok(())

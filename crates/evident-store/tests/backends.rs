@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{backends, entry};
+use common::{at, backends, entry, open_clock};
+use evident_ledger::entry::Entry;
 use ed25519_dalek::SigningKey;
 use evident_core::model::Outcome;
 use evident_ledger::blobs::FsBlobs;
@@ -60,7 +61,7 @@ async fn stored_tree_serves_the_same_roots_and_proofs_as_memory() {
         // Uneven batches, so appends start at every kind of frontier.
         for batch in [1u64, 2, 5, 1, 13, 8, 40, 3] {
             let entries: Vec<_> = (next..next + batch).map(entry).collect();
-            let range = store.append(&entries).await.unwrap();
+            let range = store.append(&entries, open_clock()).await.unwrap();
             assert_eq!(range, next..next + batch, "{name}");
             for e in &entries {
                 mem.push(e.leaf_hash());
@@ -106,15 +107,15 @@ async fn record_checkpoint_prove_and_verify() {
     for (name, location) in backends(dir.path(), "flow").await {
         let ledger = ledger(dir.path(), location).await;
         let trusted = key().verifying_key();
-        let first = ledger.record(evidence(0..10, u64::MAX)).await.unwrap();
+        let first = ledger.record(evidence(0..10, u64::MAX), open_clock()).await.unwrap();
         assert_eq!(first, 0..10);
         let (_, old) = ledger
-            .checkpoint("Acme", "2026-11-23T10:00:00Z", &key())
+            .checkpoint("acme.example/evidence-ledger", at(9), open_clock(), &key())
             .await
             .unwrap();
-        ledger.record(evidence(10..25, 4)).await.unwrap();
+        ledger.record(evidence(10..25, 4), open_clock()).await.unwrap();
         let (stored, new) = ledger
-            .checkpoint("Acme", "2026-11-23T11:00:00Z", &key())
+            .checkpoint("acme.example/evidence-ledger", at(24), open_clock(), &key())
             .await
             .unwrap();
         assert_eq!(new.head.size, 25, "{name}");
@@ -141,7 +142,7 @@ async fn record_checkpoint_prove_and_verify() {
             .record(vec![Evidence {
                 content: b"late".to_vec(),
                 entry: entry(99),
-            }])
+            }], open_clock())
             .await
             .unwrap();
         let err = ledger.prove(25).await.unwrap_err().to_string();
@@ -161,9 +162,9 @@ async fn every_kind_of_stored_byte_is_checked() {
             blobs: FsBlobs::new(blob_dir.path()),
         };
         let trusted = key().verifying_key();
-        ledger.record(evidence(0..12, u64::MAX)).await.unwrap();
+        ledger.record(evidence(0..12, u64::MAX), open_clock()).await.unwrap();
         ledger
-            .checkpoint("Acme", "2026-11-23T10:00:00Z", &key())
+            .checkpoint("acme.example/evidence-ledger", at(11), open_clock(), &key())
             .await
             .unwrap();
         assert_eq!(
@@ -244,7 +245,7 @@ async fn every_kind_of_stored_byte_is_checked() {
 
         // A checkpoint's signed text, then its signature.
         let text = ledger.store.checkpoints().await.unwrap()[0].text.clone();
-        let forged = text.replace("size: 12", "size: 11");
+        let forged = text.replacen("\n12\n", "\n11\n", 1);
         sqlx::query("UPDATE checkpoints SET text = $1 WHERE id = 1")
             .bind(forged)
             .execute(&db)
@@ -255,9 +256,10 @@ async fn every_kind_of_stored_byte_is_checked() {
             said.starts_with("checkpoint 1: checkpoint signature does not verify"),
             "{name}: {said}"
         );
-        let sig_at = text.find("signature: ").unwrap() + 11;
+        // A character well inside the base64 signature, past the key ID.
+        let sig_at = text.rfind(' ').unwrap() + 20;
         let mut forged = text.clone().into_bytes();
-        forged[sig_at] = if forged[sig_at] == b'0' { b'1' } else { b'0' };
+        forged[sig_at] = if forged[sig_at] == b'A' { b'B' } else { b'A' };
         sqlx::query("UPDATE checkpoints SET text = $1 WHERE id = 1")
             .bind(String::from_utf8(forged).unwrap())
             .execute(&db)
@@ -324,9 +326,14 @@ async fn concurrent_writers_never_fork_the_log() {
             tasks.push(tokio::spawn(async move {
                 let store = Store::open(location).await.unwrap();
                 for round in 0..10u64 {
-                    let entries: Vec<_> =
-                        (0..7).map(|i| entry(w * 1000 + round * 10 + i)).collect();
-                    store.append(&entries).await.unwrap();
+                    // All at one moment: which writer goes first is up to the lock.
+                    let entries: Vec<_> = (0..7)
+                        .map(|i| Entry {
+                            collected_at: at(0).to_string(),
+                            ..entry(w * 1000 + round * 10 + i)
+                        })
+                        .collect();
+                    store.append(&entries, open_clock()).await.unwrap();
                 }
             }));
         }
@@ -358,7 +365,7 @@ async fn a_writer_that_cannot_get_the_lock_fails_clearly() {
     let dir = tempfile::tempdir().unwrap();
     for (name, location) in backends(dir.path(), "busy").await {
         let holder = Store::open(location.clone()).await.unwrap();
-        holder.append(&[entry(0)]).await.unwrap();
+        holder.append(&[entry(0)], open_clock()).await.unwrap();
         let db = raw(&location).await;
         let mut conn = db.acquire().await.unwrap();
         match location {
@@ -373,11 +380,11 @@ async fn a_writer_that_cannot_get_the_lock_fails_clearly() {
         let waiting = Store::open_waiting(location.clone(), Duration::from_millis(300))
             .await
             .unwrap();
-        let err = waiting.append(&[entry(1)]).await.unwrap_err();
+        let err = waiting.append(&[entry(1)], open_clock()).await.unwrap_err();
         assert!(matches!(err, StoreError::Busy), "{name}: {err:?}");
         assert!(err.to_string().contains("nothing was written"), "{name}");
         conn.execute("ROLLBACK").await.unwrap();
-        waiting.append(&[entry(1)]).await.unwrap();
+        waiting.append(&[entry(1)], open_clock()).await.unwrap();
         assert_eq!(waiting.size().await.unwrap(), 2, "{name}");
     }
 }
@@ -395,7 +402,7 @@ async fn the_columns_judging_reads_match_the_entries_they_are_derived_from() {
             .into_iter()
             .chain(entries[4_000..].chunks(301))
         {
-            store.append(batch).await.unwrap();
+            store.append(batch, open_clock()).await.unwrap();
         }
         let expected = derived(&store).await;
         assert_eq!(expected.len(), 5_003, "{name}");
@@ -425,8 +432,7 @@ async fn a_version_1_ledger_migrates_on_open() {
     for (name, location) in backends(dir.path(), "migrate").await {
         let store = Store::open(location.clone()).await.unwrap();
         store
-            .append(&(0..300).map(entry).collect::<Vec<_>>())
-            .await
+            .append(&(0..300).map(entry).collect::<Vec<_>>(), open_clock()).await
             .unwrap();
         let expected = derived(&store).await;
         store.close().await;
@@ -467,8 +473,99 @@ async fn a_version_1_ledger_migrates_on_open() {
             "{name}: the packed index is gone"
         );
         // And it grows as any other.
-        store.append(&[entry(300)]).await.unwrap();
+        store.append(&[entry(300)], open_clock()).await.unwrap();
         assert_eq!(store.records().await.unwrap().len(), 301, "{name}");
         store.close().await;
+    }
+}
+
+/// Time only moves forward: an entry dated before the last entry or the
+/// latest checkpoint, or after the write limit, is refused with nothing
+/// written; and times put out of order straight into the database are caught
+/// by `verify`.
+#[tokio::test]
+async fn time_only_moves_forward() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, location) in backends(dir.path(), "time").await {
+        let ledger = ledger(dir.path(), location.clone()).await;
+        ledger.record(evidence(0..5, 5), open_clock()).await.unwrap();
+        let back_dated = Entry {
+            collected_at: at(2).to_string(),
+            ..entry(5)
+        };
+        let err = ledger.store.append(&[back_dated], open_clock()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Request(_)), "{name}: {err:?}");
+        let said = err.to_string();
+        assert!(
+            said.contains("is dated 2026-11-23T00:00:02Z, before entry 4 (2026-11-23T00:00:04Z)")
+                && said.contains("cannot be back-dated")
+                && said.contains("nothing was written"),
+            "{name}: {said}"
+        );
+        let err = ledger.store.append(&[entry(5)], at(4)).await.unwrap_err().to_string();
+        assert!(err.contains("later than the clock allows"), "{name}: {err}");
+        assert_eq!(ledger.store.size().await.unwrap(), 5, "{name}");
+
+        ledger
+            .checkpoint("acme.example/evidence-ledger", at(100), open_clock(), &key())
+            .await
+            .unwrap();
+        let err = ledger.store.append(&[entry(5)], open_clock()).await.unwrap_err().to_string();
+        assert!(err.contains("before checkpoint 1 (2026-11-23T00:01:40Z)"), "{name}: {err}");
+        let err = ledger
+            .checkpoint("acme.example/evidence-ledger", at(50), open_clock(), &key())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the checkpoint is dated"), "{name}: {err}");
+        ledger.record(evidence(100..103, 5), open_clock()).await.unwrap();
+        let verified = ledger.verify(&key().verifying_key()).await.unwrap();
+        assert_eq!(verified.problems, vec![], "{name}");
+
+        // Entry 6 rewritten in place to an earlier time, its leaf and nodes
+        // recomputed as a forger would: the tree is whole, the order is not.
+        let db = raw(&location).await;
+        let stored = ledger.store.entries(None).await.unwrap();
+        let mut earlier = stored[6].fields().unwrap();
+        earlier.collected_at = at(1).to_string();
+        let mut rows = Vec::new();
+        for s in &stored {
+            let bytes = if s.seq == 6 {
+                String::from_utf8(earlier.canonical_bytes()).unwrap()
+            } else {
+                s.entry.clone()
+            };
+            rows.push(bytes);
+        }
+        let mut frontier = merkle::Frontier::default();
+        let cells = evident_ledger::log::grow(
+            &mut frontier,
+            rows.iter().map(|r| merkle::leaf_hash(r.as_bytes())),
+        );
+        for (row, cell) in rows.iter().zip(&cells) {
+            sqlx::query("UPDATE entries SET entry = $1, leaf = $2, nodes = $3, collected = $4 WHERE seq = $5")
+                .bind(row.clone())
+                .bind(cell.leaf.to_vec())
+                .bind(cell.nodes.clone())
+                .bind(record_from_canonical(cell.seq, row.as_bytes()).unwrap().collected.unix())
+                .bind(cell.seq as i64)
+                .execute(&db)
+                .await
+                .unwrap();
+        }
+        sqlx::query("DELETE FROM checkpoints").execute(&db).await.unwrap();
+        let said: Vec<String> = ledger
+            .verify(&key().verifying_key())
+            .await
+            .unwrap()
+            .problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(
+            said,
+            vec!["entry 6: dated 2026-11-23T00:00:01Z, before entry 5 (2026-11-23T00:01:40Z): time runs backwards here, so the entry was back-dated or the log was rewritten".to_string()],
+            "{name}"
+        );
     }
 }

@@ -79,16 +79,18 @@ fn ledger(dir: &Path, ids: &[(String, Vec<String>)]) {
         .collect();
     let entry = |n: u64| {
         let (control, item) = pairs[(n as usize * 7919) % pairs.len()];
-        let day = 90 - (n * 90 / ENTRIES);
-        let date = evident_core::time::Date::new(2026, 11, 23)
-            .unwrap()
-            .add_days(-(day as i64));
+        // Spread over the 90 days before 2026-11-23, in log order.
+        let collected = evident_core::time::Instant::start_of(
+            evident_core::time::Date::new(2026, 8, 25).unwrap(),
+        )
+        .plus(n * 90 * 86_400 / ENTRIES);
+        let date = collected.date();
         Entry {
             control: control.into(),
             item: item.into(),
             kind: EntryKind::Check,
             collector: "bench".into(),
-            collected_at: format!("{date}T{:02}:00:00Z", n % 24),
+            collected_at: collected.to_string(),
             covers_from: date,
             covers_to: date,
             result: if n.is_multiple_of(37) {
@@ -110,7 +112,7 @@ fn ledger(dir: &Path, ids: &[(String, Vec<String>)]) {
             .unwrap();
         for b in 0..ENTRIES / 10_000 {
             let batch: Vec<Entry> = (b * 10_000..(b + 1) * 10_000).map(entry).collect();
-            store.append(&batch).await.unwrap();
+            store.append(&batch, "2100-01-01T00:00:00Z".parse().unwrap()).await.unwrap();
         }
         store.close().await;
     });

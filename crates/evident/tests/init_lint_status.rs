@@ -255,7 +255,7 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
         );
         assert!(
             text.contains(
-                "   | evident-checkpoint/1\n   | origin: Lumen Analytics evidence ledger\n"
+                "   | lumen-analytics.example/evidence-ledger\n   | "
             ),
             "{text}"
         );

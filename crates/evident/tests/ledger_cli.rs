@@ -56,7 +56,7 @@ fn add_list_checkpoint_prove_and_verify_on_both_backends() {
         );
         let cp1 = ok(dir, &url, &["ledger", "checkpoint"]);
         assert!(
-            cp1.starts_with("evident-checkpoint/1\norigin: Fixture Co evidence ledger\nsize: 1\n"),
+            cp1.starts_with("fixture.example/evidence-ledger\n1\n"),
             "{backend}: {cp1}"
         );
         std::fs::write(dir.join("cp1.txt"), &cp1).unwrap();
@@ -161,7 +161,7 @@ fn add_list_checkpoint_prove_and_verify_on_both_backends() {
 
         let grew = ok(dir, &url, &["ledger", "consistency", "--from", "cp1.txt"]);
         assert!(
-            grew.starts_with("\"Fixture Co evidence ledger\" only grew from 1 entries"),
+            grew.starts_with("\"fixture.example/evidence-ledger\" only grew from 1 entries"),
             "{backend}: {grew}"
         );
         std::fs::write(
@@ -303,7 +303,7 @@ fn bad_requests_exit_2_and_say_how_to_fix() {
         ),
         (
             &["ledger", "consistency", "--from", "e.txt"],
-            "e.txt:line 1: expected `evident-checkpoint/1`",
+            "e.txt: not a checkpoint: no blank line between the text and its signatures",
         ),
         (
             &["ledger", "verify-proof", "e.txt", "--key", "ledger.pub"],

@@ -115,9 +115,9 @@ fn portal() -> (tempfile::TempDir, PathBuf) {
         "# Hardening log\n\n- 2026-11-01: <script>alert(1)</script> TLS 1.0 turned off\n",
     )
     .unwrap();
+    // In time order: the ledger refuses back-dated entries.
     add_evidence(dir, "2026-11-20T09:00:00Z", "PAY/pci-scan", "pass");
     add_evidence(dir, "2026-11-20T09:00:00Z", "PAY/vault", "pass");
-    add_evidence(dir, "2026-11-21T09:00:00Z", "PAY/vault", "fail");
     add_evidence(
         dir,
         "2026-11-20T09:00:00Z",
@@ -125,6 +125,7 @@ fn portal() -> (tempfile::TempDir, PathBuf) {
         "fail",
     );
     add_evidence(dir, "2026-11-20T09:00:00Z", "AUTH/mfa-enforced", "pass");
+    add_evidence(dir, "2026-11-21T09:00:00Z", "PAY/vault", "fail");
     add_evidence(dir, "2026-11-22T09:00:00Z", "AUTH/mfa-enforced", "fail");
     let (code, _, err) = run_at(dir, NOW, &["ledger", "checkpoint"]);
     assert_eq!(code, 0, "{err}");

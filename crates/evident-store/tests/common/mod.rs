@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use evident_ledger::entry::{Entry, EntryKind, Outcome};
+use evident_core::time::Instant;
 use evident_store::Location;
 use std::path::Path;
 
@@ -29,7 +30,8 @@ pub fn entry(i: u64) -> Entry {
         item: format!("item-{}", i % 5),
         kind: EntryKind::Check,
         collector: "check:test".into(),
-        collected_at: format!("2026-11-23T10:{:02}:{:02}Z", i / 60 % 60, i % 60),
+        // One second apart, in log order: time only moves forward.
+        collected_at: at(i).to_string(),
         covers_from: "2026-11-01".parse().unwrap(),
         covers_to: "2026-11-23".parse().unwrap(),
         result: if i % 7 == 6 {
@@ -40,4 +42,14 @@ pub fn entry(i: u64) -> Entry {
         summary: format!("run {i}: «ok»"),
         content_sha256: format!("{:064x}", i),
     }
+}
+
+/// Entry `i`'s moment: 2026-11-23 plus `i` seconds.
+pub fn at(i: u64) -> Instant {
+    "2026-11-23T00:00:00Z".parse::<Instant>().unwrap().plus(i)
+}
+
+/// A write limit no test entry reaches.
+pub fn open_clock() -> Instant {
+    "2100-01-01T00:00:00Z".parse().unwrap()
 }

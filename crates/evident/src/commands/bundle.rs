@@ -25,13 +25,8 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
     let key = ledger_access::signing_key(repo)?;
     let public = std::fs::read_to_string(repo.join(evident_ledger::keys::PUBLIC_KEY_FILE))
         .map_err(|e| Failure::input(format!("{}: {e}", evident_ledger::keys::PUBLIC_KEY_FILE)))?;
-    let origin = ledger_access::origin(&loaded.program);
-    let now = super::now();
     let (checkpoint, entries) = with_ledger(repo, &loaded.program, async |ledger| {
-        let (_, cp) = ledger
-            .checkpoint(&origin, &now, &key)
-            .await
-            .map_err(store_failure)?;
+        let (_, cp) = ledger_access::sign_checkpoint(ledger, &loaded.program, &key).await?;
         let mut tree = MemoryTree::default();
         let mut chosen = Vec::new();
         let mut rows = ledger.store.stream();

@@ -99,7 +99,7 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
     };
     let recorded = with_ledger(repo, program, async |ledger| {
         let range = ledger
-            .record(vec![Evidence { content, entry }])
+            .record(vec![Evidence { content, entry }], super::write_limit())
             .await
             .map_err(store_failure)?;
         let stored = ledger

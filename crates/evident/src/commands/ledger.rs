@@ -34,16 +34,15 @@ pub fn run(repo: &Path, command: LedgerCommand) -> VerbResult {
 fn checkpoint(repo: &Path, json: bool) -> VerbResult {
     let program = super::load_program(repo, &Catalog::tsc())?;
     let key = ledger_access::signing_key(repo)?;
-    let origin = ledger_access::origin(&program);
-    let (stored, cp) = with_ledger(repo, &program, async |ledger| {
-        (ledger.checkpoint(&origin, &super::now(), &key).await).map_err(store_failure)
+    let (id, cp) = with_ledger(repo, &program, async |ledger| {
+        ledger_access::sign_checkpoint(ledger, &program, &key).await
     })?;
     if json {
-        print_json(&checkpoint_json(stored.id, &cp));
+        print_json(&checkpoint_json(id, &cp));
     } else {
         // The checkpoint alone on stdout, so `> FILE` saves exactly it.
         print!("{}", cp.to_text());
-        eprintln!("stored as checkpoint {}", stored.id);
+        eprintln!("stored as checkpoint {id}");
     }
     Ok(())
 }
@@ -115,7 +114,7 @@ fn consistency(repo: &Path, from: &Path, json: bool) -> VerbResult {
     let text = std::fs::read_to_string(from)
         .map_err(|e| Failure::input(format!("{}: {e}", from.display())))?;
     let old =
-        Checkpoint::parse(&text).map_err(|e| Failure::input(format!("{}:{e}", from.display())))?;
+        Checkpoint::parse(&text).map_err(|e| Failure::input(format!("{}: {e}", from.display())))?;
     let trusted = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
     old.verify(&trusted).map_err(|e| {
         Failure::unmet(format!(

@@ -5,6 +5,7 @@ use crate::failure::Failure;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use evident_core::model::{Config, TrustProgram};
 use evident_ledger::blobs::FsBlobs;
+use evident_ledger::checkpoint::Checkpoint;
 use evident_ledger::keys;
 use evident_store::{Ledger, Location, Store, StoreError};
 use std::future::Future;
@@ -55,9 +56,28 @@ pub fn store_failure(e: StoreError) -> Failure {
     }
 }
 
-/// The name checkpoints carry, so one company's are never taken for another's.
+/// The name checkpoints carry, so one company's are never taken for another's:
+/// a schema-less URL, as C2SP checkpoints and key names want (no spaces or
+/// `+`): the host of `org.url` when set, else the organisation's name in
+/// lower case, then `/evidence-ledger`.
 pub fn origin(program: &TrustProgram) -> String {
-    format!("{} evidence ledger", program.config.org.name)
+    let org = &program.config.org;
+    let host = org
+        .url
+        .as_deref()
+        .map(|u| u.split_once("://").map_or(u, |(_, rest)| rest))
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .unwrap_or(&org.name);
+    let mut slug: String = host
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() || ".-_:".contains(c) { c } else { '-' })
+        .collect();
+    slug = slug.trim_matches('-').to_string();
+    if slug.is_empty() {
+        slug = "evident".into();
+    }
+    format!("{slug}/evidence-ledger")
 }
 
 pub fn signing_key(repo: &Path) -> Result<SigningKey, Failure> {
@@ -70,4 +90,18 @@ pub fn signing_key(repo: &Path) -> Result<SigningKey, Failure> {
 
 pub fn public_key(path: &Path) -> Result<VerifyingKey, Failure> {
     keys::load_verifying_key(path).map_err(Failure::input)
+}
+
+/// Signs the ledger's current tree head as of now and stores it: the one way
+/// every verb (checkpoint, demo, bundle) makes a checkpoint.
+pub async fn sign_checkpoint(
+    ledger: &Ledger<FsBlobs>,
+    program: &TrustProgram,
+    key: &SigningKey,
+) -> Result<(i64, Checkpoint), Failure> {
+    let (stored, cp) = ledger
+        .checkpoint(&origin(program), super::instant(), super::write_limit(), key)
+        .await
+        .map_err(store_failure)?;
+    Ok((stored.id, cp))
 }

@@ -109,6 +109,19 @@ pub fn now() -> String {
     clock().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// How far ahead of this machine's real clock a new entry or checkpoint may be
+/// dated: clocks of machines that record into one ledger differ by seconds,
+/// never by minutes, when they keep time at all.
+pub const MAX_CLOCK_SKEW_SECONDS: u64 = 300;
+
+/// The latest moment anything may be written at: the real clock (never
+/// `EVIDENT_NOW`) plus [`MAX_CLOCK_SKEW_SECONDS`].
+pub fn write_limit() -> Instant {
+    Instant::from_unix(jiff::Timestamp::now().as_second())
+        .expect("the system clock is in the calendar")
+        .plus(MAX_CLOCK_SKEW_SECONDS)
+}
+
 /// Now, as the moment status is judged at.
 pub fn instant() -> Instant {
     now().parse().expect("the clock gives a valid moment")

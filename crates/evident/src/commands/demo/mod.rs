@@ -252,7 +252,7 @@ fn record_file_evidence(dir: &Path, program: &TrustProgram) -> Result<usize, Fai
     }
     let count = evidence.len();
     with_ledger(dir, program, async |ledger| {
-        ledger.record(evidence).await.map_err(store_failure)
+        ledger.record(evidence, super::write_limit()).await.map_err(store_failure)
     })?;
     Ok(count)
 }
@@ -262,10 +262,8 @@ fn sign_checkpoint(
     program: &TrustProgram,
 ) -> Result<evident_ledger::checkpoint::Checkpoint, Failure> {
     let key = ledger_access::signing_key(dir)?;
-    let origin = ledger_access::origin(program);
-    let now = super::now();
     let (_, checkpoint) = with_ledger(dir, program, async |ledger| {
-        (ledger.checkpoint(&origin, &now, &key).await).map_err(store_failure)
+        ledger_access::sign_checkpoint(ledger, program, &key).await
     })?;
     Ok(checkpoint)
 }
