@@ -133,7 +133,9 @@ impl Cosignature {
 
     /// Whether `witness` made this cosignature over `head`.
     pub fn verify(&self, head: &TreeHead, witness: &VerifierKey) -> Result<(), String> {
-        if witness.kind != COSIGNATURE_V1 || witness.name != self.name || witness.id() != self.key_id
+        if witness.kind != COSIGNATURE_V1
+            || witness.name != self.name
+            || witness.id() != self.key_id
         {
             return Err(format!("not a cosignature by {}", witness.name));
         }
@@ -285,7 +287,9 @@ impl Checkpoint {
         let origin = line(0, "origin")?;
         let size = line(1, "tree size")?;
         if size.len() > 1 && size.starts_with('0') || size.starts_with('+') {
-            return Err(format!("line 2: tree size `{size}` has a leading zero or sign"));
+            return Err(format!(
+                "line 2: tree size `{size}` has a leading zero or sign"
+            ));
         }
         let size: u64 = size
             .parse()
@@ -310,7 +314,12 @@ impl Checkpoint {
             .signatures
             .iter()
             .find(|s| s.name == head.key_name() && s.signature.len() == 64)
-            .ok_or_else(|| format!("no ed25519 signature by `{}`, the log's key", head.key_name()))?;
+            .ok_or_else(|| {
+                format!(
+                    "no ed25519 signature by `{}`, the log's key",
+                    head.key_name()
+                )
+            })?;
         Ok(Checkpoint {
             form: Form::Note { key_id: own.key_id },
             signature: own.signature[..].try_into().expect("length checked"),
@@ -378,7 +387,10 @@ mod tests {
         let k = key(1);
         let cp = Checkpoint::sign(head(), &k);
         let text = cp.to_text();
-        assert!(text.starts_with("acme.example/evidence-ledger\n42\n"), "{text}");
+        assert!(
+            text.starts_with("acme.example/evidence-ledger\n42\n"),
+            "{text}"
+        );
         assert!(text.contains("\ntime 2026-11-23T10:15:00Z\n\n— acme.example/evidence-ledger "));
         let parsed = Checkpoint::parse(&text).unwrap();
         assert_eq!(parsed, cp);
@@ -425,7 +437,12 @@ mod tests {
         cp.verify(&k.verifying_key()).unwrap();
         assert_eq!(cp.to_text(), text);
         let changed = text.replace("size: 42", "size: 43");
-        assert!(Checkpoint::parse(&changed).unwrap().verify(&k.verifying_key()).is_err());
+        assert!(
+            Checkpoint::parse(&changed)
+                .unwrap()
+                .verify(&k.verifying_key())
+                .is_err()
+        );
     }
 
     /// The checkpoint shown in c2sp.org/tlog-checkpoint and tlog-cosignature
@@ -454,15 +471,28 @@ mod tests {
             key: witness.verifying_key(),
         };
         let mut cp = Checkpoint::sign(head(), &log);
-        cp.add_cosignatures([Cosignature::sign(&cp.head, &vkey.name, &witness, 1_764_000_000)]);
+        cp.add_cosignatures([Cosignature::sign(
+            &cp.head,
+            &vkey.name,
+            &witness,
+            1_764_000_000,
+        )]);
         let parsed = Checkpoint::parse(&cp.to_text()).unwrap();
         assert_eq!(parsed, cp);
         parsed.verify(&log.verifying_key()).unwrap();
         let proven = parsed.witnessed_by(std::slice::from_ref(&vkey)).unwrap();
         assert_eq!(proven[0].time, 1_764_000_000);
-        assert!(parsed.witnessed_by(&[]).unwrap().is_empty(), "unknown keys are ignored");
+        assert!(
+            parsed.witnessed_by(&[]).unwrap().is_empty(),
+            "unknown keys are ignored"
+        );
         let mut forged = parsed.clone();
         forged.cosignatures[0].time += 1;
-        assert!(forged.witnessed_by(&[vkey]).unwrap_err().contains("does not verify"));
+        assert!(
+            forged
+                .witnessed_by(&[vkey])
+                .unwrap_err()
+                .contains("does not verify")
+        );
     }
 }

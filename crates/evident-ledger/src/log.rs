@@ -115,7 +115,9 @@ pub struct StoredCheckpoint {
 }
 
 struct Claim {
-    id: i64,
+    subject: String,
+    /// Committed outside the database (the trust repo's `ledger/checkpoint`).
+    committed: bool,
     size: u64,
     root: Hash,
     time: Option<Instant>,
@@ -139,6 +141,8 @@ pub struct Verifier {
     /// The latest moment seen so far (an entry's or a checkpoint's), and whose:
     /// time only moves forward, so nothing after it may be dated before it.
     floor: Option<(Instant, String)>,
+    /// The latest entry's time, and which entry.
+    last_entry: Option<(Instant, String)>,
 }
 
 impl Verifier {
@@ -176,13 +180,13 @@ impl Verifier {
             }
             last = Some((cp.head.size, cp.head.time.clone()));
             pending.push(Claim {
-                id: stored.id,
+                subject,
+                committed: false,
                 size: cp.head.size,
                 root: cp.head.root,
                 time: cp.head.time.parse().ok(),
             });
         }
-        pending.sort_by_key(|c| std::cmp::Reverse(c.size));
         let mut v = Verifier {
             frontier: Frontier::default(),
             pending,
@@ -190,9 +194,26 @@ impl Verifier {
             checkpoints: checkpoints.len(),
             last_bad_leaf: None,
             floor: None,
+            last_entry: None,
         };
+        v.pending.sort_by_key(|c| std::cmp::Reverse(c.size));
         v.settle_claims();
         v
+    }
+
+    /// Adds a checkpoint kept outside the database, already verified against
+    /// the trusted key (the trust repo's committed `ledger/checkpoint`): the
+    /// stored log must be a consistent extension of it. Call before any row.
+    pub fn expect(&mut self, subject: &str, cp: &Checkpoint) {
+        self.pending.push(Claim {
+            subject: subject.to_string(),
+            committed: true,
+            size: cp.head.size,
+            root: cp.head.root,
+            time: cp.head.time.parse().ok(),
+        });
+        self.pending.sort_by_key(|c| std::cmp::Reverse(c.size));
+        self.settle_claims();
     }
 
     /// The next stored row: `seq` as stored, the entry's canonical bytes, its
@@ -257,6 +278,7 @@ impl Verifier {
             });
         }
         self.floor = Some((collected, format!("entry {seq}")));
+        self.last_entry = self.floor.clone();
     }
 
     /// Reports a problem found outside the tree (a blob, say).
@@ -275,11 +297,13 @@ impl Verifier {
             .is_some_and(|c| c.size == self.frontier.size())
         {
             let claim = self.pending.pop().expect("checked");
-            if let (Some(time), Some((at, what))) = (claim.time, &self.floor)
+            // Against the entries it includes only: checkpoints among
+            // themselves are ordered by `new`, and share sizes.
+            if let (Some(time), Some((at, what))) = (claim.time, &self.last_entry)
                 && time < *at
             {
                 self.problems.push(Problem {
-                    subject: format!("checkpoint {}", claim.id),
+                    subject: claim.subject.clone(),
                     message: format!(
                         "signed at {time}, before {what} it includes ({at}): time runs backwards here"
                     ),
@@ -288,15 +312,23 @@ impl Verifier {
             if let Some(time) = claim.time
                 && self.floor.as_ref().is_none_or(|(at, _)| time > *at)
             {
-                self.floor = Some((time, format!("checkpoint {}", claim.id)));
+                self.floor = Some((time, claim.subject.clone()));
             }
             if claim.root != self.frontier.root() {
-                self.problems.push(Problem {
-                    subject: format!("checkpoint {}", claim.id),
-                    message: format!(
+                let message = if claim.committed {
+                    format!(
+                        "the local ledger is not the one it signed: its first {} entries hash to a different root, so the ledger was swapped, rolled back and rewritten, or altered",
+                        claim.size
+                    )
+                } else {
+                    format!(
                         "its signed root does not match the first {} entries as stored: an entry among them was altered, removed or reordered",
                         claim.size
-                    ),
+                    )
+                };
+                self.problems.push(Problem {
+                    subject: claim.subject,
+                    message,
                 });
             }
         }
@@ -305,12 +337,20 @@ impl Verifier {
     pub fn finish(mut self) -> Verified {
         let size = self.frontier.size();
         for claim in self.pending.drain(..).rev() {
-            self.problems.push(Problem {
-                subject: format!("checkpoint {}", claim.id),
-                message: format!(
+            let message = if claim.committed {
+                format!(
+                    "signs {} entries but the local ledger holds {size}: it was emptied, truncated or rolled back; restore it from a backup",
+                    claim.size
+                )
+            } else {
+                format!(
                     "signs {} entries but the log holds {size}: entries were removed",
                     claim.size
-                ),
+                )
+            };
+            self.problems.push(Problem {
+                subject: claim.subject,
+                message,
             });
         }
         Verified {

@@ -193,7 +193,10 @@ mod tests {
     /// and verifies the note it is shown with.
     #[test]
     fn the_specs_example_note_verifies_with_its_vkey() {
-        let vkey = VerifierKey::parse("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k").unwrap();
+        let vkey = VerifierKey::parse(
+            "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k",
+        )
+        .unwrap();
         assert_eq!(vkey.kind, ED25519);
         assert_eq!(
             vkey.to_vkey(),
@@ -219,11 +222,17 @@ mod tests {
                 .unwrap_err()
                 .contains("line 3: expected a signature line")
         );
-        assert!(Note::parse("a\u{7}\n\n— x AAAAAAA=\n").unwrap_err().contains("U+0007"));
         assert!(
-            VerifierKey::parse("example.com/foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
+            Note::parse("a\u{7}\n\n— x AAAAAAA=\n")
                 .unwrap_err()
-                .contains("does not match")
+                .contains("U+0007")
+        );
+        assert!(
+            VerifierKey::parse(
+                "example.com/foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
+            )
+            .unwrap_err()
+            .contains("does not match")
         );
         assert!(VerifierKey::parse("no pluses").is_err());
     }

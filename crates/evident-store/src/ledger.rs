@@ -90,10 +90,19 @@ impl<B: BlobStore> Ledger<B> {
     /// Reads the whole log once, in one snapshot: every leaf, node, blob,
     /// checkpoint, and the plain columns judging reads against the entry they
     /// were derived from.
-    pub async fn verify(&self, trusted: &VerifyingKey) -> Result<Verified> {
+    /// `committed`, a checkpoint kept outside the database (the trust repo's),
+    /// already checked against `trusted`, must be a prefix of the stored log.
+    pub async fn verify(
+        &self,
+        trusted: &VerifyingKey,
+        committed: Option<&Checkpoint>,
+    ) -> Result<Verified> {
         let mut snapshot = self.store.snapshot().await?;
         let checkpoints = snapshot.checkpoints().await?;
         let mut verifier = Verifier::new(trusted, &checkpoints);
+        if let Some(cp) = committed {
+            verifier.expect("ledger/checkpoint (committed in the trust repo)", cp);
+        }
         let mut blobs_seen: HashSet<Hash> = HashSet::new();
         let mut rows = snapshot.rows();
         while let Some(row) = rows.next().await {

@@ -580,7 +580,12 @@ async fn last_moment(tx: &mut sqlx::Transaction<'_, Any>, size: u64) -> Result<O
 }
 
 /// Refuses a moment before the log's last one or beyond the clock's reach.
-fn check_moment(label: &str, at: Instant, floor: Option<&Moment>, not_after: Instant) -> Result<()> {
+fn check_moment(
+    label: &str,
+    at: Instant,
+    floor: Option<&Moment>,
+    not_after: Instant,
+) -> Result<()> {
     if let Some(f) = floor
         && at < f.at
     {

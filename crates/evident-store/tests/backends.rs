@@ -5,11 +5,11 @@
 mod common;
 
 use common::{at, backends, entry, open_clock};
-use evident_ledger::entry::Entry;
 use ed25519_dalek::SigningKey;
 use evident_core::model::Outcome;
 use evident_ledger::blobs::FsBlobs;
 use evident_ledger::checkpoint::Checkpoint;
+use evident_ledger::entry::Entry;
 use evident_ledger::entry::record_from_canonical;
 use evident_ledger::merkle::{self, MemoryTree};
 use evident_store::{Evidence, Ledger, Location, Store, StoreError};
@@ -107,13 +107,19 @@ async fn record_checkpoint_prove_and_verify() {
     for (name, location) in backends(dir.path(), "flow").await {
         let ledger = ledger(dir.path(), location).await;
         let trusted = key().verifying_key();
-        let first = ledger.record(evidence(0..10, u64::MAX), open_clock()).await.unwrap();
+        let first = ledger
+            .record(evidence(0..10, u64::MAX), open_clock())
+            .await
+            .unwrap();
         assert_eq!(first, 0..10);
         let (_, old) = ledger
             .checkpoint("acme.example/evidence-ledger", at(9), open_clock(), &key())
             .await
             .unwrap();
-        ledger.record(evidence(10..25, 4), open_clock()).await.unwrap();
+        ledger
+            .record(evidence(10..25, 4), open_clock())
+            .await
+            .unwrap();
         let (stored, new) = ledger
             .checkpoint("acme.example/evidence-ledger", at(24), open_clock(), &key())
             .await
@@ -121,7 +127,7 @@ async fn record_checkpoint_prove_and_verify() {
         assert_eq!(new.head.size, 25, "{name}");
         assert_eq!(Checkpoint::parse(&stored.text).unwrap(), new);
 
-        let verified = ledger.verify(&trusted).await.unwrap();
+        let verified = ledger.verify(&trusted, None).await.unwrap();
         assert_eq!(verified.problems, vec![], "{name}");
         assert_eq!((verified.entries, verified.checkpoints), (25, 2), "{name}");
 
@@ -139,10 +145,13 @@ async fn record_checkpoint_prove_and_verify() {
         let err = ledger.prove(25).await.unwrap_err().to_string();
         assert!(err.contains("no entry 25"), "{name}: {err}");
         ledger
-            .record(vec![Evidence {
-                content: b"late".to_vec(),
-                entry: entry(99),
-            }], open_clock())
+            .record(
+                vec![Evidence {
+                    content: b"late".to_vec(),
+                    entry: entry(99),
+                }],
+                open_clock(),
+            )
             .await
             .unwrap();
         let err = ledger.prove(25).await.unwrap_err().to_string();
@@ -162,13 +171,16 @@ async fn every_kind_of_stored_byte_is_checked() {
             blobs: FsBlobs::new(blob_dir.path()),
         };
         let trusted = key().verifying_key();
-        ledger.record(evidence(0..12, u64::MAX), open_clock()).await.unwrap();
+        ledger
+            .record(evidence(0..12, u64::MAX), open_clock())
+            .await
+            .unwrap();
         ledger
             .checkpoint("acme.example/evidence-ledger", at(11), open_clock(), &key())
             .await
             .unwrap();
         assert_eq!(
-            ledger.verify(&trusted).await.unwrap().problems,
+            ledger.verify(&trusted, None).await.unwrap().problems,
             vec![],
             "{name}"
         );
@@ -177,7 +189,7 @@ async fn every_kind_of_stored_byte_is_checked() {
         let problems = |label: &'static str| {
             let ledger = &ledger;
             async move {
-                let p = ledger.verify(&trusted).await.unwrap().problems;
+                let p = ledger.verify(&trusted, None).await.unwrap().problems;
                 assert!(!p.is_empty(), "{name}: {label} went unnoticed");
                 p.iter()
                     .map(|p| p.to_string())
@@ -297,7 +309,7 @@ async fn every_kind_of_stored_byte_is_checked() {
             .await
             .unwrap();
         assert_eq!(
-            ledger.verify(&trusted).await.unwrap().problems,
+            ledger.verify(&trusted, None).await.unwrap().problems,
             vec![],
             "{name}"
         );
@@ -312,7 +324,14 @@ async fn every_kind_of_stored_byte_is_checked() {
             "{name}: {said}"
         );
 
-        assert!(!ledger.verify(&trusted).await.unwrap().problems.is_empty());
+        assert!(
+            !ledger
+                .verify(&trusted, None)
+                .await
+                .unwrap()
+                .problems
+                .is_empty()
+        );
     }
 }
 
@@ -347,7 +366,7 @@ async fn concurrent_writers_never_fork_the_log() {
             store,
             blobs: FsBlobs::new(blob_dir.path()),
         };
-        let verified = ledger.verify(&key().verifying_key()).await.unwrap();
+        let verified = ledger.verify(&key().verifying_key(), None).await.unwrap();
         // No blobs were stored by these raw appends; every other check must pass.
         assert!(
             verified
@@ -432,7 +451,8 @@ async fn a_version_1_ledger_migrates_on_open() {
     for (name, location) in backends(dir.path(), "migrate").await {
         let store = Store::open(location.clone()).await.unwrap();
         store
-            .append(&(0..300).map(entry).collect::<Vec<_>>(), open_clock()).await
+            .append(&(0..300).map(entry).collect::<Vec<_>>(), open_clock())
+            .await
             .unwrap();
         let expected = derived(&store).await;
         store.close().await;
@@ -488,12 +508,19 @@ async fn time_only_moves_forward() {
     let dir = tempfile::tempdir().unwrap();
     for (name, location) in backends(dir.path(), "time").await {
         let ledger = ledger(dir.path(), location.clone()).await;
-        ledger.record(evidence(0..5, 5), open_clock()).await.unwrap();
+        ledger
+            .record(evidence(0..5, 5), open_clock())
+            .await
+            .unwrap();
         let back_dated = Entry {
             collected_at: at(2).to_string(),
             ..entry(5)
         };
-        let err = ledger.store.append(&[back_dated], open_clock()).await.unwrap_err();
+        let err = ledger
+            .store
+            .append(&[back_dated], open_clock())
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::Request(_)), "{name}: {err:?}");
         let said = err.to_string();
         assert!(
@@ -502,24 +529,45 @@ async fn time_only_moves_forward() {
                 && said.contains("nothing was written"),
             "{name}: {said}"
         );
-        let err = ledger.store.append(&[entry(5)], at(4)).await.unwrap_err().to_string();
+        let err = ledger
+            .store
+            .append(&[entry(5)], at(4))
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("later than the clock allows"), "{name}: {err}");
         assert_eq!(ledger.store.size().await.unwrap(), 5, "{name}");
 
         ledger
-            .checkpoint("acme.example/evidence-ledger", at(100), open_clock(), &key())
+            .checkpoint(
+                "acme.example/evidence-ledger",
+                at(100),
+                open_clock(),
+                &key(),
+            )
             .await
             .unwrap();
-        let err = ledger.store.append(&[entry(5)], open_clock()).await.unwrap_err().to_string();
-        assert!(err.contains("before checkpoint 1 (2026-11-23T00:01:40Z)"), "{name}: {err}");
+        let err = ledger
+            .store
+            .append(&[entry(5)], open_clock())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("before checkpoint 1 (2026-11-23T00:01:40Z)"),
+            "{name}: {err}"
+        );
         let err = ledger
             .checkpoint("acme.example/evidence-ledger", at(50), open_clock(), &key())
             .await
             .unwrap_err()
             .to_string();
         assert!(err.contains("the checkpoint is dated"), "{name}: {err}");
-        ledger.record(evidence(100..103, 5), open_clock()).await.unwrap();
-        let verified = ledger.verify(&key().verifying_key()).await.unwrap();
+        ledger
+            .record(evidence(100..103, 5), open_clock())
+            .await
+            .unwrap();
+        let verified = ledger.verify(&key().verifying_key(), None).await.unwrap();
         assert_eq!(verified.problems, vec![], "{name}");
 
         // Entry 6 rewritten in place to an earlier time, its leaf and nodes
@@ -553,9 +601,12 @@ async fn time_only_moves_forward() {
                 .await
                 .unwrap();
         }
-        sqlx::query("DELETE FROM checkpoints").execute(&db).await.unwrap();
+        sqlx::query("DELETE FROM checkpoints")
+            .execute(&db)
+            .await
+            .unwrap();
         let said: Vec<String> = ledger
-            .verify(&key().verifying_key())
+            .verify(&key().verifying_key(), None)
             .await
             .unwrap()
             .problems

@@ -190,7 +190,7 @@ fn main() {
             blobs: FsBlobs::new(repo.join(".evident/blobs")),
         };
         let started = Instant::now();
-        let v = ledger.verify(&trusted).await.unwrap();
+        let v = ledger.verify(&trusted, None).await.unwrap();
         let secs = started.elapsed().as_secs_f64();
         assert!(v.problems.is_empty(), "{:?}", v.problems);
         // What verify hashes: 0x00 ‖ canonical entry per leaf, 0x01 ‖ left ‖ right per node.

@@ -112,7 +112,10 @@ fn ledger(dir: &Path, ids: &[(String, Vec<String>)]) {
             .unwrap();
         for b in 0..ENTRIES / 10_000 {
             let batch: Vec<Entry> = (b * 10_000..(b + 1) * 10_000).map(entry).collect();
-            store.append(&batch, "2100-01-01T00:00:00Z".parse().unwrap()).await.unwrap();
+            store
+                .append(&batch, "2100-01-01T00:00:00Z".parse().unwrap())
+                .await
+                .unwrap();
         }
         store.close().await;
     });

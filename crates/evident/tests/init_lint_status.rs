@@ -254,9 +254,7 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
             "{text}"
         );
         assert!(
-            text.contains(
-                "   | lumen-analytics.example/evidence-ledger\n   | "
-            ),
+            text.contains("   | lumen-analytics.example/evidence-ledger\n   | "),
             "{text}"
         );
     }

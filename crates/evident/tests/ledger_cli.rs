@@ -116,7 +116,7 @@ fn add_list_checkpoint_prove_and_verify_on_both_backends() {
         let verified = ok(dir, &url, &["ledger", "verify"]);
         assert!(
             verified.starts_with("ledger verified: 3 entries, 2 checkpoint(s)")
-                && verified.contains("index record checked"),
+                && verified.contains("time and stored column checked"),
             "{backend}: {verified}"
         );
 

@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
-use evident_ledger::entry::{Entry, EntryKind, Outcome};
 use evident_core::time::Instant;
+use evident_ledger::entry::{Entry, EntryKind, Outcome};
 use evident_store::Location;
 use std::path::Path;
 

@@ -26,7 +26,7 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
     let public = std::fs::read_to_string(repo.join(evident_ledger::keys::PUBLIC_KEY_FILE))
         .map_err(|e| Failure::input(format!("{}: {e}", evident_ledger::keys::PUBLIC_KEY_FILE)))?;
     let (checkpoint, entries) = with_ledger(repo, &loaded.program, async |ledger| {
-        let (_, cp) = ledger_access::sign_checkpoint(ledger, &loaded.program, &key).await?;
+        let (_, cp) = ledger_access::sign_checkpoint(repo, ledger, &loaded.program, &key).await?;
         let mut tree = MemoryTree::default();
         let mut chosen = Vec::new();
         let mut rows = ledger.store.stream();

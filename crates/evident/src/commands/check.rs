@@ -68,7 +68,10 @@ pub fn run(
             .map(|(t, o)| as_evidence(t, o, &now, today))
             .collect();
         let entries: Vec<Entry> = evidence.iter().map(|e| e.entry.clone()).collect();
-        let range = ledger.record(evidence, super::write_limit()).await.map_err(store_failure)?;
+        let range = ledger
+            .record(evidence, super::write_limit())
+            .await
+            .map_err(store_failure)?;
         Ok((before, results, entries, range.start))
     })?;
     // The program as it stood before this run and after it: each result's

@@ -35,7 +35,7 @@ fn checkpoint(repo: &Path, json: bool) -> VerbResult {
     let program = super::load_program(repo, &Catalog::tsc())?;
     let key = ledger_access::signing_key(repo)?;
     let (id, cp) = with_ledger(repo, &program, async |ledger| {
-        ledger_access::sign_checkpoint(ledger, &program, &key).await
+        ledger_access::sign_checkpoint(repo, ledger, &program, &key).await
     })?;
     if json {
         print_json(&checkpoint_json(id, &cp));
@@ -61,8 +61,12 @@ fn checkpoint_json(id: i64, cp: &Checkpoint) -> serde_json::Value {
 fn verify(repo: &Path, json: bool) -> VerbResult {
     let program = super::load_program(repo, &Catalog::tsc())?;
     let trusted = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
+    let committed = ledger_access::committed_checkpoint(repo, &trusted)?;
     let verified = with_ledger(repo, &program, async |ledger| {
-        ledger.verify(&trusted).await.map_err(store_failure)
+        ledger
+            .verify(&trusted, committed.as_ref())
+            .await
+            .map_err(store_failure)
     })?;
     let ok = verified.problems.is_empty();
     if json {
@@ -76,11 +80,23 @@ fn verify(repo: &Path, json: bool) -> VerbResult {
         }));
     } else if ok {
         println!(
-            "ledger verified: {} entries, {} checkpoint(s), every leaf, node, blob, signature and index record checked; root {}",
+            "ledger verified: {} entries, {} checkpoint(s), every leaf, node, blob, signature, time and stored column checked; root {}",
             verified.entries,
             verified.checkpoints,
             verified.root_hex()
         );
+        match &committed {
+            Some(cp) => println!(
+                "it extends the checkpoint committed in the trust repo ({}: {} entries, signed {})",
+                ledger_access::COMMITTED_CHECKPOINT,
+                cp.head.size,
+                cp.head.time
+            ),
+            None => println!(
+                "no {} in the trust repo yet: run `evident ledger checkpoint` and commit it, so a ledger emptied or rolled back is caught",
+                ledger_access::COMMITTED_CHECKPOINT
+            ),
+        }
     } else {
         for p in &verified.problems {
             println!("{p}");

@@ -71,7 +71,13 @@ pub fn origin(program: &TrustProgram) -> String {
     let mut slug: String = host
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_alphanumeric() || ".-_:".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || ".-_:".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     slug = slug.trim_matches('-').to_string();
     if slug.is_empty() {
@@ -92,16 +98,79 @@ pub fn public_key(path: &Path) -> Result<VerifyingKey, Failure> {
     keys::load_verifying_key(path).map_err(Failure::input)
 }
 
-/// Signs the ledger's current tree head as of now and stores it: the one way
+/// Signs the ledger's current tree head as of now, stores it, and writes it
+/// into the trust repo as `ledger/checkpoint` for committing: the one way
 /// every verb (checkpoint, demo, bundle) makes a checkpoint.
 pub async fn sign_checkpoint(
+    repo: &Path,
     ledger: &Ledger<FsBlobs>,
     program: &TrustProgram,
     key: &SigningKey,
 ) -> Result<(i64, Checkpoint), Failure> {
     let (stored, cp) = ledger
-        .checkpoint(&origin(program), super::instant(), super::write_limit(), key)
+        .checkpoint(
+            &origin(program),
+            super::instant(),
+            super::write_limit(),
+            key,
+        )
         .await
         .map_err(store_failure)?;
+    remember(repo, &cp)?;
     Ok((stored.id, cp))
+}
+
+/// Where the trust repo keeps the latest checkpoint, so that git remembers the
+/// ledger: a ledger emptied, truncated, rolled back or swapped no longer
+/// matches what was committed.
+pub const COMMITTED_CHECKPOINT: &str = "ledger/checkpoint";
+
+fn remember(repo: &Path, cp: &Checkpoint) -> Result<(), Failure> {
+    let path = repo.join(COMMITTED_CHECKPOINT);
+    let write = || {
+        std::fs::create_dir_all(repo.join("ledger"))?;
+        evident_fsio::replace(&path, cp.to_text().as_bytes())
+    };
+    write().map_err(|e| Failure::unmet(format!("{}: {e}", path.display())))
+}
+
+/// The committed checkpoint, checked against the trusted key; `None` when the
+/// trust repo has none yet.
+pub fn committed_checkpoint(
+    repo: &Path,
+    trusted: &VerifyingKey,
+) -> Result<Option<Checkpoint>, Failure> {
+    let path = repo.join(COMMITTED_CHECKPOINT);
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Ok(meta) if !meta.is_file() => {
+            return Err(Failure::input(format!(
+                "{COMMITTED_CHECKPOINT}: not a regular file; it must be the checkpoint `evident ledger checkpoint` wrote"
+            )));
+        }
+        _ => {}
+    }
+    // Bounded while read: a checkpoint with its cosignatures is a few hundred bytes.
+    let limit = evident_ledger::note::MAX_NOTE_BYTES as u64;
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, limit + 1), &mut bytes)
+        })
+        .map_err(|e| Failure::input(format!("{COMMITTED_CHECKPOINT}: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(Failure::input(format!(
+            "{COMMITTED_CHECKPOINT}: larger than any checkpoint ({limit} bytes); it must be the checkpoint `evident ledger checkpoint` wrote"
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::input(format!("{COMMITTED_CHECKPOINT}: not UTF-8 text")))?;
+    let cp = Checkpoint::parse(&text)
+        .map_err(|e| Failure::input(format!("{COMMITTED_CHECKPOINT}: {e}")))?;
+    cp.verify(trusted).map_err(|e| {
+        Failure::unmet(format!(
+            "{COMMITTED_CHECKPOINT}: {e}; it is not a checkpoint of this ledger's key"
+        ))
+    })?;
+    Ok(Some(cp))
 }

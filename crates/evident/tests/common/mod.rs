@@ -185,7 +185,8 @@ pub fn run_at(dir: &Path, now: &str, args: &[&str]) -> (i32, String, String) {
     run_env(dir, &None, Some(now), args)
 }
 
-fn run_env(
+/// Runs `evident -C dir ARGS` against `url` (`None`: SQLite) as if at `now` (`None`: the real clock).
+pub fn run_env(
     dir: &Path,
     url: &Option<String>,
     now: Option<&str>,

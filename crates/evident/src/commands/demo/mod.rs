@@ -252,7 +252,10 @@ fn record_file_evidence(dir: &Path, program: &TrustProgram) -> Result<usize, Fai
     }
     let count = evidence.len();
     with_ledger(dir, program, async |ledger| {
-        ledger.record(evidence, super::write_limit()).await.map_err(store_failure)
+        ledger
+            .record(evidence, super::write_limit())
+            .await
+            .map_err(store_failure)
     })?;
     Ok(count)
 }
@@ -263,7 +266,7 @@ fn sign_checkpoint(
 ) -> Result<evident_ledger::checkpoint::Checkpoint, Failure> {
     let key = ledger_access::signing_key(dir)?;
     let (_, checkpoint) = with_ledger(dir, program, async |ledger| {
-        ledger_access::sign_checkpoint(ledger, program, &key).await
+        ledger_access::sign_checkpoint(dir, ledger, program, &key).await
     })?;
     Ok(checkpoint)
 }
