@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! // program: the trust repo as evident-repo loads it; records: the ledger's.
-//! let judgement = Judgement::new(&program, &Catalog::tsc(), &records, as_of, None);
+//! let judgement = Judgement::new(&program, &Catalog::tsc(), &Records::new(records), as_of, None);
 //! println!("{} findings", judgement.gaps.findings.len());
 //! ```
 
@@ -12,7 +12,7 @@ use crate::catalog::Catalog;
 use crate::gaps::{GapReport, inventory};
 use crate::model::{TrustProgram, Window};
 use crate::period::{PeriodReport, test_window};
-use crate::record::Record;
+use crate::record::{Records, Retraction};
 use crate::remediation::{RemediationReport, plan};
 use crate::sample::{SampleReport, draw};
 use crate::status::{History, ItemState, ItemStatus, StatusReport, derive_from};
@@ -44,6 +44,9 @@ pub struct Judgement<'a> {
     pub remediation: RemediationReport,
     /// Period testing and the sample, when judged over a window.
     pub audit: Option<AuditWindow>,
+    /// Entries withdrawn by later entries: left out of every judgement above,
+    /// listed by every output.
+    pub retractions: &'a [Retraction],
 }
 
 impl<'a> Judgement<'a> {
@@ -52,10 +55,11 @@ impl<'a> Judgement<'a> {
     pub fn new(
         program: &'a TrustProgram,
         catalog: &'a Catalog,
-        records: &'a [Record],
+        ledger: &'a Records,
         as_of: Instant,
         scope: Option<Scope>,
     ) -> Judgement<'a> {
+        let records = &ledger.judged;
         let history = History::new(records);
         let status = derive_from(program, catalog, &history, as_of);
         let gaps = inventory(program, &status);
@@ -81,6 +85,7 @@ impl<'a> Judgement<'a> {
             gaps,
             remediation,
             audit,
+            retractions: &ledger.retractions,
         }
     }
 

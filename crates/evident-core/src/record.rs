@@ -3,7 +3,55 @@
 
 use crate::model::Outcome;
 use crate::time::{Date, Instant, Interval};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::sync::Arc;
+
+/// How a piece of evidence was obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// The result of an automated check.
+    Check,
+    /// A file added by a person.
+    File,
+    /// Output of another tool brought in (SARIF, SBOM, JUnit).
+    Import,
+    /// A signed statement by a person.
+    Attestation,
+    /// A later entry withdrawing an earlier one, saying why.
+    Retraction,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Check,
+        Kind::File,
+        Kind::Import,
+        Kind::Attestation,
+        Kind::Retraction,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Check => "check",
+            Kind::File => "file",
+            Kind::Import => "import",
+            Kind::Attestation => "attestation",
+            Kind::Retraction => "retraction",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Collected by a machine (a check, or a tool's output brought in), not
+    /// put in by a person: what is authoritative for an item with a check.
+    pub fn is_automated(self) -> bool {
+        matches!(self, Kind::Check | Kind::Import)
+    }
+}
 
 /// One ledger entry, as much of it as judging needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,11 +61,14 @@ pub struct Record {
     /// Shared: a hundred thousand entries name a few thousand (control, item) pairs.
     pub control: Arc<str>,
     pub item: Arc<str>,
+    pub kind: Kind,
     pub result: Outcome,
     pub collected: Instant,
     pub covers_from: Date,
     pub covers_to: Date,
     pub summary: String,
+    /// For a retraction: the entry it withdraws.
+    pub retracts: Option<u64>,
 }
 
 impl Record {
@@ -28,5 +79,58 @@ impl Record {
         self.collected
             .min(Instant::end_of(self.covers_to))
             .plus(fresh_for.seconds())
+    }
+}
+
+/// A withdrawn entry, and the entry that withdrew it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Retraction {
+    /// The retraction's own entry.
+    pub entry: u64,
+    pub retracts: u64,
+    pub control: String,
+    pub item: String,
+    pub at: Instant,
+    pub reason: String,
+}
+
+/// The ledger's records split for judging: retractions and the entries they
+/// withdraw are set aside (nothing is deleted; every output lists them).
+#[derive(Clone, Debug, Default)]
+pub struct Records {
+    pub judged: Vec<Record>,
+    pub retractions: Vec<Retraction>,
+}
+
+impl Records {
+    pub fn new(all: Vec<Record>) -> Records {
+        let retractions: Vec<Retraction> = all
+            .iter()
+            .filter(|r| r.kind == Kind::Retraction)
+            .filter_map(|r| {
+                Some(Retraction {
+                    entry: r.seq,
+                    retracts: r.retracts?,
+                    control: r.control.to_string(),
+                    item: r.item.to_string(),
+                    at: r.collected,
+                    reason: r.summary.clone(),
+                })
+            })
+            .collect();
+        let withdrawn: HashSet<u64> = retractions.iter().map(|r| r.retracts).collect();
+        let judged = all
+            .into_iter()
+            .filter(|r| r.kind != Kind::Retraction && !withdrawn.contains(&r.seq))
+            .collect();
+        Records {
+            judged,
+            retractions,
+        }
+    }
+
+    /// The retraction that withdrew entry `seq`, if any.
+    pub fn retraction_of(&self, seq: u64) -> Option<&Retraction> {
+        self.retractions.iter().find(|r| r.retracts == seq)
     }
 }

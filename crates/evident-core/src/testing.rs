@@ -3,7 +3,7 @@
 //! `testing` feature, and it unwraps what it parses.
 
 use crate::model::*;
-use crate::record::Record;
+use crate::record::{Kind, Record};
 use crate::time::{Date, Instant, Interval};
 
 pub fn day(text: &str) -> Date {
@@ -75,6 +75,7 @@ pub fn control(id: &str, criteria: &[&str], items: &[&str], fresh: &str) -> Cont
                 required: true,
                 visibility: Visibility::Public,
                 source: EvidenceSource::Manual,
+                manual_allowed: false,
             })
             .collect(),
         gaps: vec![],
@@ -107,10 +108,12 @@ pub fn entry(seq: u64, control: &str, item: &str, result: Outcome, when: &str) -
         seq,
         control: control.into(),
         item: item.into(),
+        kind: Kind::Check,
         result,
         collected,
         covers_from: collected.date(),
         covers_to: collected.date(),
         summary: format!("{} at {when}", result.as_str()),
+        retracts: None,
     }
 }

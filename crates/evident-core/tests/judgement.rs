@@ -4,6 +4,7 @@
 use evident_core::catalog::Catalog;
 use evident_core::judgement::{Change, FailOn, Judgement, Scope};
 use evident_core::model::{Outcome, Window};
+use evident_core::record::Records;
 use evident_core::status::{History, derive, judge_item};
 use evident_core::testing::*;
 
@@ -34,7 +35,8 @@ fn the_judgement_holds_what_each_rule_gives_on_its_own() {
         to: day("2026-11-30"),
     };
     let scope = Scope { window, seed: 7 };
-    let j = Judgement::new(&p, &catalog, &records, at(NOW), Some(scope));
+    let ledger = Records::new(records.clone());
+    let j = Judgement::new(&p, &catalog, &ledger, at(NOW), Some(scope));
     let alone = derive(&p, &catalog, &records, at(NOW));
     assert_eq!(
         serde_json::to_value(&j.status).unwrap(),
@@ -44,7 +46,7 @@ fn the_judgement_holds_what_each_rule_gives_on_its_own() {
     assert_eq!(audit.sample.seed, 7);
     assert_eq!(audit.periods.window.from, window.from);
     assert!(
-        Judgement::new(&p, &catalog, &records, at(NOW), None)
+        Judgement::new(&p, &catalog, &ledger, at(NOW), None)
             .audit
             .is_none()
     );

@@ -16,33 +16,11 @@ use serde::{Deserialize, Serialize};
 /// The canonical-form version, written in every entry as `"v"`.
 pub const ENTRY_VERSION: &str = "1";
 
-/// How the evidence was obtained.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EntryKind {
-    /// The result of an automated check.
-    Check,
-    /// A file added by a person.
-    File,
-    /// Output of another tool brought in (SARIF, SBOM, JUnit).
-    Import,
-    /// A signed statement by a person.
-    Attestation,
-}
+/// How the evidence was obtained (defined in the core, which judges by it).
+pub use evident_core::record::Kind as EntryKind;
 
 /// What the evidence says about its item (defined in the core, which judges it).
 pub use evident_core::model::Outcome;
-
-impl EntryKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Check => "check",
-            EntryKind::File => "file",
-            EntryKind::Import => "import",
-            EntryKind::Attestation => "attestation",
-        }
-    }
-}
 
 /// One piece of evidence for one evidence item of one control.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +39,8 @@ pub struct Entry {
     pub summary: String,
     /// SHA-256 of the content blob, lower-case hex.
     pub content_sha256: String,
+    /// For a retraction: the entry it withdraws.
+    pub retracts: Option<u64>,
 }
 
 impl Entry {
@@ -76,6 +56,7 @@ impl Entry {
             item: self.item.clone(),
             kind: self.kind.as_str().to_string(),
             result: self.result.as_str().to_string(),
+            retracts: self.retracts.map(|n| n.to_string()),
             summary: self.summary.clone(),
             v: ENTRY_VERSION.to_string(),
         }
@@ -106,6 +87,8 @@ impl Entry {
                 .map_err(|e| format!("collected_at: {e}"))?,
             control: self.control.as_str().into(),
             item: self.item.as_str().into(),
+            kind: self.kind,
+            retracts: self.retracts,
             result: self.result,
             covers_from: self.covers_from,
             covers_to: self.covers_to,
@@ -137,6 +120,10 @@ pub struct EntryFields {
     pub item: String,
     pub kind: String,
     pub result: String,
+    /// Only in retractions; absent (not empty) elsewhere, so entries written
+    /// before retractions existed keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retracts: Option<String>,
     pub summary: String,
     pub v: String,
 }
@@ -181,27 +168,34 @@ impl EntryFields {
     }
 
     fn typed(self) -> Result<Entry, String> {
-        const KINDS: [EntryKind; 4] = [
-            EntryKind::Check,
-            EntryKind::File,
-            EntryKind::Import,
-            EntryKind::Attestation,
-        ];
         const RESULTS: [Outcome; 4] = [
             Outcome::Pass,
             Outcome::Fail,
             Outcome::Error,
             Outcome::NotApplicable,
         ];
-        let kind = KINDS
-            .into_iter()
-            .find(|k| k.as_str() == self.kind)
-            .ok_or_else(|| {
-                format!(
-                    "kind: `{}` is not check, file, import or attestation",
+        let kind = EntryKind::parse(&self.kind).ok_or_else(|| {
+            format!(
+                "kind: `{}` is not check, file, import, attestation or retraction",
+                self.kind
+            )
+        })?;
+        let retracts = match (&self.retracts, kind) {
+            (None, EntryKind::Retraction) => {
+                return Err("retracts: a retraction must name the entry it withdraws".into());
+            }
+            (None, _) => None,
+            (Some(n), EntryKind::Retraction) => Some(
+                n.parse::<u64>()
+                    .map_err(|_| format!("retracts: `{n}` is not an entry number"))?,
+            ),
+            (Some(_), _) => {
+                return Err(format!(
+                    "retracts: only a retraction names an entry, not a {} entry",
                     self.kind
-                )
-            })?;
+                ));
+            }
+        };
         let result = RESULTS
             .into_iter()
             .find(|r| r.as_str() == self.result)
@@ -226,6 +220,7 @@ impl EntryFields {
             result,
             summary: self.summary,
             content_sha256: self.content_sha256,
+            retracts,
         })
     }
 }
@@ -259,6 +254,7 @@ pub(crate) mod tests {
             result: Outcome::Pass,
             summary: "HSTS \"max-age=31536000\"\n✓".into(),
             content_sha256: merkle::hex(&[7u8; 32]),
+            retracts: None,
         }
     }
 

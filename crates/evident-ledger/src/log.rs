@@ -394,6 +394,7 @@ mod tests {
             item: format!("item-{i}"),
             kind: "file".into(),
             result: "pass".into(),
+            retracts: None,
             summary: String::new(),
             v: "1".into(),
         }

@@ -179,6 +179,7 @@ mod tests {
             result: Outcome::Pass,
             summary: format!("run {i}"),
             content_sha256: "ab".repeat(32),
+            retracts: None,
         }
         .fields()
     }

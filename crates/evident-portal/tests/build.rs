@@ -5,6 +5,7 @@
 use evident_core::catalog::Catalog;
 use evident_core::judgement::Judgement;
 use evident_core::model::*;
+use evident_core::record::Records;
 use evident_core::testing::{self, control, entry};
 use evident_portal::{Failed, Inputs, build};
 use std::collections::BTreeMap;
@@ -39,6 +40,7 @@ fn a_judgement_renders_to_files_with_nothing_private_in_them() {
         entry(2, "AUTH", "mfa", Outcome::Fail, "2026-11-21T10:00:00Z"),
     ];
     let as_of = "2026-11-22T12:00:00Z".parse().unwrap();
+    let records = Records::new(records);
     let judgement = Judgement::new(&program, &catalog, &records, as_of, None);
     let inputs = Inputs {
         judgement: &judgement,
@@ -87,7 +89,8 @@ fn a_judgement_renders_to_files_with_nothing_private_in_them() {
 fn a_broken_override_template_is_named() {
     let (program, catalog) = (program(), Catalog::tsc());
     let as_of = "2026-11-22T12:00:00Z".parse().unwrap();
-    let judgement = Judgement::new(&program, &catalog, &[], as_of, None);
+    let none = Records::default();
+    let judgement = Judgement::new(&program, &catalog, &none, as_of, None);
     let inputs = Inputs {
         judgement: &judgement,
         checkpoint: None,

@@ -156,6 +156,8 @@ pub struct EvidenceDoc {
     pub visibility: Option<Visibility>,
     pub check: Option<Y<CheckDoc>>,
     pub file: Option<Y<String>>,
+    /// `allowed`: an item with a check also takes hand uploads.
+    pub manual: Option<Y<String>>,
 }
 
 fn yes() -> bool {

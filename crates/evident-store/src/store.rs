@@ -16,7 +16,7 @@
 
 use crate::location::Location;
 use evident_core::model::Outcome;
-use evident_core::record::Record;
+use evident_core::record::{Kind, Record};
 use evident_core::time::Instant;
 use evident_ledger::checkpoint::Checkpoint;
 use evident_ledger::entry::{Entry, EntryFields, record_from_canonical};
@@ -35,8 +35,9 @@ use std::time::Duration;
 pub const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 /// The schema version this build reads and writes. Version 1 kept judging's
-/// fields in a separate packed index; opening such a ledger migrates it.
-const SCHEMA_VERSION: &str = "2";
+/// fields in a separate packed index; version 2 lacked each entry's kind and
+/// the entry a retraction withdraws. Opening an older ledger migrates it.
+const SCHEMA_VERSION: &str = "3";
 
 /// The tables, in SQLite's words; PostgreSQL's differ only in type names (see [`schema`]).
 const SCHEMA: &str = "
@@ -44,7 +45,8 @@ CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS entries (
     seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf BLOB NOT NULL, nodes BLOB NOT NULL,
     control TEXT NOT NULL, item TEXT NOT NULL, result TEXT NOT NULL, collected INTEGER NOT NULL,
-    covers_from TEXT NOT NULL, covers_to TEXT NOT NULL, summary TEXT NOT NULL);
+    covers_from TEXT NOT NULL, covers_to TEXT NOT NULL, summary TEXT NOT NULL,
+    kind TEXT NOT NULL, retracts INTEGER);
 CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, text TEXT NOT NULL);
 ";
 
@@ -59,6 +61,12 @@ ALTER TABLE entries ADD COLUMN covers_from TEXT NOT NULL DEFAULT '';
 ALTER TABLE entries ADD COLUMN covers_to TEXT NOT NULL DEFAULT '';
 ALTER TABLE entries ADD COLUMN summary TEXT NOT NULL DEFAULT '';
 DROP TABLE IF EXISTS observations;
+";
+
+/// What version 2 lacked (filled from each entry's canonical bytes).
+const FROM_VERSION_2: &str = "
+ALTER TABLE entries ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN retracts INTEGER;
 ";
 
 /// SQLite keeps `INTEGER PRIMARY KEY` (the row id itself, the fastest key);
@@ -76,14 +84,13 @@ const ENTRY_COLUMNS: &str = "seq, entry, leaf, nodes";
 
 /// What judging reads, beside the canonical bytes.
 const RECORD_COLUMNS: &str =
-    "seq, control, item, result, collected, covers_from, covers_to, summary";
+    "seq, control, item, result, collected, covers_from, covers_to, summary, kind, retracts";
 
 /// Every column of a row, in the order [`insert_rows`] binds them.
-const ALL_COLUMNS: &str =
-    "seq, entry, leaf, nodes, control, item, result, collected, covers_from, covers_to, summary";
-const COLUMNS_PER_ROW: usize = 11;
+const ALL_COLUMNS: &str = "seq, entry, leaf, nodes, control, item, result, collected, covers_from, covers_to, summary, kind, retracts";
+const COLUMNS_PER_ROW: usize = 13;
 
-/// Rows per INSERT statement: 11 parameters each stays under SQLite's 32,766.
+/// Rows per INSERT statement: 13 parameters each stays under SQLite's 32,766.
 const ROWS_PER_INSERT: usize = 1000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -216,7 +223,7 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await;
         match existing {
-            Ok(Some(found)) if found == "1" => return self.migrate_from_1().await,
+            Ok(Some(found)) if found == "1" || found == "2" => return self.migrate().await,
             Ok(Some(found)) => return check_version(&found),
             _ => {}
         }
@@ -409,23 +416,28 @@ impl Store {
         Ok(Snapshot { tx })
     }
 
-    /// Migrates a version-1 ledger in one write transaction: the columns judging
-    /// reads are added and filled from each entry's canonical bytes, and the
-    /// packed index is dropped. A crash leaves version 1 untouched.
-    async fn migrate_from_1(&self) -> Result<()> {
+    /// Migrates a version-1 or -2 ledger in one write transaction: the
+    /// columns judging reads are added and filled from each entry's canonical
+    /// bytes (and version 1's packed index dropped). A crash leaves the old
+    /// version untouched.
+    async fn migrate(&self) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = self.write(&mut conn).await?;
         let found: String =
             sqlx::query_scalar("SELECT value FROM ledger_meta WHERE key = 'schema'")
                 .fetch_one(&mut *tx)
                 .await?;
-        if found != "1" {
+        let steps: &[&str] = match found.as_str() {
+            "1" => &[FROM_VERSION_1, FROM_VERSION_2],
+            "2" => &[FROM_VERSION_2],
             // Another process migrated it while this one waited for the lock.
-            return check_version(&found);
+            other => return check_version(other),
+        };
+        for step in steps {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend, step)))
+                .execute(&mut *tx)
+                .await?;
         }
-        sqlx::raw_sql(sqlx::AssertSqlSafe(schema(self.backend, FROM_VERSION_1)))
-            .execute(&mut *tx)
-            .await?;
         let rows: Vec<(i64, String)> = sqlx::query_as("SELECT seq, entry FROM entries")
             .fetch_all(&mut *tx)
             .await?;
@@ -435,7 +447,7 @@ impl Store {
                 continue;
             };
             let update = sqlx::query(
-                "UPDATE entries SET control = $1, item = $2, result = $3, collected = $4, covers_from = $5, covers_to = $6, summary = $7 WHERE seq = $8",
+                "UPDATE entries SET control = $1, item = $2, result = $3, collected = $4, covers_from = $5, covers_to = $6, summary = $7, kind = $8, retracts = $9 WHERE seq = $10",
             );
             bind_record(update, &r).bind(seq).execute(&mut *tx).await?;
         }
@@ -688,6 +700,8 @@ fn bind_record<'q>(q: Query<'q>, r: &Record) -> Query<'q> {
         .bind(r.covers_from.to_string())
         .bind(r.covers_to.to_string())
         .bind(r.summary.clone())
+        .bind(r.kind.as_str())
+        .bind(r.retracts.map(|n| n as i64))
 }
 
 async fn insert_rows(
@@ -787,7 +801,11 @@ fn record_of(row: &AnyRow, names: &mut Names) -> Result<Record> {
     .ok_or_else(|| damaged("result"))?;
     let covers_from: String = row.try_get("covers_from")?;
     let covers_to: String = row.try_get("covers_to")?;
+    let kind: String = row.try_get("kind")?;
+    let retracts: Option<i64> = row.try_get("retracts")?;
     Ok(Record {
+        kind: Kind::parse(&kind).ok_or_else(|| damaged("kind"))?,
+        retracts: retracts.map(|n| n as u64),
         seq: seq as u64,
         control: names.get(row.try_get("control")?),
         item: names.get(row.try_get("item")?),

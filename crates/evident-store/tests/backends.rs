@@ -443,10 +443,11 @@ async fn the_columns_judging_reads_match_the_entries_they_are_derived_from() {
     }
 }
 
-/// A ledger of schema version 1 (judging's fields in a packed index table)
-/// gains the plain columns on open, filled from its entries, in one step.
+/// A ledger of schema version 1 (judging's fields in a packed index table),
+/// or 2 (no kind column), gains the plain columns on open, filled from its
+/// entries, in one step.
 #[tokio::test]
-async fn a_version_1_ledger_migrates_on_open() {
+async fn older_ledgers_migrate_on_open() {
     let dir = tempfile::tempdir().unwrap();
     for (name, location) in backends(dir.path(), "migrate").await {
         let store = Store::open(location.clone()).await.unwrap();
@@ -484,7 +485,7 @@ async fn a_version_1_ledger_migrates_on_open() {
                 .fetch_one(&db)
                 .await
                 .unwrap();
-        assert_eq!(version, "2", "{name}");
+        assert_eq!(version, "3", "{name}");
         assert!(
             sqlx::query("SELECT * FROM observations")
                 .fetch_all(&db)
@@ -494,7 +495,19 @@ async fn a_version_1_ledger_migrates_on_open() {
         );
         // And it grows as any other.
         store.append(&[entry(300)], open_clock()).await.unwrap();
-        assert_eq!(store.records().await.unwrap().len(), 301, "{name}");
+        let expected = store.records().await.unwrap();
+        assert_eq!(expected.len(), 301, "{name}");
+        store.close().await;
+
+        // Version 2 lacked each entry's kind and what a retraction withdraws.
+        db.execute(
+            "ALTER TABLE entries DROP COLUMN kind; ALTER TABLE entries DROP COLUMN retracts;
+             UPDATE ledger_meta SET value = '2' WHERE key = 'schema';",
+        )
+        .await
+        .unwrap();
+        let store = Store::open(location.clone()).await.unwrap();
+        assert_eq!(store.records().await.unwrap(), expected, "{name} from 2");
         store.close().await;
     }
 }

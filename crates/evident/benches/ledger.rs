@@ -48,6 +48,7 @@ fn entry(i: u64) -> Entry {
         },
         summary: format!("HTTP 200, strict-transport-security max-age=31536000 (run {i})"),
         content_sha256: format!("{:064x}", i % 64),
+        retracts: None,
     }
 }
 
@@ -267,6 +268,7 @@ fn main() {
         let catalog = evident_core::catalog::Catalog::tsc();
         let program = evident_repo::load(&repo, &catalog).program.unwrap();
         let started = Instant::now();
+        let records = evident_core::record::Records::new(records);
         let j = evident_core::judgement::Judgement::new(
             &program,
             &catalog,

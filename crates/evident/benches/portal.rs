@@ -100,6 +100,7 @@ fn ledger(dir: &Path, ids: &[(String, Vec<String>)]) {
             },
             summary: format!("bench run {n}"),
             content_sha256: format!("{:064x}", n % 97),
+            retracts: None,
         }
     };
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -237,6 +237,20 @@ pub enum EvidenceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Withdraw a mistaken entry: a later entry names it and says why. Nothing
+    /// is deleted; judging leaves the entry out and every output shows both.
+    Retract {
+        /// The entry's number (the # column of `evidence list`).
+        entry: u64,
+        /// Why it is withdrawn, kept in the ledger for the auditor.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Who withdraws it (default: $EVIDENT_USER, else $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The recorded evidence, oldest first.
     List {
         /// Only this control's evidence.

@@ -167,3 +167,172 @@ fn a_rolled_back_sqlite_file_fails_against_the_committed_checkpoint() {
         "{said}"
     );
 }
+
+/// The fixture with AUTH's check pointed at a closed local port (so `check`
+/// records an error at once), with or without `manual: allowed`.
+fn with_unreachable_check(dir: &Path, manual: bool) {
+    let control = common::CONTROL
+        .replace("https://app.example.com/login", "http://127.0.0.1:1/login")
+        .replace(
+            "    manual: allowed\n",
+            if manual { "    manual: allowed\n" } else { "" },
+        );
+    std::fs::write(dir.join("controls/auth.md"), control).unwrap();
+    std::fs::write(
+        dir.join("screenshot.txt"),
+        "MFA settings page, enforced: yes",
+    )
+    .unwrap();
+}
+
+fn add_screenshot(dir: &Path, url: &Option<String>) -> (i32, String, String) {
+    run(
+        dir,
+        url,
+        None,
+        &[
+            "evidence",
+            "add",
+            "screenshot.txt",
+            "--control",
+            "AUTH",
+            "--item",
+            "mfa-enforced",
+        ],
+    )
+}
+
+fn item_state(dir: &Path, url: &Option<String>, item: &str) -> serde_json::Value {
+    let (_, out, err) = run(dir, url, None, &["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{err}"));
+    let auth = common::find(&status["controls"], "id", "AUTH");
+    common::find(&auth["items"], "id", item).clone()
+}
+
+#[test]
+fn a_hand_upload_never_masks_a_failing_check() {
+    for (name, url) in backends() {
+        hand_upload_on(name, &url);
+    }
+}
+
+fn hand_upload_on(name: &str, url: &Option<String>) {
+    let dir = repo();
+    let d = dir.path();
+    with_unreachable_check(d, false);
+    let (code, _, err) = add_screenshot(d, url);
+    assert_eq!(code, 2, "{name}: {err}");
+    assert!(
+        err.contains("AUTH/mfa-enforced: this item is collected by its check (http)")
+            && err.contains("manual: allowed"),
+        "{err}"
+    );
+
+    with_unreachable_check(d, true);
+    // Before the check has reported, an allowed hand upload counts.
+    assert_eq!(add_screenshot(d, url).0, 0);
+    assert_eq!(item_state(d, url, "mfa-enforced")["state"], "satisfied");
+    let (code, _, err) = run(d, url, None, &["check", "--only", "AUTH/mfa-enforced"]);
+    assert_eq!(code, 1, "{name}: {err}");
+    // Once it has, the check decides, whatever is uploaded after it.
+    assert_eq!(add_screenshot(d, url).0, 0);
+    let item = item_state(d, url, "mfa-enforced");
+    assert_eq!(item["state"], "failing", "{item}");
+    assert_eq!(item["latest"]["result"], "error", "{item}");
+    assert_eq!(item["set_aside"]["entry"], 2, "{item}");
+    let (_, out, _) = run(d, url, None, &["status"]);
+    assert!(
+        out.contains("AUTH/mfa-enforced: failing by its check; hand upload entry 2 (pass"),
+        "{out}"
+    );
+
+    // A file item takes its own file only.
+    let (code, _, err) = run(
+        d,
+        url,
+        None,
+        &[
+            "evidence",
+            "add",
+            "screenshot.txt",
+            "--control",
+            "AUTH",
+            "--item",
+            "password-policy",
+        ],
+    );
+    assert_eq!(code, 2, "{name}: {err}");
+    assert!(
+        err.contains("this item is the file `evidence/password-policy.pdf`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_retracted_entry_is_left_out_and_shown() {
+    for (name, url) in backends() {
+        retraction_on(name, &url);
+    }
+}
+
+fn retraction_on(name: &str, url: &Option<String>) {
+    let dir = repo();
+    let d = dir.path();
+    assert_eq!(add(d, url, None).0, 0);
+    let (code, _, err) = add_with(d, url, None, &["--result", "fail"]);
+    assert_eq!(code, 0, "{name}: {err}");
+    assert_eq!(item_state(d, url, "password-policy")["state"], "failing");
+
+    let retract = |entry: &str| {
+        run(
+            d,
+            url,
+            None,
+            &[
+                "evidence",
+                "retract",
+                entry,
+                "--reason",
+                "uploaded the draft by mistake",
+            ],
+        )
+    };
+    let (code, out, err) = retract("1");
+    assert_eq!(code, 0, "{name}: {err}");
+    assert!(
+        out.starts_with("recorded entry 2: withdraws entry 1 (AUTH/password-policy, fail"),
+        "{out}"
+    );
+    assert_eq!(item_state(d, url, "password-policy")["state"], "satisfied");
+
+    let (_, out, _) = run(d, url, None, &["status"]);
+    assert!(
+        out.contains("entry 1 (AUTH/password-policy) withdrawn by entry 2 at")
+            && out.contains("uploaded the draft by mistake"),
+        "{out}"
+    );
+    let (_, out, _) = run(d, url, None, &["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status["retractions"][0]["retracts"], 1, "{out}");
+    let (_, out, _) = run(d, url, None, &["evidence", "list"]);
+    assert!(out.contains("[withdrawn by entry 2]"), "{out}");
+    assert!(
+        out.contains("withdraws entry 1: uploaded the draft"),
+        "{out}"
+    );
+
+    let (code, _, err) = retract("1");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("entry 1 was already withdrawn by entry 2"),
+        "{err}"
+    );
+    let (code, _, err) = retract("2");
+    assert_eq!(code, 2);
+    assert!(err.contains("is itself a retraction"), "{err}");
+    let (code, _, err) = retract("9");
+    assert_eq!(code, 2);
+    assert!(err.contains("there is no entry 9"), "{err}");
+    // The ledger still verifies: nothing was deleted.
+    assert_eq!(verify(d, url).0, 0);
+}

@@ -102,7 +102,7 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
                 "id: mfa-enforced",
             )],
             vec![
-                "controls/auth.md:15:",
+                "controls/auth.md:16:",
                 "duplicate evidence item id `mfa-enforced`",
             ],
         ),
@@ -110,7 +110,7 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
             "missing evidence file",
             vec![Remove("evidence/password-policy.pdf")],
             vec![
-                "controls/auth.md:17:11: error: evidence[1].file: evidence file `evidence/password-policy.pdf` does not exist",
+                "controls/auth.md:18:11: error: evidence[1].file: evidence file `evidence/password-policy.pdf` does not exist",
             ],
         ),
         (
@@ -120,7 +120,7 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
                 "file: evidence/password-policy.pdf",
                 "file: ../../etc/passwd",
             )],
-            vec!["controls/auth.md:17:", "is outside the trust repo"],
+            vec!["controls/auth.md:18:", "is outside the trust repo"],
         ),
         (
             "bad date",
@@ -130,7 +130,7 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
                 "opened: 2026-13-01",
             )],
             vec![
-                "controls/auth.md:23:",
+                "controls/auth.md:24:",
                 "`2026-13-01` is not a real calendar day",
             ],
         ),
@@ -390,7 +390,7 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
                 "    file: evidence/password-policy.pdf",
                 "    file: evidence/password-policy.pdf\n    check: { kind: file, path: x }",
             )],
-            vec!["controls/auth.md:18:", "a check or a file, not both"],
+            vec!["controls/auth.md:19:", "a check or a file, not both"],
         ),
         (
             "unknown check kind",
@@ -405,7 +405,7 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
                 "opened: 2026-10-01\n    closed: 2026-09-01",
             )],
             vec![
-                "controls/auth.md:24:",
+                "controls/auth.md:25:",
                 "gaps[0].closed: 2026-09-01 is before the gap was opened",
             ],
         ),

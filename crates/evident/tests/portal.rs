@@ -206,7 +206,7 @@ fn the_site_has_its_pages_and_every_internal_link_resolves() {
     let index = page(&site.join("index.html"));
     assert!(index.contains("SOC 2 Type I in progress."), "{index}");
     assert!(
-        index.contains("evident-checkpoint/1"),
+        index.contains("fixture.example/evidence-ledger"),
         "the latest checkpoint is published"
     );
     assert!(

@@ -140,6 +140,9 @@ pub struct EvidenceItem {
     pub required: bool,
     pub visibility: Visibility,
     pub source: EvidenceSource,
+    /// `manual: allowed`: an item with a check also takes hand uploads, which
+    /// count only while the check has recorded nothing (a check decides).
+    pub manual_allowed: bool,
 }
 
 /// How an evidence item is collected.

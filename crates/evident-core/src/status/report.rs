@@ -74,6 +74,9 @@ pub struct ItemStatus {
     pub fresh_until: Option<Instant>,
     /// For a failing item: when it started failing (the first entry after the last pass).
     pub failing_since: Option<Instant>,
+    /// For an item with a check: the latest hand upload the judging set aside
+    /// (the check decides; a hand upload never masks it), shown beside it.
+    pub set_aside: Option<EntryRef>,
 }
 
 /// What is wrong with a control beyond its state.

@@ -5,19 +5,47 @@ use super::history::Group;
 use super::report::{
     Contradiction, ControlStatus, Discrepancy, EntryRef, Flags, ItemState, ItemStatus,
 };
-use crate::model::{Control, ControlState, EvidenceItem, Gap, Outcome};
+use crate::model::{Control, ControlState, EvidenceItem, EvidenceSource, Gap, Outcome};
 use crate::record::Record;
 use crate::time::Instant;
+use std::borrow::Cow;
 
 /// What one item's records say as of a moment.
 pub(super) struct Reading<'h, 'e> {
-    /// The records collected by then, oldest first.
-    seen: &'h [&'e Record],
+    /// The records collected by then that the item is judged from, oldest first.
+    seen: Cow<'h, [&'e Record]>,
+    /// The latest hand upload set aside because a check decides the item.
+    set_aside: Option<&'e Record>,
     pub state: ItemState,
     /// The latest judged record (`n/a` results are not judged) and the last pass.
     latest: Option<&'e Record>,
     last_pass: Option<&'e Record>,
     fresh_until: Option<Instant>,
+}
+
+/// The records an item is judged from. An item with a check is judged from
+/// what machines collected (its check and imports) alone; hand uploads count
+/// only where the item says `manual: allowed` and no automated record exists
+/// yet. The latest hand upload left out is returned to be shown beside it.
+fn deciding<'h, 'e>(
+    item: &EvidenceItem,
+    seen: &'h [&'e Record],
+) -> (Cow<'h, [&'e Record]>, Option<&'e Record>) {
+    if !matches!(item.source, EvidenceSource::Check(_))
+        || seen.iter().all(|r| r.kind.is_automated())
+    {
+        return (Cow::Borrowed(seen), None);
+    }
+    let latest_hand = seen.iter().rev().find(|r| !r.kind.is_automated()).copied();
+    let automated: Vec<&Record> = seen
+        .iter()
+        .filter(|r| r.kind.is_automated())
+        .copied()
+        .collect();
+    if automated.is_empty() && item.manual_allowed {
+        return (Cow::Borrowed(seen), None);
+    }
+    (Cow::Owned(automated), latest_hand)
 }
 
 /// Reads one evidence item as of `as_of`: its latest judged record decides,
@@ -27,7 +55,7 @@ pub(super) fn read_item<'h, 'e>(
     group: Group<'h, 'e>,
     as_of: Instant,
 ) -> Reading<'h, 'e> {
-    let seen = group.until(as_of);
+    let (seen, set_aside) = deciding(item, group.until(as_of));
     let mut judged = seen
         .iter()
         .rev()
@@ -46,6 +74,7 @@ pub(super) fn read_item<'h, 'e>(
     };
     Reading {
         seen,
+        set_aside,
         state,
         latest,
         last_pass,
@@ -63,6 +92,7 @@ pub fn is_regression(state: ItemState, passed_before: bool) -> bool {
 pub fn judge_item(item: &EvidenceItem, group: Group<'_, '_>, as_of: Instant) -> ItemStatus {
     let Reading {
         seen,
+        set_aside,
         state,
         latest,
         last_pass,
@@ -91,6 +121,7 @@ pub fn judge_item(item: &EvidenceItem, group: Group<'_, '_>, as_of: Instant) -> 
         latest: latest.map(EntryRef::from),
         last_pass: last_pass.map(EntryRef::from),
         fresh_until,
+        set_aside: set_aside.map(EntryRef::from),
     }
 }
 

@@ -214,7 +214,28 @@ fn evidence_items(
         let Some(source) = evidence_source(cx, rel, off, &field, ev) else {
             continue;
         };
+        let manual_allowed = match &ev.manual {
+            None => false,
+            Some(m) if m.value == "allowed" && matches!(source, EvidenceSource::Check(_)) => true,
+            Some(m) => {
+                let (l, c) = line_of(m, off);
+                let why = if m.value == "allowed" {
+                    "only an item with a check needs `manual: allowed`: any other item takes hand uploads already".to_string()
+                } else {
+                    format!(
+                        "`{}` is not a setting of manual; the only one is `allowed`",
+                        m.value
+                    )
+                };
+                cx.diags.push(
+                    Diagnostic::error(rel, l, c, &format!("{field}.manual"), why)
+                        .hint("write `manual: allowed` under an item with a check to let people add evidence to it by hand, or remove the line"),
+                );
+                continue;
+            }
+        };
         items.push(EvidenceItem {
+            manual_allowed,
             id: ev.id.value.clone(),
             describe: ev.describe.clone(),
             fresh_for: ev.fresh_for,

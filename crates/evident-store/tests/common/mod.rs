@@ -41,6 +41,7 @@ pub fn entry(i: u64) -> Entry {
         },
         summary: format!("run {i}: «ok»"),
         content_sha256: format!("{:064x}", i),
+        retracts: None,
     }
 }
 

@@ -10,6 +10,7 @@ use evident_checks::{CheckResult, Context};
 use evident_core::catalog::Catalog;
 use evident_core::judgement::{Change, Judgement};
 use evident_core::model::{CheckSpec, EvidenceItem, EvidenceSource, TrustProgram};
+use evident_core::record::Records;
 use evident_core::status::{History, judge_item};
 use evident_core::suggest::closest;
 use evident_core::time::Date;
@@ -80,7 +81,8 @@ pub fn run(
     for (entry, seq) in entries.iter().zip(first..) {
         after.push(entry.record(seq).map_err(Failure::unmet)?);
     }
-    let (was, is) = (History::new(&before), History::new(&after));
+    let (before, after) = (Records::new(before), Records::new(after));
+    let (was, is) = (History::new(&before.judged), History::new(&after.judged));
     let ran: Vec<Ran> = results
         .into_iter()
         .zip(first..)
@@ -227,6 +229,7 @@ fn as_evidence(t: &Target<'_>, o: &CheckResult, now: &str, today: Date) -> Evide
             result: o.outcome,
             summary: o.summary.clone(),
             content_sha256: String::new(),
+            retracts: None,
         },
     }
 }

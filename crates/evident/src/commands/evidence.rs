@@ -5,7 +5,7 @@ use crate::cli::EvidenceCommand;
 use crate::failure::{Failure, VerbResult};
 use crate::output::{print_json, table};
 use evident_core::catalog::Catalog;
-use evident_core::model::{Control, TrustProgram};
+use evident_core::model::{Control, EvidenceItem, EvidenceSource, TrustProgram};
 use evident_core::suggest::closest;
 use evident_core::time::Date;
 use evident_ledger::entry::{Entry, EntryKind, Outcome};
@@ -42,6 +42,12 @@ pub fn run(repo: &Path, command: EvidenceCommand) -> VerbResult {
             };
             add(repo, &program, request, json)
         }
+        EvidenceCommand::Retract {
+            entry,
+            reason,
+            by,
+            json,
+        } => retract(repo, &program, entry, &reason, by, json),
         EvidenceCommand::List { control, json } => list(repo, &program, control.as_deref(), json),
     }
 }
@@ -57,7 +63,8 @@ struct AddRequest<'a> {
 }
 
 fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> VerbResult {
-    super::find_item(find_control(program, req.control)?, "--item", req.item)?;
+    let item = super::find_item(find_control(program, req.control)?, "--item", req.item)?;
+    takes_hand_uploads(repo, req.control, item, req.file)?;
     let now = super::now();
     let today = super::today();
     let (from, to) = match req.covers {
@@ -79,12 +86,7 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
         "n/a" => Outcome::NotApplicable,
         _ => Outcome::Pass,
     };
-    let collector = req
-        .by
-        .or_else(|| std::env::var("EVIDENT_USER").ok())
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "unknown".into());
+    let collector = person(req.by);
     let entry = Entry {
         control: req.control.to_string(),
         item: req.item.to_string(),
@@ -96,6 +98,7 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
         result,
         summary,
         content_sha256: String::new(),
+        retracts: None,
     };
     let recorded = with_ledger(repo, program, async |ledger| {
         let range = ledger
@@ -114,6 +117,7 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
         print_json(&Listed {
             entry: recorded.seq,
             fields: &f,
+            retracted_by: None,
         });
     } else {
         println!(
@@ -122,6 +126,45 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
         );
     }
     Ok(())
+}
+
+/// Who is recording: `--by`, else `$EVIDENT_USER`, else `$USER`.
+fn person(by: Option<String>) -> String {
+    by.or_else(|| std::env::var("EVIDENT_USER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// An automated check is authoritative for its item: a hand upload to it is
+/// refused unless the item says `manual: allowed`. An item kept as a file in
+/// the trust repo takes that file only (`check` records it when it changes).
+fn takes_hand_uploads(
+    repo: &Path,
+    control: &str,
+    item: &EvidenceItem,
+    file: &Path,
+) -> Result<(), Failure> {
+    match &item.source {
+        EvidenceSource::Check(spec) if !item.manual_allowed => Err(Failure::input(format!(
+            "{control}/{}: this item is collected by its check ({}); a hand upload cannot stand in for it. Run `evident check --only {control}`, or, if people may also add evidence to it, add `manual: allowed` to the item (the check still decides while it reports)",
+            item.id,
+            spec.kind.as_str()
+        ))),
+        EvidenceSource::File { path } => {
+            let same = |p: &Path| std::fs::canonicalize(p).ok();
+            if same(file).is_some() && same(file) == same(&repo.join(path)) {
+                Ok(())
+            } else {
+                Err(Failure::input(format!(
+                    "{control}/{}: this item is the file `{path}` in the trust repo, and `evident check` records it whenever its content changes; update that file instead of adding `{}`",
+                    item.id,
+                    file.display()
+                )))
+            }
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The control and item must exist in the trust repo; a near miss is named.
@@ -174,6 +217,9 @@ struct Listed<'a> {
     entry: u64,
     #[serde(flatten)]
     fields: &'a evident_ledger::entry::EntryFields,
+    /// The retraction that withdrew this entry, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retracted_by: Option<u64>,
 }
 
 fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) -> VerbResult {
@@ -187,12 +233,18 @@ fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) 
         .iter()
         .map(|e| Ok((e.seq, e.fields().map_err(store_failure)?)))
         .collect::<Result<Vec<_>, Failure>>()?;
+    // Entries withdrawn, by the retraction that withdrew them.
+    let withdrawn: std::collections::HashMap<u64, u64> = entries
+        .iter()
+        .filter_map(|(seq, f)| Some((f.retracts.as_ref()?.parse().ok()?, *seq)))
+        .collect();
     if json {
         let listed: Vec<Listed> = entries
             .iter()
             .map(|(seq, fields)| Listed {
                 entry: *seq,
                 fields,
+                retracted_by: withdrawn.get(seq).copied(),
             })
             .collect();
         print_json(&serde_json::json!({ "version": 1, "entries": listed }));
@@ -225,9 +277,88 @@ fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) 
             format!("{}..{}", f.covers_from, f.covers_to),
             f.collected_at.clone(),
             f.collector.clone(),
-            f.summary.clone(),
+            match (withdrawn.get(seq), &f.retracts) {
+                (Some(by), _) => format!("[withdrawn by entry {by}] {}", f.summary),
+                (None, Some(n)) => format!("withdraws entry {n}: {}", f.summary),
+                (None, None) => f.summary.clone(),
+            },
         ]);
     }
     println!("{t}");
+    Ok(())
+}
+
+/// Appends a retraction of entry `seq`: its content is the reason, its
+/// control and item those of the entry withdrawn.
+fn retract(
+    repo: &Path,
+    program: &TrustProgram,
+    seq: u64,
+    reason: &str,
+    by: Option<String>,
+    json: bool,
+) -> VerbResult {
+    if reason.trim().is_empty() {
+        return Err(Failure::input(
+            "--reason: say why the entry is withdrawn; the auditor reads it",
+        ));
+    }
+    let now = super::now();
+    let today = super::today();
+    let collector = person(by);
+    let recorded = with_ledger(repo, program, async |ledger| {
+        let target = ledger.store.entry(seq).await.map_err(store_failure)?;
+        let Some(target) = target else {
+            let size = ledger.store.size().await.map_err(store_failure)?;
+            return Err(Failure::input(format!(
+                "there is no entry {seq}: the ledger holds entries 0..{size}; `evident evidence list` shows them"
+            )));
+        };
+        let fields = target.fields().map_err(store_failure)?;
+        if fields.kind == "retraction" {
+            return Err(Failure::input(format!(
+                "entry {seq} is itself a retraction; a retraction cannot be withdrawn"
+            )));
+        }
+        let records = ledger.store.records().await.map_err(store_failure)?;
+        if let Some(r) = records.iter().find(|r| r.retracts == Some(seq)) {
+            return Err(Failure::input(format!(
+                "entry {seq} was already withdrawn by entry {}",
+                r.seq
+            )));
+        }
+        let entry = Entry {
+            control: fields.control.clone(),
+            item: fields.item.clone(),
+            kind: EntryKind::Retraction,
+            collector,
+            collected_at: now,
+            covers_from: today,
+            covers_to: today,
+            result: Outcome::NotApplicable,
+            summary: reason.to_string(),
+            content_sha256: String::new(),
+            retracts: Some(seq),
+        };
+        let content = serde_json::to_vec(&serde_json::json!({ "retracts": seq, "reason": reason }))
+            .expect("JSON of strings and numbers");
+        let range = ledger
+            .record(vec![Evidence { content, entry }], super::write_limit())
+            .await
+            .map_err(store_failure)?;
+        Ok((range.start, fields))
+    })?;
+    let (entry, withdrawn) = recorded;
+    if json {
+        print_json(&serde_json::json!({
+            "entry": entry, "retracts": seq, "control": withdrawn.control,
+            "item": withdrawn.item, "reason": reason,
+        }));
+    } else {
+        println!(
+            "recorded entry {entry}: withdraws entry {seq} ({}/{}, {} {}): {reason}",
+            withdrawn.control, withdrawn.item, withdrawn.result, withdrawn.collected_at
+        );
+    }
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::failure::Failure;
 use evident_core::catalog::Catalog;
 use evident_core::judgement::{Judgement, Scope};
 use evident_core::model::{TrustProgram, Window};
-use evident_core::record::Record;
+use evident_core::record::Records;
 use evident_core::time::Instant;
 use evident_ledger::checkpoint::Checkpoint;
 use std::path::Path;
@@ -15,7 +15,8 @@ use std::path::Path;
 pub struct Loaded {
     pub catalog: Catalog,
     pub program: TrustProgram,
-    pub records: Vec<Record>,
+    /// The ledger's records, retractions set apart.
+    pub records: Records,
     /// The latest signed checkpoint, read with the records.
     pub checkpoint: Option<Checkpoint>,
 }
@@ -27,7 +28,7 @@ impl Loaded {
         let catalog = Catalog::tsc();
         let program = super::load_program(repo, &catalog)?;
         let (records, checkpoint) = with_ledger(repo, &program, async |ledger| {
-            let records = ledger.store.records().await.map_err(store_failure)?;
+            let records = Records::new(ledger.store.records().await.map_err(store_failure)?);
             let checkpoint = ledger.latest_checkpoint().await.map_err(store_failure)?;
             Ok((records, checkpoint))
         })?;

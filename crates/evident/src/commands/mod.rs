@@ -162,11 +162,15 @@ pub fn parse_days(flag: &str, text: &str) -> Result<(Date, Date), Failure> {
     Ok((from, to))
 }
 
-/// Checks that `control` declares evidence item `item`; the error, for the
+/// The evidence item `item` that `control` declares; the error, for the
 /// command-line option `flag`, names the closest item or lists them all.
-pub fn find_item(control: &Control, flag: &str, item: &str) -> Result<(), Failure> {
-    if control.evidence.iter().any(|e| e.id == item) {
-        return Ok(());
+pub fn find_item<'c>(
+    control: &'c Control,
+    flag: &str,
+    item: &str,
+) -> Result<&'c evident_core::model::EvidenceItem, Failure> {
+    if let Some(found) = control.evidence.iter().find(|e| e.id == item) {
+        return Ok(found);
     }
     let ids: Vec<&str> = control.evidence.iter().map(|e| e.id.as_str()).collect();
     let hint = match evident_core::suggest::closest(item, ids.iter().copied()) {

@@ -6,6 +6,7 @@ use crate::cli::Report;
 use crate::failure::VerbResult;
 use crate::output::{print_json, table};
 use evident_core::model::AuditType;
+use evident_core::record::Retraction;
 use evident_core::status::{StatusReport, percent, symbol};
 use std::path::Path;
 
@@ -13,11 +14,61 @@ pub fn run(repo: &Path, report: &Report) -> VerbResult {
     let loaded = Loaded::read(repo)?;
     let judgement = loaded.judge(super::as_of_instant(report)?, None);
     if report.json {
-        print_json(&judgement.status);
+        print_json(&StatusJson {
+            status: &judgement.status,
+            retractions: judgement.retractions,
+        });
     } else {
         print_human(&judgement.status);
+        print_withdrawn(&judgement.status, judgement.retractions);
     }
     Ok(())
+}
+
+/// `status --json`: the report, and the entries withdrawn from it.
+#[derive(serde::Serialize)]
+struct StatusJson<'a> {
+    #[serde(flatten)]
+    status: &'a StatusReport,
+    retractions: &'a [Retraction],
+}
+
+/// What judging left out, and why: hand uploads a check overrides, and
+/// entries withdrawn by later ones.
+fn print_withdrawn(s: &StatusReport, retractions: &[Retraction]) {
+    let set_aside: Vec<String> = s
+        .controls
+        .iter()
+        .flat_map(|c| c.items.iter().map(move |i| (c, i)))
+        .filter_map(|(c, i)| {
+            let hand = i.set_aside.as_ref()?;
+            Some(format!(
+                "  {}/{}: {} by its check; hand upload entry {} ({} {}: {}) does not decide it",
+                c.id,
+                i.id,
+                i.state.as_str(),
+                hand.entry,
+                hand.result.as_str(),
+                hand.collected,
+                hand.summary
+            ))
+        })
+        .collect();
+    if !set_aside.is_empty() {
+        println!("\nHand uploads set aside (an automated check decides these items)");
+        for line in &set_aside {
+            println!("{line}");
+        }
+    }
+    if !retractions.is_empty() {
+        println!("\nRetracted entries (left out of every judgement)");
+        for r in retractions {
+            println!(
+                "  entry {} ({}/{}) withdrawn by entry {} at {}: {}",
+                r.retracts, r.control, r.item, r.entry, r.at, r.reason
+            );
+        }
+    }
 }
 
 fn print_human(s: &StatusReport) {

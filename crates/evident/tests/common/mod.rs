@@ -37,6 +37,7 @@ evidence:
     describe: MFA required
     fresh_for: 30d
     check: { kind: http, url: "https://app.example.com/login" }
+    manual: allowed
   - id: password-policy
     describe: Approved password policy
     file: evidence/password-policy.pdf

@@ -246,6 +246,7 @@ fn record_file_evidence(dir: &Path, program: &TrustProgram) -> Result<usize, Fai
                     result: Outcome::Pass,
                     summary: path.clone(),
                     content_sha256: String::new(),
+                    retracts: None,
                 },
             });
         }
