@@ -66,7 +66,7 @@ impl<'a> Judgement<'a> {
         let remediation = plan(program, &gaps, records);
         let audit = scope.map(|s| AuditWindow {
             window: s.window,
-            periods: test_window(program, records, s.window, as_of),
+            periods: test_window(program, records, &ledger.proofs, s.window, as_of),
             sample: draw(
                 program,
                 records,

@@ -18,6 +18,7 @@ pub mod gaps;
 pub mod judgement;
 pub mod model;
 pub mod period;
+pub mod proof;
 pub mod record;
 pub mod remediation;
 pub mod sample;

@@ -13,6 +13,7 @@
 //! their entries (see `sample.rs`).
 
 use crate::model::{Control, Frequency, Outcome, TrustProgram, Window};
+use crate::proof::{Proofs, Witnessed};
 use crate::record::Record;
 use crate::time::{Date, Instant};
 use serde::Serialize;
@@ -57,6 +58,41 @@ pub struct PeriodOutcome {
     pub result: PeriodResult,
     /// The entries that fall in the period, in the ledger's order.
     pub entries: Vec<u64>,
+    /// Whether those entries were proven (witnessed) in time; `None` when the
+    /// period has no entries or nothing in the ledger is witnessed.
+    pub proof: Option<PeriodProof>,
+}
+
+/// When a period's evidence was proven, against its deadline (the period's
+/// end plus `proof_grace`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PeriodProof {
+    pub state: ProofState,
+    /// When the last of its entries was proven, and by whom.
+    pub proven_at: Option<Instant>,
+    pub proven_by: Option<String>,
+    pub deadline: Instant,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProofState {
+    /// Every entry was in a checkpoint witnessed by the deadline.
+    InTime,
+    /// Witnessed, but after the deadline: the times are the company's word.
+    Late,
+    /// Some entry is in no witnessed checkpoint yet.
+    Unproven,
+}
+
+impl ProofState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProofState::InTime => "in time",
+            ProofState::Late => "late",
+            ProofState::Unproven => "unproven",
+        }
+    }
 }
 
 /// A stretch of a continuous control's window without fresh passing evidence.
@@ -101,13 +137,60 @@ pub struct PeriodReport {
     pub version: u32,
     pub window: Window,
     pub as_of: Instant,
+    /// Whether any checkpoint is witnessed: without, every time in the
+    /// ledger is the company's own word.
+    pub witnessed: bool,
+    pub proof_grace: crate::time::Interval,
     pub controls: Vec<ControlPeriods>,
 }
 
-/// Tests every applicable control over `window` with the entries seen as of `as_of`.
+impl PeriodReport {
+    /// Periods whose evidence was not proven by their deadline.
+    pub fn unproven(&self) -> impl Iterator<Item = (&ControlPeriods, &PeriodOutcome)> {
+        self.controls.iter().flat_map(|c| {
+            c.periods
+                .iter()
+                .filter(|p| p.proof.as_ref().is_some_and(|x| x.state != ProofState::InTime))
+                .map(move |p| (c, p))
+        })
+    }
+}
+
+/// Fills in each period's proof from the witnessed checkpoints.
+fn prove_periods(controls: &mut [ControlPeriods], proofs: &Proofs, grace: crate::time::Interval) {
+    let prove = |p: &mut PeriodOutcome| {
+        if p.entries.is_empty() {
+            return;
+        }
+        let deadline = Instant::end_of(p.period.to).plus(grace.seconds());
+        let each: Vec<Option<&Witnessed>> = p.entries.iter().map(|&s| proofs.proven_by(s)).collect();
+        let last = each.iter().flatten().max_by_key(|w| w.at);
+        let state = if each.iter().any(Option::is_none) {
+            ProofState::Unproven
+        } else if last.is_some_and(|w| w.at <= deadline) {
+            ProofState::InTime
+        } else {
+            ProofState::Late
+        };
+        p.proof = Some(PeriodProof {
+            state,
+            proven_at: last.map(|w| w.at),
+            proven_by: last.map(|w| w.by.clone()),
+            deadline,
+        });
+    };
+    for c in controls {
+        c.periods.iter_mut().for_each(prove);
+        c.exceptions.iter_mut().for_each(prove);
+    }
+}
+
+/// Tests every applicable control over `window` with the entries seen as of
+/// `as_of`, and whether each period's entries were proven in time by `proofs`.
 pub fn test_window(
     program: &TrustProgram,
     entries: &[Record],
+    proofs: &Proofs,
     window: Window,
     as_of: Instant,
 ) -> PeriodReport {
@@ -117,11 +200,18 @@ pub fn test_window(
         .iter()
         .filter(|c| c.not_applicable.is_none())
         .map(|c| test_control(c, of(&grouped, &c.id), window, as_of))
-        .collect();
+        .collect::<Vec<_>>();
+    let mut controls = controls;
+    let grace = program.config.audit.proof_grace;
+    if !proofs.is_empty() {
+        prove_periods(&mut controls, proofs, grace);
+    }
     PeriodReport {
         version: PERIOD_JSON_VERSION,
         window,
         as_of,
+        witnessed: !proofs.is_empty(),
+        proof_grace: grace,
         controls,
     }
 }
@@ -207,6 +297,7 @@ pub fn test_control(
                     period,
                     result,
                     entries: inside.iter().map(|o| o.seq).collect(),
+                    proof: None,
                 });
             }
             out.expected = out.periods.len();

@@ -2,6 +2,7 @@
 //! and remediation need, without the content or the tree.
 
 use crate::model::Outcome;
+use crate::proof::Proofs;
 use crate::time::{Date, Instant, Interval};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -100,6 +101,8 @@ pub struct Retraction {
 pub struct Records {
     pub judged: Vec<Record>,
     pub retractions: Vec<Retraction>,
+    /// The checkpoints witnesses vouched for: when entries were proven.
+    pub proofs: Proofs,
 }
 
 impl Records {
@@ -126,6 +129,7 @@ impl Records {
         Records {
             judged,
             retractions,
+            proofs: Proofs::default(),
         }
     }
 

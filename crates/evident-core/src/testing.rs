@@ -33,6 +33,7 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
                 }),
                 target: None,
                 auditor: Auditor::default(),
+                proof_grace: Interval::days(2),
             },
             portal: Portal {
                 title: "Trust".into(),
@@ -44,6 +45,7 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
             escalation: Escalation::default(),
             sample: crate::sample::SampleSizes::default(),
             database: None,
+            witnesses: vec![],
         },
         controls,
         policies: vec![],

@@ -1,7 +1,8 @@
 //! Type II period testing on a worked example, and the auditor's sample.
 
 use evident_core::model::{Frequency, Outcome, Window};
-use evident_core::period::{PeriodResult, periods, test_window};
+use evident_core::period::{PeriodResult, ProofState, periods, test_window};
+use evident_core::proof::{Proofs, Witnessed};
 use evident_core::record::Record;
 use evident_core::sample::{SampleSizes, draw, event_sample_size, pick};
 use evident_core::testing::*;
@@ -97,7 +98,7 @@ fn worked_example() -> (evident_core::model::TrustProgram, Vec<Record>) {
 #[test]
 fn the_worked_example_reports_exactly_its_exceptions() {
     let (program, entries) = worked_example();
-    let report = test_window(&program, &entries, window(), at(AS_OF));
+    let report = test_window(&program, &entries, &Proofs::default(), window(), at(AS_OF));
     let control = |id: &str| report.controls.iter().find(|c| c.control == id).unwrap();
 
     let backup = control("BACKUP");
@@ -149,7 +150,7 @@ fn the_worked_example_reports_exactly_its_exceptions() {
 fn a_period_not_over_yet_is_pending_not_an_exception() {
     let (program, entries) = worked_example();
     // As of 2026-10-29 noon, that day's backup has run but Q4 has not ended.
-    let report = test_window(&program, &entries, window(), at("2026-10-29T12:00:00Z"));
+    let report = test_window(&program, &entries, &Proofs::default(), window(), at("2026-10-29T12:00:00Z"));
     let access = report
         .controls
         .iter()
@@ -157,7 +158,7 @@ fn a_period_not_over_yet_is_pending_not_an_exception() {
         .unwrap();
     assert_eq!(access.periods[1].result, PeriodResult::Passed);
     let empty: Vec<Record> = vec![];
-    let report = test_window(&program, &empty, window(), at("2026-10-29T12:00:00Z"));
+    let report = test_window(&program, &empty, &Proofs::default(), window(), at("2026-10-29T12:00:00Z"));
     let access = report
         .controls
         .iter()
@@ -195,7 +196,7 @@ fn continuous_controls_are_judged_by_gaps_between_passes() {
             &format!("2026-11-01T{hour:02}:00:00Z"),
         ));
     }
-    let report = test_window(&program, &entries, w, at(AS_OF));
+    let report = test_window(&program, &entries, &Proofs::default(), w, at(AS_OF));
     let lapses = &report.controls[0].lapses;
     assert_eq!(lapses.len(), 1, "{lapses:?}");
     assert_eq!(lapses[0].from.to_string(), "2026-11-01T07:00:00Z");
@@ -344,4 +345,45 @@ proptest! {
             prop_assert_eq!(t.size(f, population), wanted.min(population));
         }
     }
+}
+
+/// Each period says whether its evidence was witnessed by the period's end
+/// plus `proof_grace` (2 days): in time, late, or not yet proven at all.
+#[test]
+fn periods_say_whether_their_evidence_was_proven_in_time() {
+    let mut backup = control("BACKUP", &["A1.2"], &["nightly"], "26h");
+    backup.frequency = Frequency::Daily;
+    let program = program(vec![backup]);
+    let entries = vec![
+        entry(0, "BACKUP", "nightly", Outcome::Pass, "2026-08-01T02:00:00Z"),
+        entry(1, "BACKUP", "nightly", Outcome::Pass, "2026-08-02T02:00:00Z"),
+        entry(2, "BACKUP", "nightly", Outcome::Pass, "2026-08-03T02:00:00Z"),
+    ];
+    let witnessed = |size, when: &str| Witnessed {
+        size,
+        at: at(when),
+        by: "witness.example/w1".into(),
+    };
+    // Entry 0 witnessed the next day; entry 1 only a week later; entry 2 never.
+    let proofs = Proofs::new(vec![
+        witnessed(1, "2026-08-02T00:00:00Z"),
+        witnessed(2, "2026-08-09T00:00:00Z"),
+    ]);
+    let report = test_window(&program, &entries, &proofs, window(), at(AS_OF));
+    assert!(report.witnessed);
+    let periods = &report.controls[0].periods;
+    let state = |i: usize| periods[i].proof.as_ref().map(|p| p.state);
+    assert_eq!(state(0), Some(ProofState::InTime));
+    assert_eq!(state(1), Some(ProofState::Late));
+    assert_eq!(
+        periods[1].proof.as_ref().unwrap().deadline.to_string(),
+        "2026-08-04T23:59:59Z"
+    );
+    assert_eq!(state(2), Some(ProofState::Unproven));
+    assert_eq!(state(3), None, "a period without entries has nothing to prove");
+    assert_eq!(report.unproven().count(), 2);
+    // Without any witness, nothing is claimed either way.
+    let unwitnessed = test_window(&program, &entries, &Proofs::default(), window(), at(AS_OF));
+    assert!(!unwitnessed.witnessed);
+    assert!(unwitnessed.controls[0].periods.iter().all(|p| p.proof.is_none()));
 }

@@ -26,18 +26,27 @@ fn create_pair(repo: &Path) -> Result<Created, String> {
     if private.exists() {
         return Ok(Created::Skipped);
     }
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| format!("no randomness for a new key: {e}"))?;
-    let key = SigningKey::from_bytes(&seed);
-    // The temporary file evident_fsio writes through is created 0600 and keeps that mode.
-    let text = format!("{PRIVATE_HEADER}\n{}\n", hex::encode(&seed));
-    let created = evident_fsio::create_new(&private, text.as_bytes())
-        .map_err(|e| format!("{}: {e}", private.display()))?;
-    restrict(&private)?;
+    let (key, created) = new_private_key(&private)?;
     let public = repo.join(PUBLIC_KEY_FILE);
     evident_fsio::replace(&public, public_key_text(&key.verifying_key()).as_bytes())
         .map_err(|e| format!("{}: {e}", public.display()))?;
     Ok(created)
+}
+
+/// Creates a new ed25519 private key at `path` (mode 0600), which must not exist.
+pub fn create_private_key(path: &Path) -> Result<SigningKey, LedgerError> {
+    new_private_key(path).map(|(k, _)| k).map_err(LedgerError::Key)
+}
+
+fn new_private_key(path: &Path) -> Result<(SigningKey, Created), String> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| format!("no randomness for a new key: {e}"))?;
+    // The temporary file evident_fsio writes through is created 0600 and keeps that mode.
+    let text = format!("{PRIVATE_HEADER}\n{}\n", hex::encode(&seed));
+    let created = evident_fsio::create_new(path, text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    restrict(path)?;
+    Ok((SigningKey::from_bytes(&seed), created))
 }
 
 pub fn public_key_text(key: &VerifyingKey) -> String {

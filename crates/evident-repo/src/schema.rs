@@ -34,6 +34,18 @@ pub struct ConfigDoc {
     #[serde(default)]
     pub sample: SampleDoc,
     pub database: Option<T<String>>,
+    /// `[[witness]]`: the witnesses `ledger checkpoint` asks to cosign.
+    #[serde(default)]
+    pub witness: Vec<T<WitnessDoc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessDoc {
+    pub name: String,
+    pub url: String,
+    /// Its verifier key: `name+keyid+base64(0x04 ‖ ed25519 key)`.
+    pub key: String,
 }
 
 #[derive(Deserialize)]
@@ -55,6 +67,8 @@ pub struct AuditDoc {
     pub target: Option<String>,
     #[serde(default)]
     pub auditor: AuditorDoc,
+    /// How soon after a period ends its evidence must be witnessed (default 2d).
+    pub proof_grace: Option<Interval>,
 }
 
 #[derive(Deserialize, Default)]

@@ -1,6 +1,6 @@
 //! evident.toml: the organisation, the audit, the portal, SLAs and escalation.
 
-use crate::time::Date;
+use crate::time::{Date, Interval};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize)]
@@ -14,6 +14,17 @@ pub struct Config {
     /// Auditor sample sizes by frequency.
     pub sample: SampleSizes,
     pub database: Option<String>,
+    /// The witnesses `ledger checkpoint` asks to cosign each checkpoint.
+    pub witnesses: Vec<Witness>,
+}
+
+/// A witness the program relies on: its name, where it listens, and its key
+/// (a C2SP verifier key, checked where it is used).
+#[derive(Clone, Debug, Serialize)]
+pub struct Witness {
+    pub name: String,
+    pub url: String,
+    pub key: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -56,6 +67,9 @@ pub struct Audit {
     /// When the company means to be audited, in its own words ("H1 2027").
     pub target: Option<String>,
     pub auditor: Auditor,
+    /// How soon after a period ends the checkpoint proving its evidence must
+    /// be witnessed or timestamped; later, the period is flagged.
+    pub proof_grace: Interval,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

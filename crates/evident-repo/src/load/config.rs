@@ -4,7 +4,10 @@ use super::{CONFIG_FILE, Cx};
 use crate::diagnostic::Diagnostic;
 use crate::parse_error;
 use crate::schema::{ConfigDoc, SCHEMA_VERSION};
-use evident_core::model::{Audit, AuditType, Auditor, Config, Escalation, Org, Portal, SlaDays};
+use evident_core::model::{
+    Audit, AuditType, Auditor, Config, Escalation, Org, Portal, SlaDays, Witness,
+};
+use evident_core::time::Interval;
 use evident_core::sample::SampleSizes;
 
 pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
@@ -180,6 +183,25 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             ),
         }
     }
+    for (i, w) in doc.witness.iter().enumerate() {
+        let name = &w.get_ref().name;
+        let key_name = w.get_ref().key.split('+').next().unwrap_or_default();
+        let url = &w.get_ref().url;
+        let problem = if key_name != name || w.get_ref().key.split('+').count() != 3 {
+            Some(format!("witness[{i}].key: `{}` is not a verifier key of `{name}` (NAME+KEYID+KEY)", w.get_ref().key))
+        } else if !(url.starts_with("https://") || url.starts_with("http://")) {
+            Some(format!("witness[{i}].url: `{url}` is not an http(s) URL"))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            let (l, c) = at(w.span());
+            cx.diags.push(
+                Diagnostic::error(CONFIG_FILE, l, c, &format!("witness[{i}]"), message)
+                    .hint("copy the key `evident witness serve` prints, e.g. key = \"witness.example.org/w1+1a2b3c4d+BF...\""),
+            );
+        }
+    }
     let defaults = Escalation::default();
     Some(Config {
         schema: SCHEMA_VERSION,
@@ -198,6 +220,7 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
                 engaged: doc.audit.auditor.engaged,
                 firm: doc.audit.auditor.firm,
             },
+            proof_grace: doc.audit.proof_grace.unwrap_or(Interval::days(2)),
         },
         portal: Portal {
             title: doc.portal.title.unwrap_or_else(|| "Trust center".into()),
@@ -221,5 +244,17 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
         },
         sample,
         database: doc.database.map(|d| d.into_inner()),
+        witnesses: doc
+            .witness
+            .into_iter()
+            .map(|w| {
+                let w = w.into_inner();
+                Witness {
+                    name: w.name,
+                    url: w.url,
+                    key: w.key,
+                }
+            })
+            .collect(),
     })
 }
