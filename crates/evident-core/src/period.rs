@@ -150,7 +150,11 @@ impl PeriodReport {
         self.controls.iter().flat_map(|c| {
             c.periods
                 .iter()
-                .filter(|p| p.proof.as_ref().is_some_and(|x| x.state != ProofState::InTime))
+                .filter(|p| {
+                    p.proof
+                        .as_ref()
+                        .is_some_and(|x| x.state != ProofState::InTime)
+                })
                 .map(move |p| (c, p))
         })
     }
@@ -163,7 +167,8 @@ fn prove_periods(controls: &mut [ControlPeriods], proofs: &Proofs, grace: crate:
             return;
         }
         let deadline = Instant::end_of(p.period.to).plus(grace.seconds());
-        let each: Vec<Option<&Witnessed>> = p.entries.iter().map(|&s| proofs.proven_by(s)).collect();
+        let each: Vec<Option<&Witnessed>> =
+            p.entries.iter().map(|&s| proofs.proven_by(s)).collect();
         let last = each.iter().flatten().max_by_key(|w| w.at);
         let state = if each.iter().any(Option::is_none) {
             ProofState::Unproven

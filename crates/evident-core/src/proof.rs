@@ -70,7 +70,10 @@ mod tests {
             w(5, "2026-11-01T00:00:00Z"),
             w(20, "2026-10-30T00:00:00Z"),
         ]);
-        assert_eq!(p.proven_by(3).unwrap().at.to_string(), "2026-10-30T00:00:00Z");
+        assert_eq!(
+            p.proven_by(3).unwrap().at.to_string(),
+            "2026-10-30T00:00:00Z"
+        );
         assert_eq!(p.proven_by(19).unwrap().size, 20);
         assert!(p.proven_by(20).is_none());
         assert!(Proofs::default().proven_by(0).is_none());

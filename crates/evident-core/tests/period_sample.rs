@@ -150,7 +150,13 @@ fn the_worked_example_reports_exactly_its_exceptions() {
 fn a_period_not_over_yet_is_pending_not_an_exception() {
     let (program, entries) = worked_example();
     // As of 2026-10-29 noon, that day's backup has run but Q4 has not ended.
-    let report = test_window(&program, &entries, &Proofs::default(), window(), at("2026-10-29T12:00:00Z"));
+    let report = test_window(
+        &program,
+        &entries,
+        &Proofs::default(),
+        window(),
+        at("2026-10-29T12:00:00Z"),
+    );
     let access = report
         .controls
         .iter()
@@ -158,7 +164,13 @@ fn a_period_not_over_yet_is_pending_not_an_exception() {
         .unwrap();
     assert_eq!(access.periods[1].result, PeriodResult::Passed);
     let empty: Vec<Record> = vec![];
-    let report = test_window(&program, &empty, &Proofs::default(), window(), at("2026-10-29T12:00:00Z"));
+    let report = test_window(
+        &program,
+        &empty,
+        &Proofs::default(),
+        window(),
+        at("2026-10-29T12:00:00Z"),
+    );
     let access = report
         .controls
         .iter()
@@ -355,9 +367,27 @@ fn periods_say_whether_their_evidence_was_proven_in_time() {
     backup.frequency = Frequency::Daily;
     let program = program(vec![backup]);
     let entries = vec![
-        entry(0, "BACKUP", "nightly", Outcome::Pass, "2026-08-01T02:00:00Z"),
-        entry(1, "BACKUP", "nightly", Outcome::Pass, "2026-08-02T02:00:00Z"),
-        entry(2, "BACKUP", "nightly", Outcome::Pass, "2026-08-03T02:00:00Z"),
+        entry(
+            0,
+            "BACKUP",
+            "nightly",
+            Outcome::Pass,
+            "2026-08-01T02:00:00Z",
+        ),
+        entry(
+            1,
+            "BACKUP",
+            "nightly",
+            Outcome::Pass,
+            "2026-08-02T02:00:00Z",
+        ),
+        entry(
+            2,
+            "BACKUP",
+            "nightly",
+            Outcome::Pass,
+            "2026-08-03T02:00:00Z",
+        ),
     ];
     let witnessed = |size, when: &str| Witnessed {
         size,
@@ -380,10 +410,19 @@ fn periods_say_whether_their_evidence_was_proven_in_time() {
         "2026-08-04T23:59:59Z"
     );
     assert_eq!(state(2), Some(ProofState::Unproven));
-    assert_eq!(state(3), None, "a period without entries has nothing to prove");
+    assert_eq!(
+        state(3),
+        None,
+        "a period without entries has nothing to prove"
+    );
     assert_eq!(report.unproven().count(), 2);
     // Without any witness, nothing is claimed either way.
     let unwitnessed = test_window(&program, &entries, &Proofs::default(), window(), at(AS_OF));
     assert!(!unwitnessed.witnessed);
-    assert!(unwitnessed.controls[0].periods.iter().all(|p| p.proof.is_none()));
+    assert!(
+        unwitnessed.controls[0]
+            .periods
+            .iter()
+            .all(|p| p.proof.is_none())
+    );
 }

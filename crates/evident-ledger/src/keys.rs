@@ -35,7 +35,9 @@ fn create_pair(repo: &Path) -> Result<Created, String> {
 
 /// Creates a new ed25519 private key at `path` (mode 0600), which must not exist.
 pub fn create_private_key(path: &Path) -> Result<SigningKey, LedgerError> {
-    new_private_key(path).map(|(k, _)| k).map_err(LedgerError::Key)
+    new_private_key(path)
+        .map(|(k, _)| k)
+        .map_err(LedgerError::Key)
 }
 
 fn new_private_key(path: &Path) -> Result<(SigningKey, Created), String> {

@@ -509,6 +509,18 @@ impl Store {
         Ok(StoredCheckpoint { id, text })
     }
 
+    /// Replaces checkpoint `id`'s text with the same checkpoint carrying more
+    /// signatures (witnesses' cosignatures): what the log signed is unchanged,
+    /// and `ledger verify` checks every signature again.
+    pub async fn set_checkpoint_text(&self, id: i64, text: &str) -> Result<()> {
+        sqlx::query("UPDATE checkpoints SET text = $1 WHERE id = $2")
+            .bind(text.to_string())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
         let rows = sqlx::query("SELECT id, text FROM checkpoints ORDER BY id")
             .fetch_all(&self.pool)

@@ -58,20 +58,31 @@ pub async fn add_checkpoint(
     {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > MAX_RESPONSE_BYTES {
-            return Err(WitnessError::Protocol(format!("{endpoint}: answer larger than {MAX_RESPONSE_BYTES} bytes")));
+            return Err(WitnessError::Protocol(format!(
+                "{endpoint}: answer larger than {MAX_RESPONSE_BYTES} bytes"
+            )));
         }
     }
     let text = String::from_utf8_lossy(&bytes);
     match status {
         200 => {
-            let note = Note::parse(&format!("{}\n{text}", checkpoint.head.note_text()))
-                .map_err(|e| WitnessError::Protocol(format!("{endpoint}: the answer is not signature lines: {e}")))?;
+            let note =
+                Note::parse(&format!("{}\n{text}", checkpoint.head.note_text())).map_err(|e| {
+                    WitnessError::Protocol(format!(
+                        "{endpoint}: the answer is not signature lines: {e}"
+                    ))
+                })?;
             let cosignature = note
                 .signatures
                 .iter()
                 .filter_map(Cosignature::from_line)
                 .find(|c| c.name == witness.name && c.key_id == witness.id())
-                .ok_or_else(|| WitnessError::Protocol(format!("{endpoint}: no cosignature by {}", witness.name)))?;
+                .ok_or_else(|| {
+                    WitnessError::Protocol(format!(
+                        "{endpoint}: no cosignature by {}",
+                        witness.name
+                    ))
+                })?;
             cosignature
                 .verify(&checkpoint.head, witness)
                 .map_err(|e| WitnessError::Protocol(format!("{endpoint}: {e}")))?;

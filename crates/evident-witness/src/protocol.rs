@@ -82,7 +82,10 @@ mod tests {
         let req = AddCheckpoint::parse(body).unwrap();
         assert_eq!(req.old, 20852014);
         assert_eq!(req.proof.len(), 4);
-        assert!(req.checkpoint.starts_with("example.com/behind-the-sofa\n20852163\n"));
+        assert!(
+            req.checkpoint
+                .starts_with("example.com/behind-the-sofa\n20852163\n")
+        );
         assert_eq!(req.to_body(), body);
         assert!(AddCheckpoint::parse("old 01\n\nx").is_err());
         assert!(AddCheckpoint::parse("new 1\n\nx").is_err());

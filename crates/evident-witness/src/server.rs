@@ -31,7 +31,8 @@ async fn add_checkpoint(
     match state.add_checkpoint(text, clock()).await {
         Ok(line) => (StatusCode::OK, line).into_response(),
         Err(refusal) => {
-            let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status =
+                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let content_type = if refusal.status == 409 {
                 SIZE_CONTENT_TYPE
             } else {

@@ -53,7 +53,11 @@ fn state_error(path: &Path, e: impl std::fmt::Display) -> WitnessError {
 impl WitnessState {
     /// Opens `dir`, creating it and a key on first use. `name` is required the
     /// first time and must match afterwards; `trust` adds log vkeys.
-    pub fn open(dir: &Path, name: Option<&str>, trust: &[String]) -> Result<WitnessState, WitnessError> {
+    pub fn open(
+        dir: &Path,
+        name: Option<&str>,
+        trust: &[String],
+    ) -> Result<WitnessState, WitnessError> {
         std::fs::create_dir_all(dir.join("logs")).map_err(|e| state_error(dir, e))?;
         let key_path = dir.join("witness.key");
         let key = if key_path.exists() {
@@ -63,7 +67,9 @@ impl WitnessState {
         }
         .map_err(|e| WitnessError::State(e.to_string()))?;
         let name_path = dir.join("name");
-        let stored = std::fs::read_to_string(&name_path).ok().map(|s| s.trim().to_string());
+        let stored = std::fs::read_to_string(&name_path)
+            .ok()
+            .map(|s| s.trim().to_string());
         let name = match (stored, name) {
             (Some(s), Some(n)) if s != n => {
                 return Err(WitnessError::State(format!(
@@ -84,7 +90,8 @@ impl WitnessState {
             }
             (None, None) => {
                 return Err(WitnessError::State(
-                    "a new witness needs a name: pass --name, e.g. --name witness.example.org/w1".into(),
+                    "a new witness needs a name: pass --name, e.g. --name witness.example.org/w1"
+                        .into(),
                 ));
             }
         };
@@ -118,7 +125,8 @@ impl WitnessState {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-        evident_fsio::replace(&trusted_path, text.as_bytes()).map_err(|e| state_error(&trusted_path, e))?;
+        evident_fsio::replace(&trusted_path, text.as_bytes())
+            .map_err(|e| state_error(&trusted_path, e))?;
         Ok(WitnessState {
             dir: dir.to_path_buf(),
             name,
@@ -143,7 +151,9 @@ impl WitnessState {
 
     fn log_file(&self, origin: &str) -> PathBuf {
         let digest = Sha256::digest(origin.as_bytes());
-        self.dir.join("logs").join(hex::encode(&<[u8; 32]>::from(digest)))
+        self.dir
+            .join("logs")
+            .join(hex::encode(&<[u8; 32]>::from(digest)))
     }
 
     fn latest(&self, origin: &str) -> Result<Option<(u64, Hash)>, Refusal> {
@@ -159,7 +169,13 @@ impl WitnessState {
             .and_then(|b| Hash::try_from(b.as_slice()).ok());
         match (size, root) {
             (Some(s), Some(r)) => Ok(Some((s, r))),
-            _ => Err(Refusal::new(500, format!("the witness's record of this log is damaged: {}\n", path.display()))),
+            _ => Err(Refusal::new(
+                500,
+                format!(
+                    "the witness's record of this log is damaged: {}\n",
+                    path.display()
+                ),
+            )),
         }
     }
 
@@ -167,26 +183,45 @@ impl WitnessState {
     /// the cosignature line, or the protocol's refusal.
     pub async fn add_checkpoint(&self, body: &str, now: u64) -> Result<String, Refusal> {
         let req = AddCheckpoint::parse(body).map_err(|e| Refusal::new(400, format!("{e}\n")))?;
-        let cp = Checkpoint::parse(&req.checkpoint).map_err(|e| Refusal::new(400, format!("{e}\n")))?;
+        let cp =
+            Checkpoint::parse(&req.checkpoint).map_err(|e| Refusal::new(400, format!("{e}\n")))?;
         let Form::Note { key_id } = cp.form else {
-            return Err(Refusal::new(400, "only C2SP checkpoints can be witnessed\n"));
+            return Err(Refusal::new(
+                400,
+                "only C2SP checkpoints can be witnessed\n",
+            ));
         };
         let origin = &cp.head.origin;
         let keys: Vec<&VerifierKey> = self.trusted.iter().filter(|k| &k.name == origin).collect();
         if keys.is_empty() {
-            return Err(Refusal::new(404, format!("this witness does not know the log `{origin}`\n")));
+            return Err(Refusal::new(
+                404,
+                format!("this witness does not know the log `{origin}`\n"),
+            ));
         }
         let Some(log_key) = keys.iter().find(|k| k.id() == key_id) else {
-            return Err(Refusal::new(403, "no signature by a key this witness trusts for the log\n"));
+            return Err(Refusal::new(
+                403,
+                "no signature by a key this witness trusts for the log\n",
+            ));
         };
         cp.verify(&log_key.key)
             .map_err(|e| Refusal::new(403, format!("{e}\n")))?;
         let (size, root) = (cp.head.size, cp.head.root);
         if req.old > size {
-            return Err(Refusal::new(400, format!("old size {} is larger than the checkpoint's {size}\n", req.old)));
+            return Err(Refusal::new(
+                400,
+                format!(
+                    "old size {} is larger than the checkpoint's {size}\n",
+                    req.old
+                ),
+            ));
         }
         if size == 0 && root != merkle::empty_root() {
-            return Err(Refusal::new(422, "a checkpoint of size 0 must have the empty tree's root\n"));
+            return Err(Refusal::new(
+                422,
+                "a checkpoint of size 0 must have the empty tree's root\n",
+            ));
         }
         let _held = self.lock.lock().await;
         let latest = self.latest(origin)?;
@@ -211,8 +246,11 @@ impl WitnessState {
         }
         // Persisted before answering: a witness that forgot would cosign a fork.
         let path = self.log_file(origin);
-        evident_fsio::replace(&path, format!("{size}\n{}\n", BASE64.encode(root)).as_bytes())
-            .map_err(|e| Refusal::new(500, format!("{}: {e}\n", path.display())))?;
+        evident_fsio::replace(
+            &path,
+            format!("{size}\n{}\n", BASE64.encode(root)).as_bytes(),
+        )
+        .map_err(|e| Refusal::new(500, format!("{}: {e}\n", path.display())))?;
         let cosignature = Cosignature::sign(&cp.head, &self.name, &self.key, now);
         Ok(cosignature.to_line())
     }

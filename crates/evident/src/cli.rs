@@ -122,6 +122,30 @@ pub enum Command {
     /// The tamper-evident ledger: checkpoints, verification and proofs.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// An independent witness of ledgers' checkpoints (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(WitnessCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WitnessCommand {
+    /// Run a witness: it cosigns a log's new checkpoint only when a consistency
+    /// proof shows the log only grew since the last one it cosigned, and its
+    /// cosignature carries its own clock.
+    Serve {
+        /// Its state directory: key, name, trusted logs, last cosigned trees.
+        #[arg(long, value_name = "DIR")]
+        state: PathBuf,
+        /// Its name, a schema-less URL (needed the first time), e.g. witness.example.org/w1.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Where to listen.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7380")]
+        listen: String,
+        /// A log to witness, by its verifier key (`evident ledger vkey`); kept in the state.
+        #[arg(long, value_name = "VKEY")]
+        trust: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -291,6 +315,8 @@ pub enum LedgerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The ledger's C2SP verifier key, which a witness is given to trust the log.
+    Vkey,
     /// Check an evidence bundle completely, offline.
     VerifyBundle {
         /// The bundle (`evident export bundle`).

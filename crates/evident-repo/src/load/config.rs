@@ -7,8 +7,8 @@ use crate::schema::{ConfigDoc, SCHEMA_VERSION};
 use evident_core::model::{
     Audit, AuditType, Auditor, Config, Escalation, Org, Portal, SlaDays, Witness,
 };
-use evident_core::time::Interval;
 use evident_core::sample::SampleSizes;
+use evident_core::time::Interval;
 
 pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
     let path = cx.root.join(CONFIG_FILE);
@@ -184,21 +184,24 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
         }
     }
     for (i, w) in doc.witness.iter().enumerate() {
-        let name = &w.get_ref().name;
-        let key_name = w.get_ref().key.split('+').next().unwrap_or_default();
-        let url = &w.get_ref().url;
-        let problem = if key_name != name || w.get_ref().key.split('+').count() != 3 {
-            Some(format!("witness[{i}].key: `{}` is not a verifier key of `{name}` (NAME+KEYID+KEY)", w.get_ref().key))
+        let (name, url, key) = (&w.get_ref().name, &w.get_ref().url, &w.get_ref().key);
+        // A verifier key is NAME+KEYID+BASE64, and base64 itself may hold `+`.
+        let mut parts = key.splitn(3, '+');
+        let problem = if parts.next() != Some(name.as_str()) || parts.count() != 2 {
+            Some((
+                "key",
+                format!("`{key}` is not a verifier key of `{name}` (NAME+KEYID+KEY)"),
+            ))
         } else if !(url.starts_with("https://") || url.starts_with("http://")) {
-            Some(format!("witness[{i}].url: `{url}` is not an http(s) URL"))
+            Some(("url", format!("`{url}` is not an http(s) URL")))
         } else {
             None
         };
-        if let Some(message) = problem {
+        if let Some((field, message)) = problem {
             let (l, c) = at(w.span());
             cx.diags.push(
-                Diagnostic::error(CONFIG_FILE, l, c, &format!("witness[{i}]"), message)
-                    .hint("copy the key `evident witness serve` prints, e.g. key = \"witness.example.org/w1+1a2b3c4d+BF...\""),
+                Diagnostic::error(CONFIG_FILE, l, c, &format!("witness[{i}].{field}"), message)
+                    .hint("copy the key and address `evident witness serve` prints"),
             );
         }
     }

@@ -1,7 +1,7 @@
 //! What every judging verb does first: load the trust repo and the ledger's
 //! records, then judge them once ([`Judgement`]) as of a moment.
 
-use super::ledger_access::{store_failure, with_ledger};
+use super::ledger_access::{self, store_failure, with_ledger};
 use crate::failure::Failure;
 use evident_core::catalog::Catalog;
 use evident_core::judgement::{Judgement, Scope};
@@ -27,9 +27,18 @@ impl Loaded {
     pub fn read(repo: &Path) -> Result<Loaded, Failure> {
         let catalog = Catalog::tsc();
         let program = super::load_program(repo, &catalog)?;
+        let witnesses = ledger_access::witnesses(&program)?;
         let (records, checkpoint) = with_ledger(repo, &program, async |ledger| {
-            let records = Records::new(ledger.store.records().await.map_err(store_failure)?);
+            let mut records = Records::new(ledger.store.records().await.map_err(store_failure)?);
             let checkpoint = ledger.latest_checkpoint().await.map_err(store_failure)?;
+            if !witnesses.is_empty() {
+                let stored = ledger.store.checkpoints().await.map_err(store_failure)?;
+                let parsed: Vec<Checkpoint> = stored
+                    .iter()
+                    .filter_map(|s| Checkpoint::parse(&s.text).ok())
+                    .collect();
+                records.proofs = ledger_access::proofs(&parsed, &witnesses)?;
+            }
             Ok((records, checkpoint))
         })?;
         Ok(Loaded {

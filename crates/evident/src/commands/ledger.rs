@@ -25,6 +25,12 @@ pub fn run(repo: &Path, command: LedgerCommand) -> VerbResult {
             json,
         ),
         LedgerCommand::Checkpoint { json } => checkpoint(repo, json),
+        LedgerCommand::Vkey => {
+            let program = super::load_program(repo, &Catalog::tsc())?;
+            let key = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
+            println!("{}", ledger_access::log_vkey(&program, &key).to_vkey());
+            Ok(())
+        }
         LedgerCommand::Verify { json } => verify(repo, json),
         LedgerCommand::Prove { entry, json } => prove(repo, &entry, json),
         LedgerCommand::Consistency { from, json } => consistency(repo, &repo.join(from), json),
@@ -62,11 +68,25 @@ fn verify(repo: &Path, json: bool) -> VerbResult {
     let program = super::load_program(repo, &Catalog::tsc())?;
     let trusted = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
     let committed = ledger_access::committed_checkpoint(repo, &trusted)?;
+    let witnesses = ledger_access::witnesses(&program)?;
     let verified = with_ledger(repo, &program, async |ledger| {
-        ledger
+        let mut verified = ledger
             .verify(&trusted, committed.as_ref())
             .await
-            .map_err(store_failure)
+            .map_err(store_failure)?;
+        // Every cosignature by a listed witness must verify.
+        let keys: Vec<_> = witnesses.iter().map(|(_, k)| k.clone()).collect();
+        for stored in ledger.store.checkpoints().await.map_err(store_failure)? {
+            if let Ok(cp) = Checkpoint::parse(&stored.text)
+                && let Err(e) = cp.witnessed_by(&keys)
+            {
+                verified.problems.push(evident_ledger::log::Problem {
+                    subject: format!("checkpoint {}", stored.id),
+                    message: e,
+                });
+            }
+        }
+        Ok(verified)
     })?;
     let ok = verified.problems.is_empty();
     if json {

@@ -3,11 +3,16 @@
 
 use crate::failure::Failure;
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use evident_core::model::Witness;
 use evident_core::model::{Config, TrustProgram};
+use evident_core::proof::{Proofs, Witnessed};
+use evident_core::time::Instant;
 use evident_ledger::blobs::FsBlobs;
-use evident_ledger::checkpoint::Checkpoint;
+use evident_ledger::checkpoint::{Checkpoint, Cosignature};
 use evident_ledger::keys;
+use evident_ledger::note::{self, VerifierKey};
 use evident_store::{Ledger, Location, Store, StoreError};
+use evident_witness::client::{self, Answer};
 use std::future::Future;
 use std::path::Path;
 
@@ -107,7 +112,8 @@ pub async fn sign_checkpoint(
     program: &TrustProgram,
     key: &SigningKey,
 ) -> Result<(i64, Checkpoint), Failure> {
-    let (stored, cp) = ledger
+    let witnesses = witnesses(program)?;
+    let (stored, mut cp) = ledger
         .checkpoint(
             &origin(program),
             super::instant(),
@@ -116,8 +122,156 @@ pub async fn sign_checkpoint(
         )
         .await
         .map_err(store_failure)?;
+    if !witnesses.is_empty() {
+        let cosignatures = ask_witnesses(ledger, &witnesses, &cp).await?;
+        if !cosignatures.is_empty() {
+            cp.add_cosignatures(cosignatures);
+            ledger
+                .store
+                .set_checkpoint_text(stored.id, &cp.to_text())
+                .await
+                .map_err(store_failure)?;
+        }
+    }
     remember(repo, &cp)?;
     Ok((stored.id, cp))
+}
+
+/// The log's verifier key: what a witness is given to trust it.
+pub fn log_vkey(program: &TrustProgram, key: &VerifyingKey) -> VerifierKey {
+    VerifierKey {
+        name: origin(program),
+        kind: note::ED25519,
+        key: *key,
+    }
+}
+
+/// The witnesses evident.toml lists, with their keys read.
+pub fn witnesses(program: &TrustProgram) -> Result<Vec<(Witness, VerifierKey)>, Failure> {
+    program
+        .config
+        .witnesses
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let key = VerifierKey::parse(&w.key).map_err(|e| {
+                Failure::input(format!(
+                    "evident.toml: witness[{i}].key: {e}; copy the key `evident witness serve` prints"
+                ))
+            })?;
+            if key.kind != note::COSIGNATURE_V1 || key.name != w.name {
+                return Err(Failure::input(format!(
+                    "evident.toml: witness[{i}].key: not a cosigning key of `{}` (type 0x04)",
+                    w.name
+                )));
+            }
+            Ok((w.clone(), key))
+        })
+        .collect()
+}
+
+/// The cosignatures of every stored checkpoint made by a listed witness,
+/// each checked: when each stretch of the ledger was proven (docs/ledger.md).
+pub fn proofs(
+    checkpoints: &[Checkpoint],
+    witnesses: &[(Witness, VerifierKey)],
+) -> Result<Proofs, Failure> {
+    let keys: Vec<VerifierKey> = witnesses.iter().map(|(_, k)| k.clone()).collect();
+    let mut list = Vec::new();
+    for cp in checkpoints {
+        let proven = cp.witnessed_by(&keys).map_err(|e| {
+            Failure::unmet(format!(
+                "the checkpoint of {} entries: {e}; run `evident ledger verify`",
+                cp.head.size
+            ))
+        })?;
+        let Some(first) = proven.iter().min_by_key(|c| c.time) else {
+            continue;
+        };
+        // A cosignature's time is at most 2^63 - 1 (checked with it).
+        let Some(at) = Instant::from_unix(first.time as i64) else {
+            continue;
+        };
+        list.push(Witnessed {
+            size: cp.head.size,
+            at,
+            by: first.name.clone(),
+        });
+    }
+    Ok(Proofs::new(list))
+}
+
+/// Sends the new checkpoint to every witness, each with a consistency proof
+/// from the last tree it cosigned (a 409 names it, and the request is sent
+/// again once). A witness that cannot be reached, or refuses, is a warning:
+/// the checkpoint is kept, without that cosignature.
+async fn ask_witnesses(
+    ledger: &Ledger<FsBlobs>,
+    witnesses: &[(Witness, VerifierKey)],
+    cp: &Checkpoint,
+) -> Result<Vec<Cosignature>, Failure> {
+    evident_checks::tls_provider();
+    let stored: Vec<Checkpoint> = ledger
+        .store
+        .checkpoints()
+        .await
+        .map_err(store_failure)?
+        .iter()
+        .filter_map(|s| Checkpoint::parse(&s.text).ok())
+        .collect();
+    let size = cp.head.size;
+    let mut got = Vec::new();
+    for (w, key) in witnesses {
+        let cosigned_by = |c: &&Checkpoint| {
+            c.witnessed_by(std::slice::from_ref(key))
+                .is_ok_and(|p| !p.is_empty())
+        };
+        let mut old = stored
+            .iter()
+            .rev()
+            .find(cosigned_by)
+            .map_or(0, |c| c.head.size);
+        for _ in 0..2 {
+            if old > size {
+                eprintln!(
+                    "warning: witness {} has cosigned {old} entries of this ledger, more than the {size} it holds now: the ledger was rolled back; restore it from a backup",
+                    w.name
+                );
+                break;
+            }
+            let proof = if old == 0 || old == size {
+                Vec::new()
+            } else {
+                ledger
+                    .store
+                    .consistency_proof(old, size)
+                    .await
+                    .map_err(store_failure)?
+            };
+            match client::add_checkpoint(&w.url, key, old, &proof, cp).await {
+                Ok(Answer::Cosigned(c)) => {
+                    got.push(c);
+                    break;
+                }
+                Ok(Answer::Conflict(n)) if n != old => old = n,
+                Ok(Answer::Conflict(n)) => {
+                    eprintln!(
+                        "warning: witness {} keeps answering that it last cosigned {n} entries",
+                        w.name
+                    );
+                    break;
+                }
+                Err(e) => {
+                    eprintln!(
+                        "warning: witness {} did not cosign: {e}; the checkpoint is kept without its cosignature",
+                        w.name
+                    );
+                    break;
+                }
+            }
+        }
+    }
+    Ok(got)
 }
 
 /// Where the trust repo keeps the latest checkpoint, so that git remembers the

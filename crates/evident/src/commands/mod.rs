@@ -17,6 +17,7 @@ mod period;
 mod remediation;
 mod sample;
 mod status;
+mod witness;
 
 use crate::cli::{Cli, Command, Report};
 use crate::failure::{Failure, VerbResult};
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> VerbResult {
         } => sample::run(repo, seed, window.as_deref(), &report),
         Command::Evidence(command) => evidence::run(repo, command),
         Command::Ledger(command) => ledger::run(repo, command),
+        Command::Witness(command) => witness::run(command),
     }
 }
 

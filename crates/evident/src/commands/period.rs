@@ -28,7 +28,7 @@ pub fn run(repo: &Path, window: Option<&str>, report: &Report) -> VerbResult {
 
 fn print_human(r: &PeriodReport) {
     println!(
-        "CheckResult window {}..{}, as of {}\n",
+        "Observation window {}..{}, as of {}\n",
         r.window.from, r.window.to, r.as_of
     );
     let mut t = table([
@@ -90,5 +90,42 @@ fn print_human(r: &PeriodReport) {
     }
     if !any {
         println!("No exceptions in the window.");
+    }
+    print_proof(r);
+}
+
+/// Whether each period's evidence was witnessed in time (docs/ledger.md).
+fn print_proof(r: &PeriodReport) {
+    if !r.witnessed {
+        println!(
+            "\nNo checkpoint is witnessed: every time above is the company's own word. List witnesses under [[witness]] in evident.toml (docs/ledger.md)."
+        );
+        return;
+    }
+    let flagged: Vec<_> = r.unproven().collect();
+    if flagged.is_empty() {
+        println!(
+            "\nEvery period's evidence was witnessed within {}d of the period's end.",
+            r.proof_grace.whole_days()
+        );
+        return;
+    }
+    println!(
+        "\nEvidence not proven in time (witnessed more than {}d after its period ended, or not yet):",
+        r.proof_grace.whole_days()
+    );
+    for (c, p) in flagged {
+        let proof = p.proof.as_ref().expect("flagged periods have a proof");
+        let when = match (&proof.proven_at, &proof.proven_by) {
+            (Some(at), Some(by)) => format!("last entry witnessed {at} by {by}"),
+            _ => "not all entries witnessed yet".into(),
+        };
+        println!(
+            "  {} {}: {} — {when} (deadline {})",
+            c.control,
+            p.period.label,
+            proof.state.as_str(),
+            proof.deadline
+        );
     }
 }

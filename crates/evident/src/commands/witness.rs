@@ -1,0 +1,43 @@
+//! `evident witness serve`: an independent witness of ledgers' checkpoints.
+
+use crate::cli::WitnessCommand;
+use crate::failure::{Failure, VerbResult};
+use evident_witness::server::{self, Clock};
+use evident_witness::state::WitnessState;
+use std::io::Write;
+use std::sync::Arc;
+
+pub fn run(command: WitnessCommand) -> VerbResult {
+    let WitnessCommand::Serve {
+        state,
+        name,
+        listen,
+        trust,
+    } = command;
+    let witness = WitnessState::open(&state, name.as_deref(), &trust)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::unmet(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&listen)
+            .await
+            .map_err(|e| Failure::input(format!("--listen {listen}: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Failure::unmet(e.to_string()))?;
+        let vkey = witness.vkey().to_vkey();
+        println!("witness listening on http://{addr}");
+        println!("its key (list it under [[witness]] in evident.toml): {vkey}");
+        println!("logs it witnesses: {}", witness.trusted().len());
+        // Whoever started it reads the address before the first request.
+        let _ = std::io::stdout().flush();
+        // The witness's own clock, which its cosignatures vouch for;
+        // EVIDENT_NOW fixes it for tests, as everywhere else.
+        let clock: Clock = Arc::new(|| super::instant().unix().max(0) as u64);
+        axum::serve(listener, server::router(Arc::new(witness), clock))
+            .await
+            .map_err(|e| Failure::unmet(format!("the witness stopped: {e}")))
+    })
+}
