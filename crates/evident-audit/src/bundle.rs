@@ -19,17 +19,19 @@ use crate::AuditError;
 use evident_ledger::checkpoint::Checkpoint;
 use evident_ledger::hex;
 use evident_ledger::merkle::{self, Hash};
+use evident_ledger::note::VerifierKey;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 
 pub const BUNDLE_FORMAT: &str = "evident-bundle/1";
 
-/// One entry to include: its number, canonical bytes, content and proof.
+/// One entry to include: its number, canonical bytes, the content it names, and proof.
 pub struct BundleEntry {
     pub seq: u64,
     pub canonical: Vec<u8>,
-    pub content: Vec<u8>,
+    pub content_sha256: Hash,
     pub proof: Vec<Hash>,
 }
 
@@ -41,6 +43,10 @@ pub struct Manifest {
     pub entries: Vec<ManifestEntry>,
     /// Every other file's SHA-256, by name.
     pub files: BTreeMap<String, String>,
+    /// Every member's size in bytes (but the manifest's own two files): a
+    /// checker reads no byte beyond it. Absent in bundles made before it.
+    #[serde(default)]
+    pub sizes: BTreeMap<String, u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -53,75 +59,139 @@ pub struct ManifestEntry {
     pub proof: Vec<String>,
 }
 
+/// The cap on any member whose size the manifest does not give, and on the manifest.
+const MAX_MEMBER_BYTES: u64 = 256 << 20;
+/// Caps on the small files read before the manifest is trusted.
+const MAX_SMALL_BYTES: u64 = 64 << 10;
+
 const README: &str = include_str!("../bundle/README.txt");
 const VERIFY_PY: &str = include_str!("../bundle/verify_bundle.py");
 
-/// Builds the zip. `sign` signs the manifest with the ledger key.
-pub fn assemble(
+/// Writes the zip into `out`, one member at a time: blobs are streamed from
+/// `open_blob` (and re-hashed on the way), so no more than one buffer of any
+/// blob is in memory. `witnesses` lists the witnesses' verifier keys, one per
+/// line, so the checkers can verify the checkpoint's cosignatures. `sign`
+/// signs the manifest with the ledger key.
+#[allow(clippy::too_many_arguments)]
+pub fn assemble<W: Write + Seek>(
+    out: W,
     checkpoint: &Checkpoint,
     public_key: &str,
+    witnesses: &str,
     worksheet: &[u8],
     entries: &[BundleEntry],
+    mut open_blob: impl FnMut(&Hash) -> std::io::Result<Box<dyn Read>>,
     sign: impl Fn(&[u8]) -> [u8; 64],
-) -> Result<Vec<u8>, AuditError> {
-    let mut files: Vec<(String, Vec<u8>)> = vec![
+) -> Result<W, AuditError> {
+    let fail = |e: &dyn std::fmt::Display| AuditError::Bundle(e.to_string());
+    let files: Vec<(String, Vec<u8>)> = vec![
         ("checkpoint.txt".into(), checkpoint.to_text().into_bytes()),
         ("ledger.pub".into(), public_key.as_bytes().to_vec()),
+        ("witnesses.txt".into(), witnesses.as_bytes().to_vec()),
         ("worksheet.xlsx".into(), worksheet.to_vec()),
         ("README.txt".into(), README.as_bytes().to_vec()),
         ("verify_bundle.py".into(), VERIFY_PY.as_bytes().to_vec()),
     ];
-    let hashes: BTreeMap<String, String> = files
-        .iter()
-        .map(|(n, b)| (n.clone(), hex::encode(&evident_ledger::blobs::sha256(b))))
-        .collect();
+    let mut zip = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    let mut sizes = BTreeMap::new();
+    let mut hashes = BTreeMap::new();
+    for (name, bytes) in &files {
+        zip.start_file(name.as_str(), options)
+            .map_err(|e| fail(&e))?;
+        zip.write_all(bytes).map_err(|e| fail(&e))?;
+        hashes.insert(
+            name.clone(),
+            hex::encode(&evident_ledger::blobs::sha256(bytes)),
+        );
+        sizes.insert(name.clone(), bytes.len() as u64);
+    }
     let mut listed = Vec::new();
-    let mut blobs = BTreeMap::new();
     for e in entries {
-        let content_sha256 = hex::encode(&evident_ledger::blobs::sha256(&e.content));
+        let content_sha256 = hex::encode(&e.content_sha256);
         let file = format!("entries/{}.json", e.seq);
         let blob = format!("blobs/{content_sha256}");
+        zip.start_file(file.as_str(), options)
+            .map_err(|e| fail(&e))?;
+        zip.write_all(&e.canonical).map_err(|e| fail(&e))?;
+        sizes.insert(file.clone(), e.canonical.len() as u64);
+        if !sizes.contains_key(&blob) {
+            zip.start_file(blob.as_str(), options)
+                .map_err(|e| fail(&e))?;
+            let mut reader = HashingReader::new(open_blob(&e.content_sha256).map_err(|x| {
+                AuditError::Bundle(format!(
+                    "entry {}: its content blob cannot be read: {x}",
+                    e.seq
+                ))
+            })?);
+            let copied = std::io::copy(&mut reader, &mut zip).map_err(|e| fail(&e))?;
+            if reader.finish() != e.content_sha256 {
+                return Err(AuditError::Bundle(format!(
+                    "entry {}: its content blob was altered on disk; run `evident ledger verify`",
+                    e.seq
+                )));
+            }
+            sizes.insert(blob.clone(), copied);
+        }
         listed.push(ManifestEntry {
             seq: e.seq,
-            file: file.clone(),
+            file,
             leaf_hash: merkle::hex(&merkle::leaf_hash(&e.canonical)),
             content_sha256,
-            blob: blob.clone(),
+            blob,
             proof: e.proof.iter().map(merkle::hex).collect(),
         });
-        files.push((file, e.canonical.clone()));
-        blobs.insert(blob, e.content.clone());
     }
-    files.extend(blobs);
     let manifest = Manifest {
         format: BUNDLE_FORMAT.into(),
         tree_size: checkpoint.head.size,
         root: merkle::hex(&checkpoint.head.root),
         entries: listed,
         files: hashes,
+        sizes,
     };
-    let manifest =
-        serde_json::to_vec_pretty(&manifest).map_err(|e| AuditError::Bundle(e.to_string()))?;
+    let manifest = serde_json::to_vec_pretty(&manifest).map_err(|e| fail(&e))?;
     let signature = sign(&manifest);
-    files.push(("manifest.json".into(), manifest));
-    files.push((
-        "manifest.sig".into(),
-        format!("{}\n", hex::encode(&signature)).into_bytes(),
-    ));
-
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in &files {
-        zip.start_file(name.as_str(), options)
-            .map_err(|e| AuditError::Bundle(e.to_string()))?;
-        zip.write_all(bytes)
-            .map_err(|e| AuditError::Bundle(e.to_string()))?;
+    for (name, bytes) in [
+        ("manifest.json", manifest),
+        (
+            "manifest.sig",
+            format!("{}\n", hex::encode(&signature)).into_bytes(),
+        ),
+    ] {
+        zip.start_file(name, options).map_err(|e| fail(&e))?;
+        zip.write_all(&bytes).map_err(|e| fail(&e))?;
     }
-    Ok(zip
-        .finish()
-        .map_err(|e| AuditError::Bundle(e.to_string()))?
-        .into_inner())
+    zip.finish().map_err(|e| fail(&e))
+}
+
+/// Hashes what passes through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        HashingReader {
+            inner,
+            hasher: Sha256::new(),
+        }
+    }
+
+    fn finish(self) -> Hash {
+        self.hasher.finalize().into()
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// What a sound bundle holds.
@@ -133,54 +203,102 @@ pub struct Verified {
     pub tree_size: u64,
     pub root: String,
     pub key: String,
+    /// The checkpoint's cosignatures by the witnesses the bundle lists: name and time.
+    pub witnessed: Vec<(String, u64)>,
 }
 
 /// Checks a bundle completely: checkpoint and manifest signatures (against
-/// `trusted`, else the bundle's own `ledger.pub`), every entry's leaf hash and
-/// inclusion proof against the checkpoint's root, every blob's hash, every other
-/// file's hash. Returns every problem found, each naming its file.
-pub fn verify(
-    zip_bytes: &[u8],
+/// `trusted`, else the bundle's own `ledger.pub`), the witnesses' cosignatures
+/// (by the keys in `witnesses.txt`), every entry's leaf hash and inclusion
+/// proof against the checkpoint's root, every blob's hash, every other file's
+/// hash. Each member is read as a stream, hashed as it goes, and never past
+/// the size the manifest gives it (or a cap): a member inflating beyond is
+/// named and reading stops. Returns every problem found, each naming its file.
+pub fn verify<R: Read + Seek>(
+    reader: R,
     trusted: Option<&ed25519_dalek::VerifyingKey>,
 ) -> Result<Verified, Vec<String>> {
-    let mut problems = Vec::new();
-    let files = match read_all(zip_bytes) {
-        Ok(f) => f,
+    let mut zip = match zip::ZipArchive::new(reader) {
+        Ok(z) => z,
         Err(e) => return Err(vec![format!("not a readable zip: {e}")]),
     };
-    let get = |name: &str| files.get(name);
-    let text = |name: &str| get(name).and_then(|b| std::str::from_utf8(b).ok());
-    let key = match (trusted, text("ledger.pub")) {
+    let names: Vec<String> = match zip
+        .file_names()
+        .map(|n| n.map(|n| n.into_owned()))
+        .collect::<Result<_, _>>()
+    {
+        Ok(n) => n,
+        Err(e) => return Err(vec![format!("not a readable zip: {e}")]),
+    };
+    let mut problems = Vec::new();
+    let mut small = |name: &str, cap: u64| -> Result<Option<Vec<u8>>, String> {
+        if !names.iter().any(|n| n == name) {
+            return Ok(None);
+        }
+        read_member(&mut zip, name, cap, true).map(|(_, _, bytes)| bytes)
+    };
+    let text = |b: Option<Vec<u8>>, name: &str| -> Result<Option<String>, String> {
+        b.map(|b| String::from_utf8(b).map_err(|_| format!("{name}: not UTF-8 text")))
+            .transpose()
+    };
+    let early = (|| -> Result<_, String> {
+        let public = text(small("ledger.pub", MAX_SMALL_BYTES)?, "ledger.pub")?;
+        let checkpoint = text(small("checkpoint.txt", MAX_SMALL_BYTES)?, "checkpoint.txt")?;
+        let witnesses = text(small("witnesses.txt", MAX_SMALL_BYTES)?, "witnesses.txt")?;
+        let sig = text(small("manifest.sig", MAX_SMALL_BYTES)?, "manifest.sig")?;
+        let manifest = small("manifest.json", MAX_MEMBER_BYTES)?;
+        Ok((public, checkpoint, witnesses, sig, manifest))
+    })();
+    let (public, checkpoint, witnesses, sig, manifest_bytes) = early.map_err(|e| vec![e])?;
+    let key = match (trusted, public) {
         (Some(k), _) => *k,
-        (None, Some(t)) => match evident_ledger::keys::parse_verifying_key(t) {
+        (None, Some(t)) => match evident_ledger::keys::parse_verifying_key(&t) {
             Ok(k) => k,
             Err(e) => return Err(vec![format!("ledger.pub:{e}")]),
         },
         (None, None) => return Err(vec!["ledger.pub: missing".into()]),
     };
-    let Some(checkpoint) = text("checkpoint.txt") else {
+    let Some(checkpoint) = checkpoint else {
         return Err(vec!["checkpoint.txt: missing".into()]);
     };
-    let checkpoint = match Checkpoint::parse(checkpoint) {
+    let checkpoint = match Checkpoint::parse(&checkpoint) {
         Ok(c) => c,
         Err(e) => return Err(vec![format!("checkpoint.txt: {e}")]),
     };
     if let Err(e) = checkpoint.verify(&key) {
         problems.push(format!("checkpoint.txt: {e}"));
     }
-    let (Some(manifest_bytes), Some(sig)) = (get("manifest.json"), text("manifest.sig")) else {
+    let witness_keys: Vec<VerifierKey> = match witnesses
+        .as_deref()
+        .unwrap_or("")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(VerifierKey::parse)
+        .collect()
+    {
+        Ok(k) => k,
+        Err(e) => return Err(vec![format!("witnesses.txt: {e}")]),
+    };
+    let witnessed = match checkpoint.witnessed_by(&witness_keys) {
+        Ok(c) => c.iter().map(|c| (c.name.clone(), c.time)).collect(),
+        Err(e) => {
+            problems.push(format!("checkpoint.txt: {e}"));
+            Vec::new()
+        }
+    };
+    let (Some(manifest_bytes), Some(sig)) = (manifest_bytes, sig) else {
         return Err(vec!["manifest.json or manifest.sig: missing".into()]);
     };
     let signed = hex::decode::<64>(sig.trim())
         .map(|s| ed25519_dalek::Signature::from_bytes(&s))
         .is_some_and(|s| {
             use ed25519_dalek::Verifier;
-            key.verify(manifest_bytes, &s).is_ok()
+            key.verify(&manifest_bytes, &s).is_ok()
         });
     if !signed {
         problems.push("manifest.sig: the manifest's signature does not verify".into());
     }
-    let manifest: Manifest = match serde_json::from_slice(manifest_bytes) {
+    let manifest: Manifest = match serde_json::from_slice(&manifest_bytes) {
         Ok(m) => m,
         Err(e) => {
             problems.push(format!("manifest.json: {e}"));
@@ -192,22 +310,43 @@ pub fn verify(
     {
         problems.push("manifest.json: tree size or root differs from checkpoint.txt".into());
     }
+    let limit = |name: &str| {
+        manifest
+            .sizes
+            .get(name)
+            .copied()
+            .unwrap_or(MAX_MEMBER_BYTES)
+    };
+    let mut hash_of = |name: &str, keep: bool| -> Option<Result<(Hash, Option<Vec<u8>>), String>> {
+        if !names.iter().any(|n| n == name) {
+            return None;
+        }
+        Some(read_member(&mut zip, name, limit(name), keep).map(|(h, _, b)| (h, b)))
+    };
     for (name, want) in &manifest.files {
-        match get(name) {
+        match hash_of(name, false) {
             None => problems.push(format!("{name}: missing")),
-            Some(b) if hex::encode(&evident_ledger::blobs::sha256(b)) != *want => {
+            Some(Err(e)) => problems.push(e),
+            Some(Ok((h, _))) if hex::encode(&h) != *want => {
                 problems.push(format!("{name}: its SHA-256 differs from the manifest"))
             }
-            Some(_) => {}
+            Some(Ok(_)) => {}
         }
     }
     let mut blobs = std::collections::BTreeSet::new();
     for e in &manifest.entries {
-        let Some(bytes) = get(&e.file) else {
-            problems.push(format!("{}: missing", e.file));
-            continue;
+        let bytes = match hash_of(&e.file, true) {
+            None => {
+                problems.push(format!("{}: missing", e.file));
+                continue;
+            }
+            Some(Err(m)) => {
+                problems.push(m);
+                continue;
+            }
+            Some(Ok((_, bytes))) => bytes.unwrap_or_default(),
         };
-        let leaf = merkle::leaf_hash(bytes);
+        let leaf = merkle::leaf_hash(&bytes);
         if merkle::hex(&leaf) != e.leaf_hash {
             problems.push(format!(
                 "{}: its leaf hash differs from the manifest",
@@ -230,25 +369,30 @@ pub fn verify(
                 e.file
             ));
         }
-        let named = evident_ledger::entry::content_hash_in(bytes);
+        let named = evident_ledger::entry::content_hash_in(&bytes);
         if named != Some(e.content_sha256.as_str()) {
             problems.push(format!(
                 "{}: names a different content hash than the manifest",
                 e.file
             ));
         }
-        match get(&e.blob) {
+        if blobs.contains(&e.blob) {
+            continue;
+        }
+        match hash_of(&e.blob, false) {
             None => problems.push(format!("{}: missing", e.blob)),
-            Some(b) if hex::encode(&evident_ledger::blobs::sha256(b)) != e.content_sha256 => {
+            Some(Err(m)) => problems.push(m),
+            Some(Ok((h, _))) if hex::encode(&h) != e.content_sha256 => {
                 problems.push(format!("{}: its SHA-256 differs from the entry's", e.blob))
             }
-            Some(_) => {
+            Some(Ok(_)) => {
                 blobs.insert(e.blob.clone());
             }
         }
     }
-    // Files the manifest does not account for are refused: nothing rides along unchecked.
-    for name in files.keys() {
+    // Files the manifest does not account for are refused (and never read):
+    // nothing rides along unchecked.
+    for name in &names {
         let known = manifest.files.contains_key(name)
             || manifest
                 .entries
@@ -266,23 +410,41 @@ pub fn verify(
     Ok(Verified {
         entries: manifest.entries.len(),
         blobs: blobs.len(),
-        files: files.len(),
+        files: names.len(),
         tree_size: checkpoint.head.size,
         root: manifest.root,
         key: hex::encode(&key.to_bytes()),
+        witnessed,
     })
 }
 
-fn read_all(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let mut out = BTreeMap::new();
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).map_err(|e| e.to_string())?;
-        let name = f.name().map_err(|e| e.to_string())?.into_owned();
-        let mut buf = Vec::new();
-        f.read_to_end(&mut buf)
-            .map_err(|e| format!("{name}: {e}"))?;
-        out.insert(name, buf);
+/// Reads member `name` as a stream, hashing it, never past `limit` bytes;
+/// keeps the bytes when asked. Its (hash, size, bytes).
+fn read_member<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+    limit: u64,
+    keep: bool,
+) -> Result<(Hash, u64, Option<Vec<u8>>), String> {
+    let member = zip.by_name(name).map_err(|e| format!("{name}: {e}"))?;
+    let mut reader = HashingReader::new(member.take(limit + 1));
+    let mut kept = keep.then(Vec::new);
+    let mut buf = vec![0u8; 64 << 10];
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buf).map_err(|e| format!("{name}: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > limit {
+            return Err(format!(
+                "{name}: holds more than the {limit} bytes the manifest gives it; reading stopped there (an altered member, or a zip bomb)"
+            ));
+        }
+        if let Some(k) = kept.as_mut() {
+            k.extend_from_slice(&buf[..n]);
+        }
     }
-    Ok(out)
+    Ok((reader.finish(), total, kept))
 }

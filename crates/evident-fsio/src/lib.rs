@@ -46,6 +46,24 @@ pub fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Replaces `path` atomically with what `write` writes into a temporary file
+/// beside it: for output too large to hold in memory (an evidence bundle).
+pub fn replace_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = parent_of(path);
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".evident-tmp-")
+        .tempfile_in(dir)?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(())
+}
+
 /// Replaces the directory `target` with one holding exactly `files` (paths
 /// relative to it, and bytes): [`NewDir`] written in one go.
 pub fn replace_dir<'a>(

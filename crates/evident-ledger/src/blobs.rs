@@ -16,6 +16,11 @@ pub trait BlobStore {
     fn put(&self, bytes: &[u8]) -> io::Result<Hash>;
     /// The content with this hash; `InvalidData` if what is stored no longer matches it.
     fn get(&self, hash: &Hash) -> io::Result<Vec<u8>>;
+    /// The content with this hash as a stream, for content too large to hold
+    /// at once. Not re-hashed here: the reader (a bundle's checker) hashes it.
+    fn open(&self, hash: &Hash) -> io::Result<Box<dyn io::Read>> {
+        Ok(Box::new(io::Cursor::new(self.get(hash)?)))
+    }
 }
 
 pub fn sha256(bytes: &[u8]) -> Hash {
@@ -57,6 +62,10 @@ impl BlobStore for FsBlobs {
             ));
         }
         Ok(bytes)
+    }
+
+    fn open(&self, hash: &Hash) -> io::Result<Box<dyn io::Read>> {
+        Ok(Box::new(std::fs::File::open(self.path_of(hash))?))
     }
 }
 

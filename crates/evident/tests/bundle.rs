@@ -131,6 +131,9 @@ fn a_bundle_verifies_with_evident_and_without_it_and_no_byte_can_change() {
     // One changed byte in any file: both checks fail.
     let forged = dir.join("forged.zip");
     for (i, (name, bytes)) in files.iter().enumerate() {
+        if bytes.is_empty() {
+            continue; // witnesses.txt, without witnesses: no byte to change
+        }
         let mut changed = files.clone();
         let mut b = bytes.clone();
         let at = b.len() / 2;
@@ -164,4 +167,127 @@ fn a_bundle_verifies_with_evident_and_without_it_and_no_byte_can_change() {
         "{out}"
     );
     assert!(!python_check(&forged, &checker).0);
+}
+
+/// Runs `evident ARGS` through Python, which reports the largest resident
+/// size of its one child (getrusage), in MiB: the evident process's peak memory.
+fn peak_mib(dir: &Path, args: &[&str]) -> (i32, String, u64) {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import resource, subprocess, sys\n\
+             r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n\
+             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n\
+             print(r.returncode, peak // 1024)\n\
+             print(r.stdout + r.stderr)",
+        ])
+        .arg(assert_cmd::cargo::cargo_bin("evident"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("EVIDENT_NOW", NOW)
+        .env_remove("EVIDENT_DATABASE_URL")
+        .output()
+        .expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (first, said) = text.split_once('\n').unwrap_or((&text, ""));
+    let mut nums = first.split(' ').map(|n| n.parse::<i64>().unwrap());
+    let (code, peak) = (nums.next().unwrap(), nums.next().unwrap());
+    (code as i32, said.to_string(), peak as u64)
+}
+
+/// Export streams blobs into the zip (three 200 MB blobs in under 300 MB of
+/// memory), and verify-bundle reads each member no further than the manifest
+/// says: a 2 GiB member of zeros passed off as a blob is stopped at its size
+/// and named, in under 100 MB.
+#[test]
+fn export_and_verify_stay_bounded_on_large_and_hostile_bundles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_fixture(dir);
+    evident_ledger::keys::create(dir).unwrap();
+    for (i, when) in [
+        "2026-11-20T09:00:00Z",
+        "2026-11-21T09:00:00Z",
+        "2026-11-22T09:00:00Z",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let name = format!("dump-{i}.bin");
+        let mut f = std::fs::File::create(dir.join(&name)).unwrap();
+        let chunk = vec![b'a' + i as u8; 1 << 20];
+        for _ in 0..200 {
+            f.write_all(&chunk).unwrap();
+        }
+        let (code, _, err) = run_at(
+            dir,
+            when,
+            &[
+                "evidence",
+                "add",
+                &name,
+                "--control",
+                "BACKUP",
+                "--item",
+                "nightly",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+    let big = dir.join("big.zip");
+    let big = big.to_str().unwrap();
+    let (code, said, peak) = peak_mib(dir, &["export", "bundle", "--out", big]);
+    assert_eq!(code, 0, "{said}");
+    println!("export bundle of three 200 MB blobs: peak {peak} MiB");
+    assert!(peak < 300, "export held {peak} MiB");
+    let (code, said, peak) = peak_mib(dir, &["ledger", "verify-bundle", big]);
+    assert_eq!(code, 0, "{said}");
+    println!("verify-bundle of it: peak {peak} MiB");
+    assert!(peak < 100, "verify held {peak} MiB");
+
+    // The first blob replaced by 2 GiB of zeros (a few MB compressed).
+    let mut source =
+        zip::ZipArchive::new(std::fs::File::open(dir.join("big.zip")).unwrap()).unwrap();
+    let names: Vec<String> = source
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    let victim = names
+        .iter()
+        .find(|n| n.starts_with("blobs/"))
+        .unwrap()
+        .clone();
+    let bomb = std::fs::File::create(dir.join("bomb.zip")).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::BufWriter::new(bomb));
+    let fast = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .large_file(true);
+    for name in &names {
+        out.start_file(name.as_str(), fast).unwrap();
+        if *name == victim {
+            let zeros = vec![0u8; 1 << 20];
+            for _ in 0..2048 {
+                out.write_all(&zeros).unwrap();
+            }
+        } else {
+            std::io::copy(&mut source.by_name(name).unwrap(), &mut out).unwrap();
+        }
+    }
+    out.finish().unwrap();
+    let bomb_size = std::fs::metadata(dir.join("bomb.zip")).unwrap().len();
+    let (code, said, peak) = peak_mib(dir, &["ledger", "verify-bundle", "bomb.zip"]);
+    println!(
+        "verify-bundle of a {} MB bundle holding 2 GiB of zeros: peak {peak} MiB",
+        bomb_size >> 20
+    );
+    assert_eq!(code, 1, "{said}");
+    assert!(
+        said.contains(&format!(
+            "{victim}: holds more than the 209715200 bytes the manifest gives it"
+        )),
+        "{said}"
+    );
+    assert!(peak < 100, "verify held {peak} MiB");
 }

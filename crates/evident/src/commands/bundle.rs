@@ -8,7 +8,7 @@ use crate::output::print_json;
 use ed25519_dalek::Signer;
 use evident_audit::bundle::{BundleEntry, assemble, verify};
 use evident_audit::worksheet::worksheet;
-use evident_ledger::blobs::BlobStore;
+use evident_ledger::blobs::{BlobStore, FsBlobs};
 use evident_ledger::merkle::{self, MemoryTree};
 use evident_store::StoreError;
 use futures_util::StreamExt;
@@ -49,31 +49,56 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
         }
         let mut entries = Vec::with_capacity(chosen.len());
         for (seq, canonical, content_hash) in chosen {
-            let hash = evident_ledger::hex::decode::<32>(&content_hash).ok_or_else(|| {
+            let content_sha256 = evident_ledger::hex::decode::<32>(&content_hash).ok_or_else(|| {
                 store_failure(StoreError::Damaged(format!(
                     "entry {seq}: content hash `{content_hash}` is not hex; run `evident ledger verify`"
                 )))
-            })?;
-            let content = ledger.blobs.get(&hash).map_err(|e| {
-                Failure::unmet(format!(
-                    "entry {seq}: its content blob cannot be read ({e}); run `evident ledger verify`"
-                ))
             })?;
             entries.push(BundleEntry {
                 seq,
                 proof: merkle::inclusion_proof(&tree, seq, cp.head.size),
                 canonical: canonical.into_bytes(),
-                content,
+                content_sha256,
             });
         }
         Ok((cp, entries))
     })?;
-    let zip = assemble(&checkpoint, &public, &sheet, &entries, |m| {
-        key.sign(m).to_bytes()
+    let witnesses: String = loaded
+        .program
+        .config
+        .witnesses
+        .iter()
+        .map(|w| format!("{}\n", w.key))
+        .collect();
+    // Streamed into a file beside the target: one blob buffer in memory at a time.
+    let blobs = FsBlobs::new(repo.join(ledger_access::BLOB_DIR));
+    let mut failure = None;
+    evident_fsio::replace_with(out, |file| {
+        assemble(
+            std::io::BufWriter::new(file),
+            &checkpoint,
+            &public,
+            &witnesses,
+            &sheet,
+            &entries,
+            |hash| blobs.open(hash),
+            |m| key.sign(m).to_bytes(),
+        )
+        .and_then(|w| {
+            w.into_inner()
+                .map(|_| ())
+                .map_err(|e| evident_audit::AuditError::Bundle(e.to_string()))
+        })
+        .map_err(|e| {
+            let message = e.to_string();
+            failure = Some(e);
+            std::io::Error::other(message)
+        })
     })
-    .map_err(Failure::unmet)?;
-    evident_fsio::replace(out, &zip)
-        .map_err(|e| Failure::unmet(format!("{}: {e}", out.display())))?;
+    .map_err(|e| match failure.take() {
+        Some(f) => Failure::unmet(f),
+        None => Failure::unmet(format!("{}: {e}", out.display())),
+    })?;
     println!(
         "wrote the evidence bundle: {} ({} entries with their blobs and inclusion proofs, checkpoint of {} entries, the worksheet)",
         out.display(),
@@ -88,10 +113,10 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
 }
 
 pub fn verify_bundle(path: &Path, key: Option<&Path>, json: bool) -> VerbResult {
-    let bytes =
-        std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     let trusted = key.map(ledger_access::public_key).transpose()?;
-    match verify(&bytes, trusted.as_ref()) {
+    match verify(std::io::BufReader::new(file), trusted.as_ref()) {
         Ok(v) => {
             if json {
                 print_json(&serde_json::json!({ "version": 1, "ok": true, "bundle": v }));
@@ -100,6 +125,16 @@ pub fn verify_bundle(path: &Path, key: Option<&Path>, json: bool) -> VerbResult 
                     "bundle verified: {} entries with {} blobs included in the signed tree of {} (root {}); {} files, all accounted for; key {}",
                     v.entries, v.blobs, v.tree_size, v.root, v.files, v.key
                 );
+                for (name, time) in &v.witnessed {
+                    let at = evident_core::time::Instant::from_unix(*time as i64)
+                        .map_or_else(|| time.to_string(), |t| t.to_string());
+                    println!("the checkpoint was witnessed by {name} at {at}");
+                }
+                if v.witnessed.is_empty() {
+                    println!(
+                        "no witness cosigned the checkpoint: the times in it are the company's own word"
+                    );
+                }
                 if key.is_none() {
                     println!(
                         "note: checked against the key inside the bundle; pass --key with the key the company publishes to check it is theirs"
