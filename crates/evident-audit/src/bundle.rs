@@ -317,7 +317,7 @@ pub fn verify<R: Read + Seek>(
             .copied()
             .unwrap_or(MAX_MEMBER_BYTES)
     };
-    let mut hash_of = |name: &str, keep: bool| -> Option<Result<(Hash, Option<Vec<u8>>), String>> {
+    let mut hash_of = |name: &str, keep: bool| -> Option<Result<Member, String>> {
         if !names.iter().any(|n| n == name) {
             return None;
         }
@@ -417,6 +417,9 @@ pub fn verify<R: Read + Seek>(
         witnessed,
     })
 }
+
+/// A member read: its hash, and its bytes when they were kept.
+type Member = (Hash, Option<Vec<u8>>);
 
 /// Reads member `name` as a stream, hashing it, never past `limit` bytes;
 /// keeps the bytes when asked. Its (hash, size, bytes).
