@@ -194,6 +194,15 @@ impl Store {
             }),
             Backend::Postgres => options,
         };
+        if let Location::Sqlite(path) = &location {
+            check_sqlite_header(path)?;
+        }
+        // One connection first: a database that refuses it says why at once,
+        // rather than the pool retrying until its time-out.
+        let probe = AnyConnection::connect(&location.url())
+            .await
+            .map_err(|e| StoreError::Database(format!("{}: {e}", location.describe())))?;
+        probe.close().await.ok();
         let pool = options
             .connect(&location.url())
             .await
@@ -204,7 +213,12 @@ impl Store {
             location,
             write_wait,
         };
-        store.create_schema().await?;
+        store.create_schema().await.map_err(|e| match e {
+            StoreError::Database(m) => {
+                StoreError::Database(format!("{}: {m}", store.location.describe()))
+            }
+            other => other,
+        })?;
         Ok(store)
     }
 
@@ -225,7 +239,8 @@ impl Store {
         match existing {
             Ok(Some(found)) if found == "1" || found == "2" => return self.migrate().await,
             Ok(Some(found)) => return check_version(&found),
-            _ => {}
+            Ok(None) => {}
+            Err(_) => self.refuse_foreign().await?,
         }
         let mut conn = self.pool.acquire().await?;
         match self.backend {
@@ -269,6 +284,28 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// A database without evident's tables that holds others is someone
+    /// else's: refused, never written into. (A PostgreSQL database may hold
+    /// other applications' tables; only ledger tables without their version
+    /// row are refused there.)
+    async fn refuse_foreign(&self) -> Result<()> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+            Backend::Postgres => {
+                "SELECT table_name::TEXT FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('entries', 'checkpoints') ORDER BY 1"
+            }
+        };
+        let tables: Vec<String> = sqlx::query_scalar(sql).fetch_all(&self.pool).await?;
+        if tables.is_empty() {
+            return Ok(());
+        }
+        Err(StoreError::Damaged(format!(
+            "{}: not an evident ledger: it holds tables ({}) but no ledger_meta; point `database` in evident.toml (or EVIDENT_DATABASE_URL) at the ledger, or restore the ledger from a backup",
+            self.location.describe(),
+            tables.join(", ")
+        )))
     }
 
     /// Starts the one write transaction allowed at a time, waiting for another to end.
@@ -541,6 +578,26 @@ impl Store {
     }
 }
 
+/// A SQLite file starts with a fixed 16-byte header: anything else (a
+/// damaged file, another format) is reported by name at once.
+fn check_sqlite_header(path: &std::path::Path) -> Result<()> {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(()); // missing: created as a new ledger
+    };
+    let mut head = Vec::with_capacity(16);
+    file.take(16)
+        .read_to_end(&mut head)
+        .map_err(|e| StoreError::Database(format!("{}: {e}", path.display())))?;
+    if head.is_empty() || head == b"SQLite format 3\0" {
+        return Ok(());
+    }
+    Err(StoreError::Damaged(format!(
+        "{}: not a SQLite database (it does not start with the SQLite header): the ledger file was damaged or replaced; restore it from a backup, or move it away to start a new ledger",
+        path.display()
+    )))
+}
+
 async fn mark_version(tx: &mut sqlx::Transaction<'_, Any>) -> Result<()> {
     sqlx::query(
         "INSERT INTO ledger_meta (key, value) VALUES ('schema', $1) ON CONFLICT (key) DO NOTHING",
@@ -770,11 +827,16 @@ fn stored_checkpoint(row: &AnyRow) -> Result<StoredCheckpoint> {
 
 fn stored_entry(row: &AnyRow) -> Result<StoredEntry> {
     let seq: i64 = row.try_get("seq")?;
+    let column = |e: sqlx::Error, name: &str| {
+        StoreError::Damaged(format!(
+            "entry {seq}: its stored {name} cannot be read ({e}); the ledger was altered outside evident"
+        ))
+    };
     Ok(StoredEntry {
         seq: seq as u64,
-        entry: row.try_get("entry")?,
-        leaf: row.try_get("leaf")?,
-        nodes: row.try_get("nodes")?,
+        entry: row.try_get("entry").map_err(|e| column(e, "entry"))?,
+        leaf: row.try_get("leaf").map_err(|e| column(e, "leaf"))?,
+        nodes: row.try_get("nodes").map_err(|e| column(e, "nodes"))?,
     })
 }
 

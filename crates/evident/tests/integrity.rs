@@ -336,3 +336,52 @@ fn retraction_on(name: &str, url: &Option<String>) {
     // The ledger still verifies: nothing was deleted.
     assert_eq!(verify(d, url).0, 0);
 }
+
+/// A damaged or foreign database file is named at once, and a foreign one is
+/// never written into.
+#[test]
+fn a_damaged_or_foreign_ledger_file_is_named_at_once() {
+    let dir = repo();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join(".evident")).unwrap();
+    let db = d.join(".evident/ledger.db");
+    std::fs::write(&db, vec![0x5a; 8192]).unwrap();
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(d, &None, None, &["status"]);
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "it waited {:?}",
+        started.elapsed()
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(".evident/ledger.db: not a SQLite database"),
+        "{err}"
+    );
+
+    std::fs::remove_file(&db).unwrap();
+    let (code, _, err) = run(d, &None, None, &["evidence", "list"]);
+    assert_eq!(code, 0, "a missing ledger starts empty: {err}");
+    std::fs::remove_file(&db).unwrap();
+    let status = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('create table invoices (id)'); c.commit()"])
+        .arg(&db)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (code, _, err) = run(d, &None, None, &["status"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("not an evident ledger: it holds tables (invoices)"),
+        "{err}"
+    );
+    let tables = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3, sys; print([r[0] for r in sqlite3.connect(sys.argv[1]).execute('select name from sqlite_master')])"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&tables.stdout).trim(),
+        "['invoices']"
+    );
+}
