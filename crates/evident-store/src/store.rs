@@ -294,11 +294,12 @@ impl Store {
         let sql = match self.backend {
             Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
             Backend::Postgres => {
-                "SELECT table_name::TEXT FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('entries', 'checkpoints') ORDER BY 1"
+                "SELECT table_name::TEXT FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('entries', 'checkpoints', 'ledger_meta') ORDER BY 1"
             }
         };
         let tables: Vec<String> = sqlx::query_scalar(sql).fetch_all(&self.pool).await?;
-        if tables.is_empty() {
+        // Another first open may have just created the ledger: then it is one.
+        if tables.is_empty() || tables.iter().any(|t| t == "ledger_meta") {
             return Ok(());
         }
         Err(StoreError::Damaged(format!(
