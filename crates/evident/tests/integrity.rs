@@ -385,3 +385,40 @@ fn a_damaged_or_foreign_ledger_file_is_named_at_once() {
         "['invoices']"
     );
 }
+
+/// `check` records a `file:` item whenever its file's content changes, and
+/// only then.
+#[test]
+fn check_records_a_file_item_when_its_content_changes() {
+    let dir = repo();
+    let d = dir.path();
+    let entries = || {
+        let (_, out, _) = run(d, &None, None, &["evidence", "list", "--json"]);
+        let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        listed["entries"].as_array().unwrap().len()
+    };
+    let check = || run(d, &None, None, &["check", "--only", "AUTH/password-policy"]);
+    let (code, _, err) = check();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "recorded the changed file of AUTH/password-policy (evidence/password-policy.pdf)"
+        ),
+        "{err}"
+    );
+    assert_eq!(entries(), 1);
+    let (code, _, err) = check();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(entries(), 1, "unchanged, not recorded again: {err}");
+    std::fs::write(
+        d.join("evidence/password-policy.pdf"),
+        b"%PDF-1.4 v2, signed",
+    )
+    .unwrap();
+    assert_eq!(check().0, 0);
+    assert_eq!(entries(), 2);
+    assert_eq!(
+        item_state(d, &None, "password-policy")["state"],
+        "satisfied"
+    );
+}

@@ -14,7 +14,7 @@ use evident_core::record::Records;
 use evident_core::status::{History, judge_item};
 use evident_core::suggest::closest;
 use evident_core::time::Date;
-use evident_ledger::entry::{Entry, EntryKind};
+use evident_ledger::entry::{Entry, EntryKind, Outcome};
 use evident_store::Evidence;
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -50,9 +50,17 @@ pub fn run(
 ) -> VerbResult {
     let catalog = Catalog::tsc();
     let program = super::load_program(repo, &catalog)?;
-    let targets = select(&program, only)?;
+    let files = file_items(&program, only);
+    let targets = if files.is_empty() {
+        select(&program, only)?
+    } else {
+        select(&program, only).unwrap_or_default()
+    };
+    let recorded = record_changed_files(repo, &program, &files)?;
     if targets.is_empty() {
-        println!("no checks are declared; add `check:` to an evidence item (docs/checks.md)");
+        if recorded == 0 {
+            println!("no checks are declared; add `check:` to an evidence item (docs/checks.md)");
+        }
         return Ok(());
     }
     let cx = Context {
@@ -232,6 +240,98 @@ fn as_evidence(t: &Target<'_>, o: &CheckResult, now: &str, today: Date) -> Evide
             retracts: None,
         },
     }
+}
+
+/// The `file:` items `--only` selects: (control, item, declared path).
+fn file_items<'a>(
+    program: &'a TrustProgram,
+    only: Option<&str>,
+) -> Vec<(&'a str, &'a str, &'a str)> {
+    let (want_control, want_item) = match only.map(|o| o.split_once('/').unwrap_or((o, ""))) {
+        None => (None, None),
+        Some((c, "")) => (Some(c), None),
+        Some((c, i)) => (Some(c), Some(i)),
+    };
+    program
+        .controls
+        .iter()
+        .filter(|c| want_control.is_none_or(|w| w == c.id))
+        .flat_map(|c| c.evidence.iter().map(move |i| (c, i)))
+        .filter(|(_, i)| want_item.is_none_or(|w| w == i.id))
+        .filter_map(|(c, i)| match &i.source {
+            EvidenceSource::File { path } => Some((c.id.as_str(), i.id.as_str(), path.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Records each `file:` item whose declared file's content (by SHA-256)
+/// differs from the item's latest entry, or that has none: a file kept in the
+/// trust repo is evidence of itself whenever it changes. Returns how many.
+fn record_changed_files(
+    repo: &Path,
+    program: &TrustProgram,
+    files: &[(&str, &str, &str)],
+) -> Result<usize, Failure> {
+    if files.is_empty() {
+        return Ok(0);
+    }
+    let (now, today) = (super::now(), super::today());
+    let mut evidence = Vec::new();
+    for &(control, item, path) in files {
+        // Inside the trust repo, a symbolic link is not followed out of it.
+        let content = super::evidence::read_evidence(&repo.join(path), false)?;
+        evidence.push((control, item, path, content));
+    }
+    let recorded = with_ledger(repo, program, async |ledger| {
+        let mut new = Vec::new();
+        for (control, item, path, content) in evidence {
+            let hash = evident_ledger::hex::encode(&evident_ledger::blobs::sha256(&content));
+            let latest = ledger
+                .store
+                .entries(Some(control))
+                .await
+                .map_err(store_failure)?
+                .into_iter()
+                .rev()
+                .filter_map(|e| e.fields().ok())
+                .find(|f| f.item == item && f.kind == "file");
+            if latest.is_some_and(|f| f.content_sha256 == hash) {
+                continue;
+            }
+            new.push(Evidence {
+                content,
+                entry: Entry {
+                    control: control.to_string(),
+                    item: item.to_string(),
+                    kind: EntryKind::File,
+                    collector: "evident check".into(),
+                    collected_at: now.clone(),
+                    covers_from: today,
+                    covers_to: today,
+                    result: Outcome::Pass,
+                    summary: path.to_string(),
+                    content_sha256: String::new(),
+                    retracts: None,
+                },
+            });
+        }
+        let names: Vec<String> = new
+            .iter()
+            .map(|e| format!("{}/{} ({})", e.entry.control, e.entry.item, e.entry.summary))
+            .collect();
+        if !new.is_empty() {
+            ledger
+                .record(new, super::write_limit())
+                .await
+                .map_err(store_failure)?;
+        }
+        Ok(names)
+    })?;
+    for name in &recorded {
+        eprintln!("recorded the changed file of {name}");
+    }
+    Ok(recorded.len())
 }
 
 /// The checks `--only` selects, in the order the trust repo declares them.

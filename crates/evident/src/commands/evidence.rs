@@ -71,7 +71,7 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
         None => (today, today),
         Some(text) => parse_covers(text, today)?,
     };
-    let content = read_evidence(req.file)?;
+    let content = read_evidence(req.file, true)?;
     let name = req
         .file
         .file_name()
@@ -194,21 +194,35 @@ fn parse_covers(text: &str, today: Date) -> Result<(Date, Date), Failure> {
     Ok((from, to))
 }
 
-fn read_evidence(path: &Path) -> Result<Vec<u8>, Failure> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-    if !meta.is_file() {
-        return Err(Failure::input(format!("{}: not a file", path.display())));
+/// Reads an evidence file, refusing what is not a regular file (a link too,
+/// unless `follow_links`) and stopping at the size limit while reading.
+pub(super) fn read_evidence(path: &Path, follow_links: bool) -> Result<Vec<u8>, Failure> {
+    let shown = path.display();
+    let meta = if follow_links {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
     }
-    if meta.len() > MAX_EVIDENCE_BYTES {
+    .map_err(|e| Failure::input(format!("{shown}: {e}")))?;
+    if !meta.is_file() {
+        return Err(Failure::input(format!("{shown}: not a regular file")));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(f, MAX_EVIDENCE_BYTES + 1),
+                &mut bytes,
+            )
+        })
+        .map_err(|e| Failure::input(format!("{shown}: {e}")))?;
+    if bytes.len() as u64 > MAX_EVIDENCE_BYTES {
         return Err(Failure::input(format!(
-            "{}: {} MiB is over the {} MiB evidence limit; export a summary or a link instead",
-            path.display(),
-            meta.len() >> 20,
+            "{shown}: over the {} MiB evidence limit; export a summary or a link instead",
             MAX_EVIDENCE_BYTES >> 20
         )));
     }
-    std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))
+    Ok(bytes)
 }
 
 /// One entry as `evidence list --json` prints it (docs/json.md).

@@ -5,7 +5,7 @@ mod bundle;
 mod catalog;
 mod check;
 mod demo;
-mod evidence;
+pub(crate) mod evidence;
 mod export;
 mod gaps;
 mod init;
