@@ -46,6 +46,7 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
             sample: crate::sample::SampleSizes::default(),
             database: None,
             witnesses: vec![],
+            timestamp: None,
         },
         controls,
         policies: vec![],

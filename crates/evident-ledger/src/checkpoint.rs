@@ -164,6 +164,9 @@ pub struct Checkpoint {
     pub form: Form,
     pub signature: [u8; 64],
     pub cosignatures: Vec<Cosignature>,
+    /// Other signature lines, kept as they are: RFC 3161 time-stamps (a
+    /// TSA's token over the note text), or signatures evident does not know.
+    pub others: Vec<SignatureLine>,
 }
 
 impl Checkpoint {
@@ -175,6 +178,7 @@ impl Checkpoint {
             form: Form::Note { key_id },
             signature,
             cosignatures: Vec::new(),
+            others: Vec::new(),
         }
     }
 
@@ -238,6 +242,7 @@ impl Checkpoint {
     pub fn unwitnessed(&self) -> Checkpoint {
         Checkpoint {
             cosignatures: Vec::new(),
+            others: Vec::new(),
             ..self.clone()
         }
     }
@@ -257,6 +262,7 @@ impl Checkpoint {
                     signature: self.signature.to_vec(),
                 }];
                 signatures.extend(self.cosignatures.iter().map(Cosignature::line));
+                signatures.extend(self.others.iter().cloned());
                 Note {
                     text: self.head.note_text(),
                     signatures,
@@ -310,24 +316,32 @@ impl Checkpoint {
             root,
             time: time.to_string(),
         };
-        let own = note
+        let own_at = note
             .signatures
             .iter()
-            .find(|s| s.name == head.key_name() && s.signature.len() == 64)
+            .position(|s| s.name == head.key_name() && s.signature.len() == 64)
             .ok_or_else(|| {
                 format!(
                     "no ed25519 signature by `{}`, the log's key",
                     head.key_name()
                 )
             })?;
+        let own = &note.signatures[own_at];
+        let (mut cosignatures, mut others) = (Vec::new(), Vec::new());
+        for (i, line) in note.signatures.iter().enumerate() {
+            if i == own_at {
+                continue;
+            }
+            match Cosignature::from_line(line) {
+                Some(c) => cosignatures.push(c),
+                None => others.push(line.clone()),
+            }
+        }
         Ok(Checkpoint {
             form: Form::Note { key_id: own.key_id },
             signature: own.signature[..].try_into().expect("length checked"),
-            cosignatures: note
-                .signatures
-                .iter()
-                .filter_map(Cosignature::from_line)
-                .collect(),
+            cosignatures,
+            others,
             head,
         })
     }
@@ -361,6 +375,7 @@ impl Checkpoint {
             form: Form::Legacy { key },
             signature,
             cosignatures: Vec::new(),
+            others: Vec::new(),
         })
     }
 }

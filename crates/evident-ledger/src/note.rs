@@ -27,9 +27,7 @@ pub fn key_id(name: &str, kind: u8, key: &[u8]) -> [u8; 4] {
 }
 
 /// A key name is non-empty and holds no spaces or `+`.
-pub fn valid_key_name(name: &str) -> bool {
-    !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+')
-}
+pub use evident_core::model::valid_name as valid_key_name;
 
 /// One signature line as read: who says they signed, and the bytes after the key ID.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -37,6 +37,17 @@ pub struct ConfigDoc {
     /// `[[witness]]`: the witnesses `ledger checkpoint` asks to cosign.
     #[serde(default)]
     pub witness: Vec<T<WitnessDoc>>,
+    /// `[timestamp]`: an RFC 3161 time-stamping authority.
+    pub timestamp: Option<T<TimestampDoc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampDoc {
+    pub name: String,
+    pub url: String,
+    /// The TSA's certificate (PEM), a path in the trust repo.
+    pub certificate: String,
 }
 
 #[derive(Deserialize)]

@@ -12,6 +12,7 @@ pub mod client;
 pub mod protocol;
 pub mod server;
 pub mod state;
+pub mod tsa;
 
 /// Why a witness, or a request to one, failed.
 #[derive(Debug, thiserror::Error)]

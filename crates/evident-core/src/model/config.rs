@@ -16,6 +16,23 @@ pub struct Config {
     pub database: Option<String>,
     /// The witnesses `ledger checkpoint` asks to cosign each checkpoint.
     pub witnesses: Vec<Witness>,
+    /// An RFC 3161 time-stamping authority `ledger checkpoint` asks to stamp it.
+    pub timestamp: Option<TimestampAuthority>,
+}
+
+/// A name a signature line may carry (C2SP signed notes): not empty, no
+/// spaces, no `+`.
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+')
+}
+
+/// A TSA: the name its stamps carry in a checkpoint, where it listens, and
+/// its certificate (a PEM file in the trust repo) that tokens must verify with.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimestampAuthority {
+    pub name: String,
+    pub url: String,
+    pub certificate: String,
 }
 
 /// A witness the program relies on: its name, where it listens, and its key

@@ -5,7 +5,8 @@ use crate::diagnostic::Diagnostic;
 use crate::parse_error;
 use crate::schema::{ConfigDoc, SCHEMA_VERSION};
 use evident_core::model::{
-    Audit, AuditType, Auditor, Config, Escalation, Org, Portal, SlaDays, Witness,
+    Audit, AuditType, Auditor, Config, Escalation, Org, Portal, SlaDays, TimestampAuthority,
+    Witness,
 };
 use evident_core::sample::SampleSizes;
 use evident_core::time::Interval;
@@ -205,6 +206,36 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             );
         }
     }
+    if let Some(t) = &doc.timestamp {
+        let (l, c) = at(t.span());
+        let ts = t.get_ref();
+        let cert = std::path::Path::new(&ts.certificate);
+        let inside = !cert.is_absolute()
+            && !cert
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir));
+        let problem = if !evident_core::model::valid_name(&ts.name) {
+            Some((
+                "name",
+                format!("`{}` is not a key name (no spaces or `+`)", ts.name),
+            ))
+        } else if !(ts.url.starts_with("https://") || ts.url.starts_with("http://")) {
+            Some(("url", format!("`{}` is not an http(s) URL", ts.url)))
+        } else if !inside || !cx.root.join(cert).is_file() {
+            Some((
+                "certificate",
+                format!("`{}` is not a file inside the trust repo", ts.certificate),
+            ))
+        } else {
+            None
+        };
+        if let Some((field, message)) = problem {
+            cx.diags.push(
+                Diagnostic::error(CONFIG_FILE, l, c, &format!("timestamp.{field}"), message)
+                    .hint("e.g. name = \"tsa.example\", url = \"https://tsa.example/tsr\", certificate = \"ledger/tsa.pem\""),
+            );
+        }
+    }
     let defaults = Escalation::default();
     Some(Config {
         schema: SCHEMA_VERSION,
@@ -259,5 +290,13 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
                 }
             })
             .collect(),
+        timestamp: doc.timestamp.map(|t| {
+            let t = t.into_inner();
+            TimestampAuthority {
+                name: t.name,
+                url: t.url,
+                certificate: t.certificate,
+            }
+        }),
     })
 }

@@ -28,16 +28,17 @@ impl Loaded {
         let catalog = Catalog::tsc();
         let program = super::load_program(repo, &catalog)?;
         let witnesses = ledger_access::witnesses(&program)?;
+        let tsa = ledger_access::timestamp_authority(repo, &program)?;
         let (records, checkpoint) = with_ledger(repo, &program, async |ledger| {
             let mut records = Records::new(ledger.store.records().await.map_err(store_failure)?);
             let checkpoint = ledger.latest_checkpoint().await.map_err(store_failure)?;
-            if !witnesses.is_empty() {
+            if !witnesses.is_empty() || tsa.is_some() {
                 let stored = ledger.store.checkpoints().await.map_err(store_failure)?;
                 let parsed: Vec<Checkpoint> = stored
                     .iter()
                     .filter_map(|s| Checkpoint::parse(&s.text).ok())
                     .collect();
-                records.proofs = ledger_access::proofs(&parsed, &witnesses)?;
+                records.proofs = ledger_access::proofs(&parsed, &witnesses, tsa.as_ref())?;
             }
             Ok((records, checkpoint))
         })?;

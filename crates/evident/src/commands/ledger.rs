@@ -69,6 +69,7 @@ fn verify(repo: &Path, json: bool) -> VerbResult {
     let trusted = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
     let committed = ledger_access::committed_checkpoint(repo, &trusted)?;
     let witnesses = ledger_access::witnesses(&program)?;
+    let tsa = ledger_access::timestamp_authority(repo, &program)?;
     let verified = with_ledger(repo, &program, async |ledger| {
         let mut verified = ledger
             .verify(&trusted, committed.as_ref())
@@ -77,8 +78,13 @@ fn verify(repo: &Path, json: bool) -> VerbResult {
         // Every cosignature by a listed witness must verify.
         let keys: Vec<_> = witnesses.iter().map(|(_, k)| k.clone()).collect();
         for stored in ledger.store.checkpoints().await.map_err(store_failure)? {
-            if let Ok(cp) = Checkpoint::parse(&stored.text)
-                && let Err(e) = cp.witnessed_by(&keys)
+            let Ok(cp) = Checkpoint::parse(&stored.text) else {
+                continue;
+            };
+            let stamps = tsa.as_ref().map(|t| ledger_access::stamps_of(&cp, t));
+            for e in [cp.witnessed_by(&keys).err(), stamps.and_then(Result::err)]
+                .into_iter()
+                .flatten()
             {
                 verified.problems.push(evident_ledger::log::Problem {
                     subject: format!("checkpoint {}", stored.id),

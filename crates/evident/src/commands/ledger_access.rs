@@ -3,16 +3,18 @@
 
 use crate::failure::Failure;
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use evident_core::model::Witness;
 use evident_core::model::{Config, TrustProgram};
+use evident_core::model::{TimestampAuthority, Witness};
 use evident_core::proof::{Proofs, Witnessed};
 use evident_core::time::Instant;
 use evident_ledger::blobs::FsBlobs;
 use evident_ledger::checkpoint::{Checkpoint, Cosignature};
 use evident_ledger::keys;
+use evident_ledger::note::SignatureLine;
 use evident_ledger::note::{self, VerifierKey};
 use evident_store::{Ledger, Location, Store, StoreError};
 use evident_witness::client::{self, Answer};
+use evident_witness::tsa;
 use std::future::Future;
 use std::path::Path;
 
@@ -122,16 +124,33 @@ pub async fn sign_checkpoint(
         )
         .await
         .map_err(store_failure)?;
+    let tsa = timestamp_authority(repo, program)?;
+    let before = cp.clone();
     if !witnesses.is_empty() {
         let cosignatures = ask_witnesses(ledger, &witnesses, &cp).await?;
-        if !cosignatures.is_empty() {
-            cp.add_cosignatures(cosignatures);
-            ledger
-                .store
-                .set_checkpoint_text(stored.id, &cp.to_text())
-                .await
-                .map_err(store_failure)?;
+        cp.add_cosignatures(cosignatures);
+    }
+    if let Some(tsa) = &tsa {
+        evident_checks::tls_provider();
+        let hash = evident_ledger::blobs::sha256(cp.head.note_text().as_bytes());
+        match tsa::stamp(&tsa.authority.url, &hash, &tsa.certificate).await {
+            Ok((token, _)) => cp.others.push(SignatureLine {
+                name: tsa.authority.name.clone(),
+                key_id: tsa::key_id(&tsa.certificate),
+                signature: token,
+            }),
+            Err(e) => eprintln!(
+                "warning: the time-stamping authority {} did not stamp the checkpoint: {e}; it is kept without a time-stamp",
+                tsa.authority.name
+            ),
         }
+    }
+    if cp != before {
+        ledger
+            .store
+            .set_checkpoint_text(stored.id, &cp.to_text())
+            .await
+            .map_err(store_failure)?;
     }
     remember(repo, &cp)?;
     Ok((stored.id, cp))
@@ -170,11 +189,48 @@ pub fn witnesses(program: &TrustProgram) -> Result<Vec<(Witness, VerifierKey)>, 
         .collect()
 }
 
-/// The cosignatures of every stored checkpoint made by a listed witness,
-/// each checked: when each stretch of the ledger was proven (docs/ledger.md).
+/// The configured TSA with its certificate read (a PEM file in the trust repo).
+pub struct Tsa {
+    pub authority: TimestampAuthority,
+    pub certificate: Vec<u8>,
+}
+
+pub fn timestamp_authority(repo: &Path, program: &TrustProgram) -> Result<Option<Tsa>, Failure> {
+    let Some(authority) = program.config.timestamp.clone() else {
+        return Ok(None);
+    };
+    let path = &authority.certificate;
+    let pem = super::evidence::read_evidence(&repo.join(path), false)?;
+    let certificate = tsa::certificate_from_pem(&pem)
+        .map_err(|e| Failure::input(format!("evident.toml: timestamp.certificate: {path}: {e}")))?;
+    Ok(Some(Tsa {
+        authority,
+        certificate,
+    }))
+}
+
+/// The time-stamps in `cp` by the configured TSA, each verified: (name, time).
+pub fn stamps_of(cp: &Checkpoint, tsa: &Tsa) -> Result<Vec<(String, i64)>, String> {
+    let id = tsa::key_id(&tsa.certificate);
+    let hash = evident_ledger::blobs::sha256(cp.head.note_text().as_bytes());
+    cp.others
+        .iter()
+        .filter(|l| l.name == tsa.authority.name && l.key_id == id)
+        .map(|l| {
+            tsa::verify(&l.signature, &hash, &tsa.certificate)
+                .map(|s| (format!("tsa:{}", l.name), s.time))
+                .map_err(|e| format!("the time-stamp by {}: {e}", l.name))
+        })
+        .collect()
+}
+
+/// The cosignatures of every stored checkpoint made by a listed witness, and
+/// its time-stamps by the configured TSA, each checked: when each stretch of
+/// the ledger was proven (docs/ledger.md).
 pub fn proofs(
     checkpoints: &[Checkpoint],
     witnesses: &[(Witness, VerifierKey)],
+    tsa: Option<&Tsa>,
 ) -> Result<Proofs, Failure> {
     let keys: Vec<VerifierKey> = witnesses.iter().map(|(_, k)| k.clone()).collect();
     let mut list = Vec::new();
@@ -185,17 +241,30 @@ pub fn proofs(
                 cp.head.size
             ))
         })?;
-        let Some(first) = proven.iter().min_by_key(|c| c.time) else {
-            continue;
+        let stamps = match tsa {
+            Some(tsa) => stamps_of(cp, tsa).map_err(|e| {
+                Failure::unmet(format!(
+                    "the checkpoint of {} entries: {e}; run `evident ledger verify`",
+                    cp.head.size
+                ))
+            })?,
+            None => Vec::new(),
         };
         // A cosignature's time is at most 2^63 - 1 (checked with it).
-        let Some(at) = Instant::from_unix(first.time as i64) else {
+        let times = proven
+            .iter()
+            .map(|c| (c.name.clone(), c.time as i64))
+            .chain(stamps);
+        let Some((by, time)) = times.min_by_key(|(_, t)| *t) else {
+            continue;
+        };
+        let Some(at) = Instant::from_unix(time) else {
             continue;
         };
         list.push(Witnessed {
             size: cp.head.size,
             at,
-            by: first.name.clone(),
+            by,
         });
     }
     Ok(Proofs::new(list))
