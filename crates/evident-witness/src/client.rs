@@ -31,10 +31,7 @@ pub async fn add_checkpoint(
     proof: &[Hash],
     checkpoint: &Checkpoint,
 ) -> Result<Answer, WitnessError> {
-    let client = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .build()
-        .map_err(|e| WitnessError::Refused(format!("cannot build an HTTP client: {e}")))?;
+    let client = http_client()?;
     let body = AddCheckpoint {
         old,
         proof: proof.to_vec(),
@@ -49,20 +46,7 @@ pub async fn add_checkpoint(
         .await
         .map_err(|e| WitnessError::Refused(format!("{endpoint}: {e}")))?;
     let status = response.status().as_u16();
-    // Bounded while read: a witness that streams without end is cut off.
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| WitnessError::Refused(format!("{endpoint}: {e}")))?
-    {
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > MAX_RESPONSE_BYTES {
-            return Err(WitnessError::Protocol(format!(
-                "{endpoint}: answer larger than {MAX_RESPONSE_BYTES} bytes"
-            )));
-        }
-    }
+    let bytes = read_bounded(&mut response, MAX_RESPONSE_BYTES, &endpoint).await?;
     let text = String::from_utf8_lossy(&bytes);
     match status {
         200 => {
@@ -98,4 +82,35 @@ pub async fn add_checkpoint(
             text.trim()
         ))),
     }
+}
+
+/// The HTTP client for witnesses and TSAs: small, fast services.
+pub(crate) fn http_client() -> Result<reqwest::Client, WitnessError> {
+    reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .build()
+        .map_err(|e| WitnessError::Refused(format!("cannot build an HTTP client: {e}")))
+}
+
+/// The body of `response`, bounded while read: a service that streams
+/// without end is cut off at `limit` bytes.
+pub(crate) async fn read_bounded(
+    response: &mut reqwest::Response,
+    limit: usize,
+    url: &str,
+) -> Result<Vec<u8>, WitnessError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| WitnessError::Refused(format!("{url}: {e}")))?
+    {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > limit {
+            return Err(WitnessError::Protocol(format!(
+                "{url}: an answer larger than {limit} bytes"
+            )));
+        }
+    }
+    Ok(bytes)
 }

@@ -12,7 +12,6 @@
 use crate::WitnessError;
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use sha2::{Digest, Sha256};
-use std::time::Duration;
 
 const SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 const SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
@@ -28,7 +27,6 @@ const TST_INFO: &[u8] = &[
 
 /// Largest reply read from a TSA: a token with its certificate chain.
 const MAX_REPLY_BYTES: usize = 64 << 10;
-const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A `TimeStampReq` for SHA-256 `hash`, asking for the TSA's certificate.
 pub fn request(hash: &[u8; 32], nonce: u64) -> Vec<u8> {
@@ -287,10 +285,7 @@ pub async fn stamp(
     let mut nonce = [0u8; 8];
     getrandom::fill(&mut nonce)
         .map_err(|e| WitnessError::Refused(format!("no randomness: {e}")))?;
-    let client = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .build()
-        .map_err(|e| WitnessError::Refused(format!("cannot build an HTTP client: {e}")))?;
+    let client = crate::client::http_client()?;
     let mut response = client
         .post(url)
         .header("content-type", "application/timestamp-query")
@@ -304,19 +299,7 @@ pub async fn stamp(
             response.status()
         )));
     }
-    let mut reply = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| WitnessError::Refused(format!("{url}: {e}")))?
-    {
-        reply.extend_from_slice(&chunk);
-        if reply.len() > MAX_REPLY_BYTES {
-            return Err(WitnessError::Protocol(format!(
-                "{url}: a reply larger than {MAX_REPLY_BYTES} bytes"
-            )));
-        }
-    }
+    let reply = crate::client::read_bounded(&mut response, MAX_REPLY_BYTES, url).await?;
     let token =
         token_of_reply(&reply).map_err(|e| WitnessError::Protocol(format!("{url}: {e}")))?;
     let stamped = verify(&token, hash, certificate_der)
