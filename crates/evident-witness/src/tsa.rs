@@ -292,7 +292,7 @@ pub async fn stamp(
         .body(request(hash, u64::from_be_bytes(nonce)))
         .send()
         .await
-        .map_err(|e| WitnessError::Refused(format!("{url}: {e}")))?;
+        .map_err(|e| WitnessError::Refused(format!("{url}: {}", crate::client::chain(&e))))?;
     if !response.status().is_success() {
         return Err(WitnessError::Refused(format!(
             "{url} answered {}",

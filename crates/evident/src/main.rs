@@ -12,17 +12,23 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    restore_sigpipe();
     let code = match cli::Cli::try_parse() {
-        Ok(cli) => match commands::run(cli) {
-            Ok(()) => 0,
-            Err(f) => {
-                if !f.message.is_empty() {
-                    eprintln!("error: {}", f.message);
-                }
-                f.code
+        Ok(cli) => {
+            // A server (the witness) keeps Rust's default: a client that
+            // hangs up must not end it.
+            if !matches!(cli.command, cli::Command::Witness(_)) {
+                restore_sigpipe();
             }
-        },
+            match commands::run(cli) {
+                Ok(()) => 0,
+                Err(f) => {
+                    if !f.message.is_empty() {
+                        eprintln!("error: {}", f.message);
+                    }
+                    f.code
+                }
+            }
+        }
         Err(e) => {
             let _ = e.print();
             // clap uses 0 for --help/--version and 2 for usage errors, as the design asks.

@@ -135,11 +135,12 @@ fn witnesses_cosign_a_growing_log_refuse_a_fork_and_date_the_evidence() {
 
     // Ten days ago, recorded as then; the checkpoint is signed and witnessed now.
     backup(&repo, Some(&moment(10, 0)), "ten days ago");
-    let (first, _) = checkpoint(&repo);
+    let (first, err) = checkpoint(&repo);
+
     for name in ["w1", "w2"] {
         assert!(
             first.contains(&format!("\n— {name}.witness.test/evident ")),
-            "{name} cosigns: {first}"
+            "{name} cosigns: {first}{err}"
         );
     }
     let fork = dir.path().join("fork");

@@ -28,11 +28,16 @@ pub fn run(command: WitnessCommand) -> VerbResult {
             .local_addr()
             .map_err(|e| Failure::unmet(e.to_string()))?;
         let vkey = witness.vkey().to_vkey();
-        println!("witness listening on http://{addr}");
-        println!("its key (list it under [[witness]] in evident.toml): {vkey}");
-        println!("logs it witnesses: {}", witness.trusted().len());
-        // Whoever started it reads the address before the first request.
-        let _ = std::io::stdout().flush();
+        // Whoever started it reads the address, and may then close the pipe:
+        // a witness keeps serving whether or not anyone reads its output.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "witness listening on http://{addr}");
+        let _ = writeln!(
+            out,
+            "its key (list it under [[witness]] in evident.toml): {vkey}"
+        );
+        let _ = writeln!(out, "logs it witnesses: {}", witness.trusted().len());
+        let _ = out.flush();
         // The witness's own clock, which its cosignatures vouch for;
         // EVIDENT_NOW fixes it for tests, as everywhere else.
         let clock: Clock = Arc::new(|| super::instant().unix().max(0) as u64);
