@@ -9,6 +9,10 @@ Exit 0 when every check passes; 1 with the problems, each naming its file.
 import base64
 import datetime
 import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
 import json
 import sys
 import zipfile
@@ -131,6 +135,33 @@ def cosigned(checkpoint, text, witnesses):
     return found
 
 
+def time_stamped(checkpoint, text, authority):
+    """Checks each RFC 3161 time-stamp by the TSA the bundle names with
+    `openssl ts -verify`, the TSA certificate as the trust anchor."""
+    name, _, pem = authority.partition("\n")
+    tokens = [raw[4:] for n, raw in signature_lines(checkpoint)[1] if n == name]
+    problems = []
+    for token in tokens:
+        if shutil.which("openssl") is None:
+            print("time-stamp by %s present; not checked here (no openssl)" % name)
+            continue
+        with tempfile.TemporaryDirectory() as d:
+            paths = {}
+            for f, data in [("note", text.encode()), ("token", token), ("tsa.pem", pem.encode())]:
+                paths[f] = os.path.join(d, f)
+                with open(paths[f], "wb") as out:
+                    out.write(data)
+            r = subprocess.run(
+                ["openssl", "ts", "-verify", "-data", paths["note"], "-in", paths["token"],
+                 "-token_in", "-CAfile", paths["tsa.pem"], "-partial_chain"],
+                capture_output=True, text=True)
+            if r.returncode == 0:
+                print("time-stamped by %s (openssl ts -verify: OK)" % name)
+            else:
+                problems.append("checkpoint.txt: the time-stamp by %s does not verify" % name)
+    return problems
+
+
 def check(bundle, trusted_key_text=None):
     problems = []
     try:
@@ -150,6 +181,8 @@ def check(bundle, trusted_key_text=None):
             print("witnessed by %s at %s" % (name, when))
     except ValueError as e:
         problems.append("checkpoint.txt: %s" % e)
+    if "timestamp-authority.txt" in files:
+        problems += time_stamped(checkpoint, body, files["timestamp-authority.txt"].decode())
 
     manifest_bytes = files["manifest.json"]
     sig = bytes.fromhex(files["manifest.sig"].decode().strip())

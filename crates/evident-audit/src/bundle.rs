@@ -67,31 +67,45 @@ const MAX_SMALL_BYTES: u64 = 64 << 10;
 const README: &str = include_str!("../bundle/README.txt");
 const VERIFY_PY: &str = include_str!("../bundle/verify_bundle.py");
 
+/// Who vouches for the checkpoint's time, as the bundle carries them so the
+/// checkers can verify its cosignatures and time-stamps.
+pub struct TimeProofs<'a> {
+    /// The witnesses' verifier keys, one per line (`witnesses.txt`).
+    pub witnesses: &'a str,
+    /// The TSA's name and its certificate in PEM (`timestamp-authority.txt`:
+    /// the name on the first line, then the PEM).
+    pub timestamp_authority: Option<(&'a str, &'a str)>,
+}
+
 /// Writes the zip into `out`, one member at a time: blobs are streamed from
 /// `open_blob` (and re-hashed on the way), so no more than one buffer of any
-/// blob is in memory. `witnesses` lists the witnesses' verifier keys, one per
-/// line, so the checkers can verify the checkpoint's cosignatures. `sign`
-/// signs the manifest with the ledger key.
+/// blob is in memory. `sign` signs the manifest with the ledger key.
 #[allow(clippy::too_many_arguments)]
 pub fn assemble<W: Write + Seek>(
     out: W,
     checkpoint: &Checkpoint,
     public_key: &str,
-    witnesses: &str,
+    time: &TimeProofs<'_>,
     worksheet: &[u8],
     entries: &[BundleEntry],
     mut open_blob: impl FnMut(&Hash) -> std::io::Result<Box<dyn Read>>,
     sign: impl Fn(&[u8]) -> [u8; 64],
 ) -> Result<W, AuditError> {
     let fail = |e: &dyn std::fmt::Display| AuditError::Bundle(e.to_string());
-    let files: Vec<(String, Vec<u8>)> = vec![
+    let mut files: Vec<(String, Vec<u8>)> = vec![
         ("checkpoint.txt".into(), checkpoint.to_text().into_bytes()),
         ("ledger.pub".into(), public_key.as_bytes().to_vec()),
-        ("witnesses.txt".into(), witnesses.as_bytes().to_vec()),
+        ("witnesses.txt".into(), time.witnesses.as_bytes().to_vec()),
         ("worksheet.xlsx".into(), worksheet.to_vec()),
         ("README.txt".into(), README.as_bytes().to_vec()),
         ("verify_bundle.py".into(), VERIFY_PY.as_bytes().to_vec()),
     ];
+    if let Some((name, pem)) = time.timestamp_authority {
+        files.push((
+            "timestamp-authority.txt".into(),
+            format!("{name}\n{pem}").into_bytes(),
+        ));
+    }
     let mut zip = zip::ZipWriter::new(out);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -203,7 +217,8 @@ pub struct Verified {
     pub tree_size: u64,
     pub root: String,
     pub key: String,
-    /// The checkpoint's cosignatures by the witnesses the bundle lists: name and time.
+    /// The checkpoint's cosignatures by the witnesses the bundle lists, and its
+    /// time-stamps by the TSA it names: who, and when (seconds since 1970).
     pub witnessed: Vec<(String, u64)>,
 }
 
@@ -245,11 +260,15 @@ pub fn verify<R: Read + Seek>(
         let public = text(small("ledger.pub", MAX_SMALL_BYTES)?, "ledger.pub")?;
         let checkpoint = text(small("checkpoint.txt", MAX_SMALL_BYTES)?, "checkpoint.txt")?;
         let witnesses = text(small("witnesses.txt", MAX_SMALL_BYTES)?, "witnesses.txt")?;
+        let tsa = text(
+            small("timestamp-authority.txt", MAX_SMALL_BYTES)?,
+            "timestamp-authority.txt",
+        )?;
         let sig = text(small("manifest.sig", MAX_SMALL_BYTES)?, "manifest.sig")?;
         let manifest = small("manifest.json", MAX_MEMBER_BYTES)?;
-        Ok((public, checkpoint, witnesses, sig, manifest))
+        Ok((public, checkpoint, witnesses, tsa, sig, manifest))
     })();
-    let (public, checkpoint, witnesses, sig, manifest_bytes) = early.map_err(|e| vec![e])?;
+    let (public, checkpoint, witnesses, tsa, sig, manifest_bytes) = early.map_err(|e| vec![e])?;
     let key = match (trusted, public) {
         (Some(k), _) => *k,
         (None, Some(t)) => match evident_ledger::keys::parse_verifying_key(&t) {
@@ -279,13 +298,26 @@ pub fn verify<R: Read + Seek>(
         Ok(k) => k,
         Err(e) => return Err(vec![format!("witnesses.txt: {e}")]),
     };
-    let witnessed = match checkpoint.witnessed_by(&witness_keys) {
+    let mut witnessed: Vec<(String, u64)> = match checkpoint.witnessed_by(&witness_keys) {
         Ok(c) => c.iter().map(|c| (c.name.clone(), c.time)).collect(),
         Err(e) => {
             problems.push(format!("checkpoint.txt: {e}"));
             Vec::new()
         }
     };
+    if let Some(tsa) = tsa {
+        let (name, pem) = tsa.split_once('\n').unwrap_or((&tsa, ""));
+        let stamps = evident_ledger::timestamp::certificate_from_pem(pem.as_bytes())
+            .and_then(|cert| evident_ledger::timestamp::stamps_in(&checkpoint, name, &cert));
+        match stamps {
+            Ok(times) => witnessed.extend(
+                times
+                    .into_iter()
+                    .map(|t| (format!("tsa:{name}"), t.max(0) as u64)),
+            ),
+            Err(e) => problems.push(format!("timestamp-authority.txt: {e}")),
+        }
+    }
     let (Some(manifest_bytes), Some(sig)) = (manifest_bytes, sig) else {
         return Err(vec!["manifest.json or manifest.sig: missing".into()]);
     };

@@ -23,6 +23,7 @@ pub mod log;
 pub mod merkle;
 pub mod note;
 pub mod proof;
+pub mod timestamp;
 
 /// Why the ledger refused something, by what it was: an entry's text, a
 /// checkpoint, a proof file or a key file. Each message names the field or

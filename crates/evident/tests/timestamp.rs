@@ -248,6 +248,35 @@ fn an_openssl_tsa_stamps_checkpoints_and_both_sides_verify_the_token() {
     assert_eq!(proof["state"], "intime", "{report}");
     assert_eq!(proof["proven_by"], "tsa:tsa.test", "{report}");
 
+    // The evidence bundle carries the token and the TSA's certificate: both
+    // checkers verify it (the Python one through `openssl ts -verify`).
+    let bundle = tmp.path().join("bundle.zip");
+    let (code, _, err) = run(&["export", "bundle", "--out", bundle.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, said, err) = run(&["ledger", "verify-bundle", bundle.to_str().unwrap()]);
+    assert_eq!(code, 0, "{said}{err}");
+    assert!(
+        said.contains("the checkpoint was witnessed by tsa:tsa.test at"),
+        "{said}"
+    );
+    let checker = tmp.path().join("verify_bundle.py");
+    std::fs::write(
+        &checker,
+        include_str!("../../evident-audit/bundle/verify_bundle.py"),
+    )
+    .unwrap();
+    let out = Command::new("python3")
+        .arg(&checker)
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("time-stamped by tsa.test (openssl ts -verify: OK)"),
+        "{said}"
+    );
+
     // A token whose signature was altered in the ledger is named by `ledger verify`.
     let db = repo.join(".evident/ledger.db");
     let forged = Command::new("python3")

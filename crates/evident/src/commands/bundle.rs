@@ -6,7 +6,7 @@ use super::ledger_access::{self, store_failure, with_ledger};
 use crate::failure::{Failure, VerbResult};
 use crate::output::print_json;
 use ed25519_dalek::Signer;
-use evident_audit::bundle::{BundleEntry, assemble, verify};
+use evident_audit::bundle::{BundleEntry, TimeProofs, assemble, verify};
 use evident_audit::worksheet::worksheet;
 use evident_ledger::blobs::{BlobStore, FsBlobs};
 use evident_ledger::merkle::{self, MemoryTree};
@@ -70,6 +70,19 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
         .iter()
         .map(|w| format!("{}\n", w.key))
         .collect();
+    let tsa = match &loaded.program.config.timestamp {
+        Some(t) => {
+            let pem = super::evidence::read_evidence(&repo.join(&t.certificate), false)?;
+            let pem = String::from_utf8(pem)
+                .map_err(|_| Failure::input(format!("{}: not a PEM text file", t.certificate)))?;
+            Some((t.name.clone(), pem))
+        }
+        None => None,
+    };
+    let time = TimeProofs {
+        witnesses: &witnesses,
+        timestamp_authority: tsa.as_ref().map(|(n, p)| (n.as_str(), p.as_str())),
+    };
     // Streamed into a file beside the target: one blob buffer in memory at a time.
     let blobs = FsBlobs::new(repo.join(ledger_access::BLOB_DIR));
     let mut failure = None;
@@ -78,7 +91,7 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
             std::io::BufWriter::new(file),
             &checkpoint,
             &public,
-            &witnesses,
+            &time,
             &sheet,
             &entries,
             |hash| blobs.open(hash),

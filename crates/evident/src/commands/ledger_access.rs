@@ -12,6 +12,7 @@ use evident_ledger::checkpoint::{Checkpoint, Cosignature};
 use evident_ledger::keys;
 use evident_ledger::note::SignatureLine;
 use evident_ledger::note::{self, VerifierKey};
+use evident_ledger::timestamp;
 use evident_store::{Ledger, Location, Store, StoreError};
 use evident_witness::client::{self, Answer};
 use evident_witness::tsa;
@@ -136,7 +137,7 @@ pub async fn sign_checkpoint(
         match tsa::stamp(&tsa.authority.url, &hash, &tsa.certificate).await {
             Ok((token, _)) => cp.others.push(SignatureLine {
                 name: tsa.authority.name.clone(),
-                key_id: tsa::key_id(&tsa.certificate),
+                key_id: timestamp::key_id(&tsa.certificate),
                 signature: token,
             }),
             Err(e) => eprintln!(
@@ -201,7 +202,7 @@ pub fn timestamp_authority(repo: &Path, program: &TrustProgram) -> Result<Option
     };
     let path = &authority.certificate;
     let pem = super::evidence::read_evidence(&repo.join(path), false)?;
-    let certificate = tsa::certificate_from_pem(&pem)
+    let certificate = timestamp::certificate_from_pem(&pem)
         .map_err(|e| Failure::input(format!("evident.toml: timestamp.certificate: {path}: {e}")))?;
     Ok(Some(Tsa {
         authority,
@@ -209,19 +210,13 @@ pub fn timestamp_authority(repo: &Path, program: &TrustProgram) -> Result<Option
     }))
 }
 
-/// The time-stamps in `cp` by the configured TSA, each verified: (name, time).
+/// The time-stamps in `cp` by the configured TSA, each verified: (who, time).
 pub fn stamps_of(cp: &Checkpoint, tsa: &Tsa) -> Result<Vec<(String, i64)>, String> {
-    let id = tsa::key_id(&tsa.certificate);
-    let hash = evident_ledger::blobs::sha256(cp.head.note_text().as_bytes());
-    cp.others
-        .iter()
-        .filter(|l| l.name == tsa.authority.name && l.key_id == id)
-        .map(|l| {
-            tsa::verify(&l.signature, &hash, &tsa.certificate)
-                .map(|s| (format!("tsa:{}", l.name), s.time))
-                .map_err(|e| format!("the time-stamp by {}: {e}", l.name))
-        })
-        .collect()
+    let name = &tsa.authority.name;
+    Ok(timestamp::stamps_in(cp, name, &tsa.certificate)?
+        .into_iter()
+        .map(|t| (format!("tsa:{name}"), t))
+        .collect())
 }
 
 /// The cosignatures of every stored checkpoint made by a listed witness, and
