@@ -1,6 +1,7 @@
-//! The control matrix an auditor works from, as six tables: Controls, Criteria,
-//! Samples, Populations, Remediation and PBC (the provided-by-client request
-//! list). Every evidence link is a ledger entry number, which `evident ledger
+//! The control matrix an auditor works from, as eight tables: Controls,
+//! Criteria, Periods (Type II: each period's result and whether its evidence
+//! was proven in time), Samples, Populations, Remediation, PBC (the
+//! provided-by-client request list) and Retractions. Every evidence link is a ledger entry number, which `evident ledger
 //! prove N` turns into an inclusion proof.
 
 use crate::table::{Cell, Table};
@@ -14,11 +15,94 @@ pub fn worksheet(s: &Judgement<'_>) -> Vec<Table> {
     vec![
         controls(s),
         criteria(s),
+        periods(s),
         samples(s),
         populations(s),
         remediation(s),
         pbc(s),
+        retractions(s),
     ]
+}
+
+/// Every expected period of every periodic control in the window, with its
+/// result and when its evidence was proven (witnessed or time-stamped).
+fn periods(s: &Judgement<'_>) -> Table {
+    let mut rows = Vec::new();
+    if let Some(audit) = &s.audit {
+        let unwitnessed = "not witnessed: the time is the company's own word";
+        for c in &audit.periods.controls {
+            for p in &c.periods {
+                let (proof, at, by, deadline) = match &p.proof {
+                    Some(x) => (
+                        x.state.as_str().into(),
+                        x.proven_at.map_or(Cell::Empty, |t| t.to_string().into()),
+                        x.proven_by.clone().map_or(Cell::Empty, Cell::Text),
+                        x.deadline.to_string().into(),
+                    ),
+                    None if p.entries.is_empty() => {
+                        (Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty)
+                    }
+                    None => (unwitnessed.into(), Cell::Empty, Cell::Empty, Cell::Empty),
+                };
+                rows.push(vec![
+                    c.control.clone().into(),
+                    p.period.label.clone().into(),
+                    p.period.from.into(),
+                    p.period.to.into(),
+                    p.result.as_str().into(),
+                    entry_list(p.entries.iter().copied()),
+                    proof,
+                    at,
+                    by,
+                    deadline,
+                ]);
+            }
+        }
+    }
+    Table {
+        name: "Periods",
+        headers: vec![
+            "Control",
+            "Period",
+            "From",
+            "To",
+            "Result",
+            "Evidence (ledger entries)",
+            "Proven",
+            "Proven at",
+            "Proven by",
+            "Deadline",
+        ],
+        rows,
+    }
+}
+
+/// Entries withdrawn by later ones: left out of every judgement, listed here.
+fn retractions(s: &Judgement<'_>) -> Table {
+    let rows = s
+        .retractions
+        .iter()
+        .map(|r| {
+            vec![
+                (r.retracts as i64).into(),
+                format!("{}/{}", r.control, r.item).into(),
+                (r.entry as i64).into(),
+                r.at.to_string().into(),
+                r.reason.clone().into(),
+            ]
+        })
+        .collect();
+    Table {
+        name: "Retractions",
+        headers: vec![
+            "Withdrawn entry",
+            "Control/item",
+            "Retraction entry",
+            "Withdrawn at",
+            "Reason",
+        ],
+        rows,
+    }
 }
 
 fn entry_list(ids: impl IntoIterator<Item = u64>) -> Cell {

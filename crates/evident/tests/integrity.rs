@@ -333,6 +333,28 @@ fn retraction_on(name: &str, url: &Option<String>) {
     let (code, _, err) = retract("9");
     assert_eq!(code, 2);
     assert!(err.contains("there is no entry 9"), "{err}");
+    // The auditor's worksheet lists it too.
+    let folder = d.join("matrix");
+    let (code, _, err) = run(
+        d,
+        url,
+        None,
+        &[
+            "export",
+            "worksheet",
+            "--format",
+            "csv",
+            "--out",
+            folder.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{name}: {err}");
+    let sheet = std::fs::read_to_string(folder.join("retractions.csv")).unwrap();
+    assert!(
+        sheet.contains("1,AUTH/password-policy,2,")
+            && sheet.contains("uploaded the draft by mistake"),
+        "{name}: {sheet}"
+    );
     // The ledger still verifies: nothing was deleted.
     assert_eq!(verify(d, url).0, 0);
 }

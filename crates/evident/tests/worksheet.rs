@@ -81,10 +81,12 @@ print(json.dumps(out))
     for sheet in [
         "Controls",
         "Criteria",
+        "Periods",
         "Samples",
         "Populations",
         "Remediation",
         "PBC",
+        "Retractions",
     ] {
         assert!(names.contains(&sheet), "{sheet} in {names:?}");
         assert_eq!(book[sheet]["frozen"], "A2", "{sheet}: header row frozen");
@@ -132,6 +134,15 @@ print(json.dumps(out))
         notes.iter().any(|n| n == "no evidence: exception"),
         "{samples}"
     );
+    // Without a witness, a period's evidence is dated by the company alone, and says so.
+    let periods = &book["Periods"];
+    let proven = periods["col"]["Proven"].as_array().unwrap();
+    assert!(
+        proven
+            .iter()
+            .any(|p| p == "not witnessed: the time is the company's own word"),
+        "{periods}"
+    );
     let pbc = &book["PBC"];
     assert_eq!(pbc["rows"], 3, "one request per evidence item");
     assert_eq!(pbc["col"]["Status"][0], "provided, failing");
@@ -156,8 +167,10 @@ fn the_csv_folder_round_trips() {
             "controls.csv",
             "criteria.csv",
             "pbc.csv",
+            "periods.csv",
             "populations.csv",
             "remediation.csv",
+            "retractions.csv",
             "samples.csv"
         ]
     );
