@@ -156,7 +156,7 @@ pub fn build<E>(
             "changes.html",
             "changes.html",
             Box::new(
-                || minijinja::context! { changes => v(&site.changes), journal => v(&site.journal) },
+                || minijinja::context! { changes => v(&site.changes), withdrawn => v(&site.withdrawn), journal => v(&site.journal) },
             ),
         ),
     ];

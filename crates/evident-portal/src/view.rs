@@ -126,6 +126,16 @@ pub struct Change {
     pub to: &'static str,
 }
 
+/// Evidence of a public item withdrawn by a later entry, and why.
+#[derive(Serialize)]
+pub struct Withdrawn {
+    pub date: String,
+    pub control: String,
+    pub item: String,
+    pub entry: u64,
+    pub reason: String,
+}
+
 pub struct Site {
     pub meta: Meta,
     pub statement: Statement,
@@ -135,6 +145,7 @@ pub struct Site {
     pub findings: Vec<FindingView>,
     pub subprocessors: Vec<Subprocessor>,
     pub changes: Vec<Change>,
+    pub withdrawn: Vec<Withdrawn>,
     pub journal: Option<String>,
     pub security_txt_expires: String,
     pub security_txt_canonical: Option<String>,
@@ -309,6 +320,7 @@ impl Site {
             findings,
             subprocessors,
             changes: changes(inputs, &public),
+            withdrawn: withdrawn(inputs, &public),
             journal: prose.journal().map(str::to_string),
             // RFC 9116 asks for an expiry under a year away; 180 days from the build.
             security_txt_expires: format!("{}T00:00:00Z", today.add_days(180)),
@@ -406,6 +418,36 @@ fn freshness(controls: &[&ControlStatus]) -> String {
         .filter(|i| i.state == ItemState::Satisfied)
         .count();
     format!("{fresh} of {} evidence items fresh", items.len())
+}
+
+/// Every retraction of a public item's evidence, newest first: a withdrawn
+/// entry is left out of the status, and the page says so rather than let a
+/// result vanish unexplained.
+fn withdrawn(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Withdrawn> {
+    let public_item = |control: &str, item: &str| {
+        public.contains(control)
+            && inputs.judgement.status.controls.iter().any(|c| {
+                c.id == control
+                    && c.items
+                        .iter()
+                        .any(|i| i.id == item && i.visibility == Visibility::Public)
+            })
+    };
+    let mut out: Vec<Withdrawn> = inputs
+        .judgement
+        .retractions
+        .iter()
+        .filter(|r| r.at <= inputs.judgement.status.as_of && public_item(&r.control, &r.item))
+        .map(|r| Withdrawn {
+            date: r.at.date().to_string(),
+            control: r.control.clone(),
+            item: r.item.clone(),
+            entry: r.retracts,
+            reason: r.reason.clone(),
+        })
+        .collect();
+    out.reverse();
+    out
 }
 
 /// Every change of result of a public item, newest first, from the ledger.

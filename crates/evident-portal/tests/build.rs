@@ -25,6 +25,21 @@ fn program() -> TrustProgram {
     p
 }
 
+/// Entry `seq` withdrawing entry `of` of CONTROL/mfa at `when`.
+fn withdraw(
+    seq: u64,
+    of: u64,
+    control: &str,
+    when: &str,
+    reason: &str,
+) -> evident_core::record::Record {
+    let mut r = entry(seq, control, "mfa", Outcome::NotApplicable, when);
+    r.kind = evident_core::record::Kind::Retraction;
+    r.retracts = Some(of);
+    r.summary = reason.into();
+    r
+}
+
 #[test]
 fn a_judgement_renders_to_files_with_nothing_private_in_them() {
     let (program, catalog) = (program(), Catalog::tsc());
@@ -38,6 +53,21 @@ fn a_judgement_renders_to_files_with_nothing_private_in_them() {
             "2026-11-20T10:00:00Z",
         ),
         entry(2, "AUTH", "mfa", Outcome::Fail, "2026-11-21T10:00:00Z"),
+        entry(3, "AUTH", "mfa", Outcome::Pass, "2026-11-21T11:00:00Z"),
+        withdraw(
+            4,
+            3,
+            "AUTH",
+            "2026-11-21T12:00:00Z",
+            "<script>alert(1)</script> wrong tenant",
+        ),
+        withdraw(
+            5,
+            1,
+            "SECRET-OPS",
+            "2026-11-21T12:00:00Z",
+            "Internal runbook leak",
+        ),
     ];
     let as_of = "2026-11-22T12:00:00Z".parse().unwrap();
     let records = Records::new(records);
@@ -73,6 +103,15 @@ fn a_judgement_renders_to_files_with_nothing_private_in_them() {
     // The status the judgement derived: the pass then the failure.
     assert!(auth.contains("failing"), "{auth}");
     assert!(files["changes.html"].contains("AUTH"));
+    // The withdrawn pass does not count, and the page says why, escaped.
+    let changes = &files["changes.html"];
+    assert!(
+        changes.contains(
+            "ledger entry 3 withdrawn (&lt;script&gt;alert(1)&lt;&#x2f;script&gt; wrong tenant)"
+        ),
+        "{changes}"
+    );
+    assert!(!changes.contains("<script>alert"), "{changes}");
     for (path, text) in &files {
         assert!(
             !text.contains("SECRET-OPS"),
