@@ -162,13 +162,51 @@ def time_stamped(checkpoint, text, authority):
     return problems
 
 
+MAX_MEMBER = 256 << 20
+
+
+class Members:
+    """The zip's members, each read when asked and never past its size in
+    the manifest (or a cap before the manifest is read): a member that
+    inflates beyond is named, not read."""
+
+    def __init__(self, z):
+        self.z = z
+        self.names = z.namelist()
+        # Before the manifest is read, the small files it signs get small caps.
+        small = ["ledger.pub", "checkpoint.txt", "witnesses.txt", "timestamp-authority.txt",
+                 "manifest.sig"]
+        self.sizes = {name: 64 << 10 for name in small}
+
+    def __contains__(self, name):
+        return name in self.names
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __getitem__(self, name):
+        limit = self.sizes.get(name, MAX_MEMBER)
+        with self.z.open(name) as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise ValueError(
+                "%s: holds more than the %d bytes the manifest gives it" % (name, limit))
+        return data
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+
 def check(bundle, trusted_key_text=None):
-    problems = []
     try:
         with zipfile.ZipFile(bundle) as z:
-            files = {name: z.read(name) for name in z.namelist()}
+            return check_members(Members(z), trusted_key_text)
     except (zipfile.BadZipFile, OSError) as e:
         return ["not a readable zip: %s" % e]
+
+
+def check_members(files, trusted_key_text):
+    problems = []
 
     key = public_key(trusted_key_text or files["ledger.pub"].decode())
     checkpoint = files["checkpoint.txt"].decode()
@@ -189,18 +227,29 @@ def check(bundle, trusted_key_text=None):
     if not signed(key, sig, manifest_bytes):
         problems.append("manifest.sig: the manifest's signature does not verify")
     manifest = json.loads(manifest_bytes)
+    files.sizes.update(manifest.get("sizes", {}))
     if manifest["tree_size"] != size or manifest["root"] != root.hex():
         problems.append("manifest.json: tree size or root differs from checkpoint.txt")
 
     for name, want in manifest["files"].items():
         if name not in files:
             problems.append("%s: missing" % name)
-        elif sha256(files[name]) != want:
+            continue
+        try:
+            data = files[name]
+        except ValueError as e:
+            problems.append(str(e))
+            continue
+        if sha256(data) != want:
             problems.append("%s: its SHA-256 differs from the manifest" % name)
     listed = set(manifest["files"]) | {"manifest.json", "manifest.sig"}
     for e in manifest["entries"]:
         listed |= {e["file"], e["blob"]}
-        entry = files.get(e["file"])
+        try:
+            entry = files.get(e["file"])
+        except ValueError as x:
+            problems.append(str(x))
+            continue
         if entry is None:
             problems.append("%s: missing" % e["file"])
             continue
@@ -216,7 +265,11 @@ def check(bundle, trusted_key_text=None):
             named = None
         if named != e["content_sha256"]:
             problems.append("%s: names a different content hash" % e["file"])
-        blob = files.get(e["blob"])
+        try:
+            blob = files.get(e["blob"])
+        except ValueError as x:
+            problems.append(str(x))
+            continue
         if blob is None:
             problems.append("%s: missing" % e["blob"])
         elif sha256(blob) != e["content_sha256"]:

@@ -290,4 +290,19 @@ fn export_and_verify_stay_bounded_on_large_and_hostile_bundles() {
         "{said}"
     );
     assert!(peak < 100, "verify held {peak} MiB");
+    // The bundle's own checker stops at the same size and names the member.
+    let checker = dir.join("verify_bundle.py");
+    std::fs::write(
+        &checker,
+        include_str!("../../evident-audit/bundle/verify_bundle.py"),
+    )
+    .unwrap();
+    let (ok, said) = python_check(&dir.join("bomb.zip"), &checker);
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains(&format!(
+            "{victim}: holds more than the 209715200 bytes the manifest gives it"
+        )),
+        "{said}"
+    );
 }
