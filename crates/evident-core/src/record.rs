@@ -132,9 +132,4 @@ impl Records {
             proofs: Proofs::default(),
         }
     }
-
-    /// The retraction that withdrew entry `seq`, if any.
-    pub fn retraction_of(&self, seq: u64) -> Option<&Retraction> {
-        self.retractions.iter().find(|r| r.retracts == seq)
-    }
 }

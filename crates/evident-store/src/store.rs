@@ -393,6 +393,36 @@ impl Store {
         row.map(|r| stored_entry(&r)).transpose()
     }
 
+    /// The latest entry of `kind` for one evidence item, found through the
+    /// plain columns rather than by reading every entry.
+    pub async fn latest_of(
+        &self,
+        control: &str,
+        item: &str,
+        kind: Kind,
+    ) -> Result<Option<StoredEntry>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM entries WHERE control = $1 AND item = $2 AND kind = $3 ORDER BY seq DESC LIMIT 1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(control.to_string())
+            .bind(item.to_string())
+            .bind(kind.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| stored_entry(&r)).transpose()
+    }
+
+    /// The entry that retracts entry `seq`, if one does.
+    pub async fn retraction_of(&self, seq: u64) -> Result<Option<u64>> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM entries WHERE retracts = $1 ORDER BY seq LIMIT 1")
+                .bind(seq as i64)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.map(|n| n as u64))
+    }
+
     /// Entries in log order, optionally only those of one control.
     pub async fn entries(&self, control: Option<&str>) -> Result<Vec<StoredEntry>> {
         let mut out = Vec::new();

@@ -17,3 +17,27 @@ pub fn table<const N: usize>(header: [&str; N]) -> Table {
         .set_header(header);
     t
 }
+
+/// User-written text for the terminal: control characters (an escape
+/// sequence, a carriage return that overwrites the line) are shown escaped,
+/// never sent to the terminal as they are.
+pub fn terminal(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_reach_the_terminal_escaped() {
+        assert_eq!(super::terminal("ok\u{1b}[2Jdone\r"), "ok\\u{1b}[2Jdone\\r");
+        assert_eq!(super::terminal("plain — ✓"), "plain — ✓");
+    }
+}

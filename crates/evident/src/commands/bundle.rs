@@ -70,18 +70,12 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
         .iter()
         .map(|w| format!("{}\n", w.key))
         .collect();
-    let tsa = match &loaded.program.config.timestamp {
-        Some(t) => {
-            let pem = super::evidence::read_evidence(&repo.join(&t.certificate), false)?;
-            let pem = String::from_utf8(pem)
-                .map_err(|_| Failure::input(format!("{}: not a PEM text file", t.certificate)))?;
-            Some((t.name.clone(), pem))
-        }
-        None => None,
-    };
+    let tsa = ledger_access::timestamp_authority(repo, &loaded.program)?;
     let time = TimeProofs {
         witnesses: &witnesses,
-        timestamp_authority: tsa.as_ref().map(|(n, p)| (n.as_str(), p.as_str())),
+        timestamp_authority: tsa
+            .as_ref()
+            .map(|t| (t.authority.name.as_str(), t.pem.as_str())),
     };
     // Streamed into a file beside the target: one blob buffer in memory at a time.
     let blobs = FsBlobs::new(repo.join(ledger_access::BLOB_DIR));

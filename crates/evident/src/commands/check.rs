@@ -289,14 +289,10 @@ fn record_changed_files(
             let hash = evident_ledger::hex::encode(&evident_ledger::blobs::sha256(&content));
             let latest = ledger
                 .store
-                .entries(Some(control))
+                .latest_of(control, item, EntryKind::File)
                 .await
-                .map_err(store_failure)?
-                .into_iter()
-                .rev()
-                .filter_map(|e| e.fields().ok())
-                .find(|f| f.item == item && f.kind == "file");
-            if latest.is_some_and(|f| f.content_sha256 == hash) {
+                .map_err(store_failure)?;
+            if latest.is_some_and(|e| e.fields().is_ok_and(|f| f.content_sha256 == hash)) {
                 continue;
             }
             new.push(Evidence {

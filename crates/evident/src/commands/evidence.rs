@@ -3,7 +3,7 @@
 use super::ledger_access::{store_failure, with_ledger};
 use crate::cli::EvidenceCommand;
 use crate::failure::{Failure, VerbResult};
-use crate::output::{print_json, table};
+use crate::output::{print_json, table, terminal};
 use evident_core::catalog::Catalog;
 use evident_core::model::{Control, EvidenceItem, EvidenceSource, TrustProgram};
 use evident_core::suggest::closest;
@@ -194,33 +194,49 @@ fn parse_covers(text: &str, today: Date) -> Result<(Date, Date), Failure> {
     Ok((from, to))
 }
 
-/// Reads an evidence file, refusing what is not a regular file (a link too,
-/// unless `follow_links`) and stopping at the size limit while reading.
+/// Reads an evidence file (see [`read_capped`]) up to the evidence limit.
 pub(super) fn read_evidence(path: &Path, follow_links: bool) -> Result<Vec<u8>, Failure> {
+    read_capped(path, follow_links, MAX_EVIDENCE_BYTES).map_err(|e| match e {
+        Capped::TooLarge => Failure::input(format!(
+            "{}: over the {} MiB evidence limit; export a summary or a link instead",
+            path.display(),
+            MAX_EVIDENCE_BYTES >> 20
+        )),
+        Capped::Failed(f) => f,
+    })
+}
+
+/// Why [`read_capped`] returned no bytes.
+pub(super) enum Capped {
+    /// The file holds more than the limit (reading stopped there).
+    TooLarge,
+    Failed(Failure),
+}
+
+/// Reads a file, refusing what is not a regular file (a symbolic link too,
+/// unless `follow_links`) and stopping one byte past `limit` while reading.
+pub(super) fn read_capped(path: &Path, follow_links: bool, limit: u64) -> Result<Vec<u8>, Capped> {
     let shown = path.display();
+    let failed = |e: std::io::Error| Capped::Failed(Failure::input(format!("{shown}: {e}")));
     let meta = if follow_links {
         std::fs::metadata(path)
     } else {
         std::fs::symlink_metadata(path)
     }
-    .map_err(|e| Failure::input(format!("{shown}: {e}")))?;
+    .map_err(failed)?;
     if !meta.is_file() {
-        return Err(Failure::input(format!("{shown}: not a regular file")));
+        return Err(Capped::Failed(Failure::input(format!(
+            "{shown}: not a regular file"
+        ))));
     }
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| {
-            std::io::Read::read_to_end(
-                &mut std::io::Read::take(f, MAX_EVIDENCE_BYTES + 1),
-                &mut bytes,
-            )
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, limit + 1), &mut bytes)
         })
-        .map_err(|e| Failure::input(format!("{shown}: {e}")))?;
-    if bytes.len() as u64 > MAX_EVIDENCE_BYTES {
-        return Err(Failure::input(format!(
-            "{shown}: over the {} MiB evidence limit; export a summary or a link instead",
-            MAX_EVIDENCE_BYTES >> 20
-        )));
+        .map_err(failed)?;
+    if bytes.len() as u64 > limit {
+        return Err(Capped::TooLarge);
     }
     Ok(bytes)
 }
@@ -292,9 +308,9 @@ fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) 
             f.collected_at.clone(),
             f.collector.clone(),
             match (withdrawn.get(seq), &f.retracts) {
-                (Some(by), _) => format!("[withdrawn by entry {by}] {}", f.summary),
-                (None, Some(n)) => format!("withdraws entry {n}: {}", f.summary),
-                (None, None) => f.summary.clone(),
+                (Some(by), _) => format!("[withdrawn by entry {by}] {}", terminal(&f.summary)),
+                (None, Some(n)) => format!("withdraws entry {n}: {}", terminal(&f.summary)),
+                (None, None) => terminal(&f.summary),
             },
         ]);
     }
@@ -334,11 +350,14 @@ fn retract(
                 "entry {seq} is itself a retraction; a retraction cannot be withdrawn"
             )));
         }
-        let records = ledger.store.records().await.map_err(store_failure)?;
-        if let Some(r) = records.iter().find(|r| r.retracts == Some(seq)) {
+        if let Some(by) = ledger
+            .store
+            .retraction_of(seq)
+            .await
+            .map_err(store_failure)?
+        {
             return Err(Failure::input(format!(
-                "entry {seq} was already withdrawn by entry {}",
-                r.seq
+                "entry {seq} was already withdrawn by entry {by}"
             )));
         }
         let entry = Entry {
@@ -370,8 +389,12 @@ fn retract(
         }));
     } else {
         println!(
-            "recorded entry {entry}: withdraws entry {seq} ({}/{}, {} {}): {reason}",
-            withdrawn.control, withdrawn.item, withdrawn.result, withdrawn.collected_at
+            "recorded entry {entry}: withdraws entry {seq} ({}/{}, {} {}): {}",
+            withdrawn.control,
+            withdrawn.item,
+            withdrawn.result,
+            withdrawn.collected_at,
+            terminal(reason)
         );
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! Reaching the trust repo's ledger: which database, where blobs and keys live,
 //! and the async runtime the database driver needs.
 
+use super::evidence::{Capped, read_capped};
 use crate::failure::Failure;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use evident_core::model::{Config, TrustProgram};
@@ -193,6 +194,8 @@ pub fn witnesses(program: &TrustProgram) -> Result<Vec<(Witness, VerifierKey)>, 
 /// The configured TSA with its certificate read (a PEM file in the trust repo).
 pub struct Tsa {
     pub authority: TimestampAuthority,
+    /// The certificate as the trust repo keeps it (what the bundle carries).
+    pub pem: String,
     pub certificate: Vec<u8>,
 }
 
@@ -201,11 +204,25 @@ pub fn timestamp_authority(repo: &Path, program: &TrustProgram) -> Result<Option
         return Ok(None);
     };
     let path = &authority.certificate;
-    let pem = super::evidence::read_evidence(&repo.join(path), false)?;
-    let certificate = timestamp::certificate_from_pem(&pem)
-        .map_err(|e| Failure::input(format!("evident.toml: timestamp.certificate: {path}: {e}")))?;
+    let bad = |why: &str| {
+        Failure::input(format!(
+            "evident.toml: timestamp.certificate: {path}: {why}"
+        ))
+    };
+    let pem = read_capped(
+        &repo.join(path),
+        false,
+        evident_ledger::note::MAX_NOTE_BYTES as u64,
+    )
+    .map_err(|e| match e {
+        Capped::TooLarge => bad("larger than a certificate"),
+        Capped::Failed(f) => f,
+    })?;
+    let pem = String::from_utf8(pem).map_err(|_| bad("not PEM text"))?;
+    let certificate = timestamp::certificate_from_pem(pem.as_bytes()).map_err(|e| bad(&e))?;
     Ok(Some(Tsa {
         authority,
+        pem,
         certificate,
     }))
 }
@@ -359,30 +376,22 @@ pub fn committed_checkpoint(
     trusted: &VerifyingKey,
 ) -> Result<Option<Checkpoint>, Failure> {
     let path = repo.join(COMMITTED_CHECKPOINT);
-    match std::fs::symlink_metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Ok(meta) if !meta.is_file() => {
-            return Err(Failure::input(format!(
-                "{COMMITTED_CHECKPOINT}: not a regular file; it must be the checkpoint `evident ledger checkpoint` wrote"
-            )));
-        }
-        _ => {}
+    if std::fs::symlink_metadata(&path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(None);
     }
-    // Bounded while read: a checkpoint with its cosignatures is a few hundred bytes.
-    let limit = evident_ledger::note::MAX_NOTE_BYTES as u64;
-    let mut bytes = Vec::new();
-    std::fs::File::open(&path)
-        .and_then(|f| {
-            std::io::Read::read_to_end(&mut std::io::Read::take(f, limit + 1), &mut bytes)
-        })
-        .map_err(|e| Failure::input(format!("{COMMITTED_CHECKPOINT}: {e}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(Failure::input(format!(
-            "{COMMITTED_CHECKPOINT}: larger than any checkpoint ({limit} bytes); it must be the checkpoint `evident ledger checkpoint` wrote"
-        )));
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Failure::input(format!("{COMMITTED_CHECKPOINT}: not UTF-8 text")))?;
+    let wrong = |why: &str| {
+        Failure::input(format!(
+            "{COMMITTED_CHECKPOINT}: {why}; it must be the checkpoint `evident ledger checkpoint` wrote"
+        ))
+    };
+    // A checkpoint with its cosignatures and time-stamps is a note.
+    let bytes = read_capped(&path, false, evident_ledger::note::MAX_NOTE_BYTES as u64).map_err(
+        |e| match e {
+            Capped::TooLarge => wrong("larger than any checkpoint"),
+            Capped::Failed(f) => f,
+        },
+    )?;
+    let text = String::from_utf8(bytes).map_err(|_| wrong("not UTF-8 text"))?;
     let cp = Checkpoint::parse(&text)
         .map_err(|e| Failure::input(format!("{COMMITTED_CHECKPOINT}: {e}")))?;
     cp.verify(trusted).map_err(|e| {

@@ -4,7 +4,7 @@
 use super::judge::Loaded;
 use crate::cli::Report;
 use crate::failure::VerbResult;
-use crate::output::{print_json, table};
+use crate::output::{print_json, table, terminal};
 use evident_core::model::AuditType;
 use evident_core::record::Retraction;
 use evident_core::status::{StatusReport, percent, symbol};
@@ -50,7 +50,7 @@ fn print_withdrawn(s: &StatusReport, retractions: &[Retraction]) {
                 hand.entry,
                 hand.result.as_str(),
                 hand.collected,
-                hand.summary
+                terminal(&hand.summary)
             ))
         })
         .collect();
@@ -65,7 +65,12 @@ fn print_withdrawn(s: &StatusReport, retractions: &[Retraction]) {
         for r in retractions {
             println!(
                 "  entry {} ({}/{}) withdrawn by entry {} at {}: {}",
-                r.retracts, r.control, r.item, r.entry, r.at, r.reason
+                r.retracts,
+                r.control,
+                r.item,
+                r.entry,
+                r.at,
+                terminal(&r.reason)
             );
         }
     }
