@@ -4,13 +4,14 @@
 //! A control of frequency daily, weekly (ISO weeks, Monday to Sunday), monthly,
 //! quarterly or annual is expected once in every calendar period the window
 //! touches. An entry of one of its required items counts for a period when the
-//! days it covers fall inside that period. A period is `passed` with a passing
+//! days it covers fall inside that period, and for every period it covers whole
+//! (a review of January and February counts for both months). A period is `passed` with a passing
 //! entry, `failed` with entries but no pass, `missing` with none, and `pending`
 //! while it is not over as of the moment judged and nothing has passed yet.
 //! Missing and failed periods are the exceptions. Continuous controls are judged
 //! by the gaps between consecutive passing entries, against each item's
 //! `fresh_for`. Per-event controls have no expected count: their population is
-//! their entries (see `sample.rs`).
+//! their entries (see `sample.rs`); a run that errored is no event.
 
 use crate::model::{Control, Frequency, Outcome, TrustProgram, Window};
 use crate::proof::{Proofs, Witnessed};
@@ -278,16 +279,15 @@ pub fn test_control(
         Frequency::PerEvent => {
             out.events = mine
                 .iter()
+                .filter(|o| o.result != Outcome::Error)
                 .filter(|o| window.meets(o.covers_from, o.covers_to))
                 .count()
         }
         Frequency::Continuous => out.lapses = lapses(control, &mine, window, as_of),
         periodic => {
             for period in periods(periodic, window) {
-                let inside: Vec<&&Record> = mine
-                    .iter()
-                    .filter(|o| o.covers_from >= period.from && o.covers_to <= period.to)
-                    .collect();
+                let inside: Vec<&&Record> =
+                    mine.iter().filter(|o| counts_for(o, &period)).collect();
                 let over = Instant::end_of(period.to) <= as_of;
                 let result = if inside.iter().any(|o| o.result == Outcome::Pass) {
                     PeriodResult::Passed
@@ -317,6 +317,14 @@ pub fn test_control(
         }
     }
     out
+}
+
+/// Evidence speaks for a period when the days it covers lie inside it, or
+/// take in the whole of it.
+fn counts_for(o: &Record, period: &Period) -> bool {
+    let inside = o.covers_from >= period.from && o.covers_to <= period.to;
+    let whole = o.covers_from <= period.from && o.covers_to >= period.to;
+    inside || whole
 }
 
 fn count(periods: &[PeriodOutcome], result: PeriodResult) -> usize {

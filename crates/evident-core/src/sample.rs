@@ -11,7 +11,7 @@
 //! does not move when another control is added.
 
 pub use crate::model::SampleSizes;
-use crate::model::{Frequency, TrustProgram, Window};
+use crate::model::{Frequency, Outcome, TrustProgram, Window};
 use crate::period::{PeriodResult, by_control, of, test_control};
 use crate::record::Record;
 use crate::time::{Date, Instant};
@@ -106,6 +106,7 @@ pub fn draw(
                         .iter()
                         .copied()
                         .filter(|o| o.collected <= as_of)
+                        .filter(|o| o.result != Outcome::Error)
                         .filter(|o| window.meets(o.covers_from, o.covers_to))
                         .collect();
                     mine.sort_by_key(|o| o.seq);

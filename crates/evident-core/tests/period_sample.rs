@@ -426,3 +426,61 @@ fn periods_say_whether_their_evidence_was_proven_in_time() {
             .all(|p| p.proof.is_none())
     );
 }
+
+#[test]
+fn evidence_covering_two_months_counts_for_both() {
+    let mut review = control("ACCESS-REVIEW", &["CC6.2"], &["review"], "100d");
+    review.frequency = Frequency::Monthly;
+    let program = program(vec![review]);
+    let window = Window {
+        from: day("2026-01-01"),
+        to: day("2026-03-31"),
+    };
+    let entries = vec![covering(
+        0,
+        "ACCESS-REVIEW",
+        "review",
+        Outcome::Pass,
+        day("2026-03-02"),
+        day("2026-01-01"),
+        day("2026-02-28"),
+    )];
+    let report = test_window(&program, &entries, &Proofs::default(), window, at(AS_OF));
+    let results: Vec<(&str, PeriodResult)> = report.controls[0]
+        .periods
+        .iter()
+        .map(|p| (p.period.label.as_str(), p.result))
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("2026-01", PeriodResult::Passed),
+            ("2026-02", PeriodResult::Passed),
+            ("2026-03", PeriodResult::Missing),
+        ]
+    );
+}
+
+#[test]
+fn a_run_that_errored_is_no_event() {
+    let mut merges = control("CHANGE", &["CC8.1"], &["merge"], "30d");
+    merges.frequency = Frequency::PerEvent;
+    let program = program(vec![merges]);
+    let d = day("2026-08-03");
+    let entries = vec![
+        covering(0, "CHANGE", "merge", Outcome::Pass, d, d, d),
+        covering(1, "CHANGE", "merge", Outcome::Error, d, d, d),
+        covering(2, "CHANGE", "merge", Outcome::Fail, d, d, d),
+    ];
+    let report = test_window(&program, &entries, &Proofs::default(), window(), at(AS_OF));
+    assert_eq!(report.controls[0].events, 2);
+    let sample = draw(
+        &program,
+        &entries,
+        window(),
+        at(AS_OF),
+        7,
+        &SampleSizes::default(),
+    );
+    assert_eq!(sample.controls[0].population, 2);
+}
