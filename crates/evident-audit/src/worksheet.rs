@@ -328,6 +328,15 @@ fn remediation(s: &Judgement<'_>) -> Table {
                 i.finding.owner.clone().unwrap_or_default().into(),
                 i.opened.into(),
                 i.due.into(),
+                i.finding.target.into(),
+                i.exception
+                    .as_ref()
+                    .map(|x| match &x.accepted_by {
+                        Some(who) => format!("past the SLA ({}); accepted by {who}", x.sla_due),
+                        None => format!("past the SLA ({}); not accepted", x.sla_due),
+                    })
+                    .unwrap_or_default()
+                    .into(),
                 i.days_overdue.into(),
                 i.escalate_to.clone().unwrap_or_default().into(),
                 i.finding.title.clone().into(),
@@ -345,6 +354,8 @@ fn remediation(s: &Judgement<'_>) -> Table {
             "Owner",
             "Opened",
             "Due",
+            "Target",
+            "Target exception",
             "Days overdue",
             "Escalate to",
             "What",

@@ -1,5 +1,5 @@
 //! The gap inventory: everything still missing for the audit in scope, in one
-//! list, worst first — uncovered criteria, claims the evidence contradicts
+//! list, worst first (severity, then kind, then age) — uncovered criteria, claims the evidence contradicts
 //! (discrepancies, major), failing and missing evidence, open
 //! gaps, stale evidence, overdue reviews of controls and policies, and registers
 //! past review. Each finding has a stable id, a severity and the day it began, so
@@ -70,6 +70,9 @@ pub struct Finding {
     pub entry: Option<u64>,
     /// Where it is written (file:line), where there is such a place.
     pub file: Option<String>,
+    /// A gap's target date, and who accepted it when it is past the SLA.
+    pub target: Option<Date>,
+    pub accepted_by: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -101,6 +104,8 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
             visibility: Visibility::Public,
             entry: None,
             file: None,
+            target: None,
+            accepted_by: None,
         });
     }
     for d in &status.discrepancies {
@@ -136,6 +141,8 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
                 .iter()
                 .find_map(|x| x.latest.as_ref().map(|e| e.entry)),
             file: Some(c.file.clone()),
+            target: None,
+            accepted_by: None,
         });
     }
     for c in status
@@ -159,6 +166,8 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
                 visibility,
                 entry,
                 file: file.clone(),
+                target: None,
+                accepted_by: None,
             };
             let latest = i.latest.as_ref();
             match i.state {
@@ -206,7 +215,9 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
                 since: g.opened,
                 visibility: most_private(c.visibility, g.visibility),
                 entry: None,
-                file: file.clone(),
+                file: Some(g.origin.to_string()),
+                target: g.target,
+                accepted_by: g.accepted_by.clone(),
             });
         }
         if c.flags.review_overdue
@@ -224,6 +235,8 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
                 visibility: c.visibility,
                 entry: None,
                 file: file.clone(),
+                target: None,
+                accepted_by: None,
             });
         }
     }
@@ -241,11 +254,14 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
             visibility: p.visibility,
             entry: None,
             file: Some(p.origin.to_string()),
+            target: None,
+            accepted_by: None,
         });
     }
     out.extend(register_reviews(program, today));
+    // Worst first: severity, then kind, then the oldest.
     out.sort_by(|a, b| {
-        (a.kind, a.severity, a.since, &a.id).cmp(&(b.kind, b.severity, b.since, &b.id))
+        (a.severity, a.kind, a.since, &a.id).cmp(&(b.severity, b.kind, b.since, &b.id))
     });
     GapReport {
         version: GAPS_JSON_VERSION,
@@ -301,6 +317,8 @@ fn register_reviews(program: &TrustProgram, today: Date) -> Vec<Finding> {
             visibility,
             entry: None,
             file: Some(file),
+            target: None,
+            accepted_by: None,
         })
         .collect()
 }

@@ -22,7 +22,11 @@ pub struct RemediationItem {
     pub state: RemediationState,
     /// The day the clock started: the recorded `opened`, else the finding's `since`.
     pub opened: Date,
+    /// The target when one is set (and, past the SLA, accepted), else
+    /// `opened` plus the SLA for its severity.
     pub due: Date,
+    /// A target later than the SLA allows, and who accepted it.
+    pub exception: Option<Exception>,
     /// Days past due as of the report (0 when not overdue).
     pub days_overdue: i64,
     /// Who hears about it, once it is overdue.
@@ -31,6 +35,16 @@ pub struct RemediationItem {
     pub verified_by: Option<u64>,
     /// Why the recorded state cannot stand, if it cannot.
     pub problem: Option<String>,
+}
+
+/// A target date past the SLA: an exception someone has to accept.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exception {
+    pub target: Date,
+    /// When the SLA would have had it done.
+    pub sla_due: Date,
+    /// Who accepted it; `None` until someone does (then the SLA's date stands).
+    pub accepted_by: Option<String>,
 }
 
 /// A recorded item whose finding evident no longer sees.
@@ -76,7 +90,20 @@ pub fn plan(program: &TrustProgram, gaps: &GapReport, entries: &[Record]) -> Rem
         .map(|f| {
             let rec = record(&f.id);
             let opened = rec.and_then(|r| r.opened).unwrap_or(f.since);
-            let due = opened.add_days(i64::from(days(sla, f.severity)));
+            let sla_due = opened.add_days(i64::from(sla.days(f.severity)));
+            let exception = f.target.filter(|t| *t > sla_due).map(|target| Exception {
+                target,
+                sla_due,
+                accepted_by: f.accepted_by.clone(),
+            });
+            // A target is the due date when it is within the SLA or accepted
+            // past it; an unaccepted one is not honoured (nor hidden: the
+            // exception is listed and lint warns).
+            let due = match (&exception, f.target) {
+                (Some(x), _) if x.accepted_by.is_none() => sla_due,
+                (_, Some(target)) => target,
+                (_, None) => sla_due,
+            };
             let days_overdue = due.days_until(today).max(0);
             let state = rec.map_or(RemediationState::Open, |r| r.state);
             let problem = rec.and_then(|r| {
@@ -100,6 +127,7 @@ pub fn plan(program: &TrustProgram, gaps: &GapReport, entries: &[Record]) -> Rem
                 state,
                 opened,
                 due,
+                exception,
                 days_overdue,
                 escalate_to: (days_overdue > 0 && state < RemediationState::Verified)
                     .then(|| escalation(program, f.severity)),
@@ -175,14 +203,6 @@ fn control_of(id: &str) -> Option<&str> {
             Some(rest.split('/').next().unwrap_or(rest))
         }
         _ => None,
-    }
-}
-
-fn days(sla: SlaDays, severity: Severity) -> u32 {
-    match severity {
-        Severity::Critical => sla.critical,
-        Severity::Major => sla.major,
-        Severity::Minor => sla.minor,
     }
 }
 

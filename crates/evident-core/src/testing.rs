@@ -99,8 +99,13 @@ pub fn gap(id: &str, severity: Severity, opened: &str) -> Gap {
         opened: day(opened),
         owner: None,
         target: None,
+        accepted_by: None,
         closed: None,
         visibility: Visibility::Public,
+        origin: Origin {
+            file: "controls/test.md".into(),
+            line: 1,
+        },
     }
 }
 

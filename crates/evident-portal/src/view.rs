@@ -103,6 +103,8 @@ pub struct FindingView {
     pub subject: String,
     pub title: String,
     pub since: String,
+    /// A gap's roadmap date, and who accepted it past the SLA.
+    pub target: Option<String>,
     /// The public control it belongs to, whose page it links to.
     pub control: Option<String>,
 }
@@ -294,6 +296,10 @@ impl Site {
                 subject: f.subject.clone(),
                 title: f.title.clone(),
                 since: f.since.to_string(),
+                target: f.target.map(|t| match &f.accepted_by {
+                    Some(who) => format!("{t} (later than the SLA; accepted by {who})"),
+                    None => t.to_string(),
+                }),
                 control: f.control.clone(),
             })
             .collect();

@@ -61,6 +61,7 @@ pub fn date_checks(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Ve
         };
         overdue("access review", &a.id, &review, &a.origin, "date");
     }
+    out.extend(late_targets(program));
     // One line per category: a fresh program can leave dozens of criteria open.
     let report = coverage(program, catalog, as_of);
     for cat in report
@@ -84,6 +85,34 @@ pub fn date_checks(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Ve
             )
             .hint("add each id to the `criteria` of the control that implements it"),
         );
+    }
+    out
+}
+
+/// Gaps whose target is later than the SLA allows, with nobody accepting it.
+fn late_targets(program: &TrustProgram) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let sla = program.config.sla;
+    for c in &program.controls {
+        for g in c.open_gaps().filter(|g| g.accepted_by.is_none()) {
+            let sla_due = g.opened.add_days(i64::from(sla.days(g.severity)));
+            if let Some(target) = g.target.filter(|t| *t > sla_due) {
+                out.push(
+                    Diagnostic::warning(
+                        &g.origin.file,
+                        g.origin.line,
+                        1,
+                        "accepted_by",
+                        format!(
+                            "gap `{}` targets {target}, past the {} SLA ({sla_due}): the SLA's date stands until someone accepts the later one",
+                            g.id,
+                            g.severity.as_str()
+                        ),
+                    )
+                    .hint("add `accepted_by: <who accepted the later date>` to the gap, or bring the target forward"),
+                );
+            }
+        }
     }
     out
 }

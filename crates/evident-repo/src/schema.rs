@@ -205,6 +205,7 @@ pub struct GapDoc {
     pub opened: Y<Date>,
     pub owner: Option<String>,
     pub target: Option<Y<Date>>,
+    pub accepted_by: Option<String>,
     pub closed: Option<Y<Date>>,
     pub visibility: Option<Visibility>,
 }

@@ -46,22 +46,24 @@ fn gaps_lists_everything_missing_worst_first() {
         .iter()
         .map(|f| f["id"].as_str().unwrap())
         .collect();
-    // Uncovered criteria come first, then the regression, the stale backup, the
-    // gap, the overdue reviews.
-    assert!(ids[0].starts_with("uncovered:"), "{ids:?}");
+    // Worst first: severity, then kind, then age. The critical regression
+    // and the critical gap lead; the major uncovered criteria and the
+    // discrepancy follow; the stale backup and the overdue review close.
+    assert_eq!(ids[0], "failing:AUTH/mfa-enforced", "{ids:?}");
     let pos = |id: &str| {
         ids.iter()
             .position(|x| *x == id)
             .unwrap_or_else(|| panic!("{id} in {ids:?}"))
     };
-    assert!(pos("discrepancy:AUTH") < pos("failing:AUTH/mfa-enforced"));
+    assert!(pos("gap:AUTH/password-plain") < pos("uncovered:CC1.1"));
+    assert!(pos("uncovered:CC1.1") < pos("discrepancy:AUTH"));
     let d = &gaps["findings"][pos("discrepancy:AUTH")];
     assert_eq!(
         d["title"],
         "claims implemented, evidence shows partial: mfa-enforced failing (entry 8), gap password-plain open"
     );
     assert!(pos("failing:AUTH/mfa-enforced") < pos("gap:AUTH/password-plain"));
-    assert!(pos("gap:AUTH/password-plain") < pos("stale:BACKUP/nightly"));
+    assert!(pos("discrepancy:AUTH") < pos("stale:BACKUP/nightly"));
     assert!(pos("stale:BACKUP/nightly") < pos("control-review:AUTH"));
     let failing = &gaps["findings"][pos("failing:AUTH/mfa-enforced")];
     assert_eq!(failing["severity"], "critical", "a regression: {failing}");

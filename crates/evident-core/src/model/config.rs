@@ -111,6 +111,16 @@ pub struct SlaDays {
     pub minor: u32,
 }
 
+impl SlaDays {
+    pub fn days(self, severity: super::Severity) -> u32 {
+        match severity {
+            super::Severity::Critical => self.critical,
+            super::Severity::Major => self.major,
+            super::Severity::Minor => self.minor,
+        }
+    }
+}
+
 impl Default for SlaDays {
     fn default() -> Self {
         SlaDays {

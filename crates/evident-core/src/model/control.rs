@@ -246,7 +246,11 @@ pub struct Gap {
     pub severity: Severity,
     pub opened: Date,
     pub owner: Option<String>,
+    /// The day the team means to close it by (a roadmap date): its due date.
     pub target: Option<Date>,
+    /// Who accepted a target later than the SLA allows.
+    pub accepted_by: Option<String>,
     pub closed: Option<Date>,
     pub visibility: Visibility,
+    pub origin: Origin,
 }

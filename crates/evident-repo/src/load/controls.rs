@@ -360,7 +360,7 @@ fn gaps(
             "gap",
             &format!("{field}.id"),
             &g.id.value,
-            origin,
+            origin.clone(),
             c,
         ) {
             continue;
@@ -392,8 +392,10 @@ fn gaps(
             opened: g.opened.value,
             owner: g.owner.clone(),
             target: g.target.as_ref().map(|t| t.value),
+            accepted_by: g.accepted_by.clone(),
             closed: g.closed.as_ref().map(|t| t.value),
             visibility: g.visibility.unwrap_or(control_visibility),
+            origin,
         });
     }
     out

@@ -55,7 +55,20 @@ fn print_human(r: &RemediationReport) {
             i.state.as_str().to_string(),
             i.finding.owner.clone().unwrap_or_else(|| "—".into()),
             i.opened.to_string(),
-            i.due.to_string(),
+            match &i.exception {
+                Some(x) => match &x.accepted_by {
+                    Some(who) => format!(
+                        "{} (target past SLA {}, accepted by {who})",
+                        i.due, x.sla_due
+                    ),
+                    None => format!(
+                        "{} (target {} past SLA: needs accepted_by)",
+                        i.due, x.target
+                    ),
+                },
+                None if i.finding.target.is_some() => format!("{} (target)", i.due),
+                None => i.due.to_string(),
+            },
             if i.days_overdue > 0 {
                 format!("{} day(s)", i.days_overdue)
             } else {
