@@ -11,6 +11,8 @@
 //! are minor.
 
 use crate::model::{ControlState, Severity, TrustProgram, Visibility};
+use crate::provenance::{Provenance, Source, claim_fact, item_fact, uncovered_fact};
+use crate::record::Noted;
 use crate::status::{ItemState, StatusReport};
 use crate::time::Date;
 use serde::Serialize;
@@ -62,9 +64,13 @@ pub struct Finding {
     pub control: Option<String>,
     pub title: String,
     pub owner: Option<String>,
-    /// The day it began: a gap's `opened`, a failure's first failing day, a
-    /// review's due day, the day evidence went stale.
+    /// The day it began, from facts (docs/status.md): a failure's first
+    /// failing entry, the day evidence went stale, a gap's `opened`, a
+    /// review's due day, the commit that declared the item, made the claim or
+    /// left the criterion uncovered; else the day the ledger first recorded it.
     pub since: Date,
+    /// Which fact `since` comes from.
+    pub since_from: SinceFrom,
     pub visibility: Visibility,
     /// The ledger entry behind it, where there is one.
     pub entry: Option<u64>,
@@ -75,72 +81,82 @@ pub struct Finding {
     pub accepted_by: Option<String>,
 }
 
+/// Where a finding's `since` comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SinceFrom {
+    /// The ledger's entries: the first failing one, or freshness running out.
+    Ledger,
+    /// A date written in the trust repo: a gap's `opened`, a review's due day.
+    Declared,
+    /// The trust repo's git history.
+    Git,
+    /// The `finding` entry `check` wrote when it first saw it.
+    FindingEntry,
+    /// Nothing records it yet: first seen as of this judgement.
+    FirstSeen,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct GapReport {
     pub version: u32,
     pub as_of: crate::time::Instant,
     pub audit_type: crate::model::AuditType,
+    /// Where the dates of declarations come from (git, or why not).
+    pub history: Source,
     pub findings: Vec<Finding>,
 }
 
-/// Everything still missing as of the status's moment, worst first.
-pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
+/// Dates a finding the ledger alone cannot: from the history's `fact`, else
+/// the ledger's `finding` entry, else first seen today.
+struct Dating<'a> {
+    history: &'a Provenance,
+    noted: &'a Noted,
+    today: Date,
+}
+
+impl Dating<'_> {
+    fn date(&self, fact: &str, finding: &str) -> (Date, SinceFrom) {
+        if let Some(d) = self.history.since(fact) {
+            (d.min(self.today), SinceFrom::Git)
+        } else if let Some(at) = self.noted.since(finding) {
+            (at.date().min(self.today), SinceFrom::FindingEntry)
+        } else {
+            (self.today, SinceFrom::FirstSeen)
+        }
+    }
+}
+
+/// Everything still missing as of the status's moment, worst first; `noted`
+/// holds the findings the ledger recorded (see [`Noted`]).
+pub fn inventory(program: &TrustProgram, status: &StatusReport, noted: &Noted) -> GapReport {
     let today = status.as_of.date();
+    let dating = Dating {
+        history: &program.history,
+        noted,
+        today,
+    };
     let mut out = Vec::new();
     for c in status
         .criteria
         .iter()
         .filter(|c| c.in_scope && c.controls.is_empty())
     {
+        let id = format!("uncovered:{}", c.id);
+        let (since, since_from) = dating.date(&uncovered_fact(&c.id), &id);
         out.push(Finding {
-            id: format!("uncovered:{}", c.id),
+            id,
             kind: FindingKind::Uncovered,
             severity: Severity::Major,
             subject: c.id.clone(),
             control: None,
             title: format!("{} {}: no control covers it", c.id, c.title),
             owner: None,
-            since: today,
+            since,
+            since_from,
             visibility: Visibility::Public,
             entry: None,
             file: None,
-            target: None,
-            accepted_by: None,
-        });
-    }
-    for d in &status.discrepancies {
-        let Some(c) = status.control(&d.control) else {
-            continue;
-        };
-        let against: Vec<String> = d
-            .contradicting
-            .iter()
-            .map(|x| match &x.latest {
-                Some(e) => format!("{} {} (entry {})", x.item, x.state.as_str(), e.entry),
-                None => format!("{} {}", x.item, x.state.as_str()),
-            })
-            .chain(d.open_gaps.iter().map(|g| format!("gap {g} open")))
-            .collect();
-        out.push(Finding {
-            id: format!("discrepancy:{}", d.control),
-            kind: FindingKind::Discrepancy,
-            severity: Severity::Major,
-            subject: d.control.clone(),
-            control: Some(d.control.clone()),
-            title: format!(
-                "claims {}, evidence shows {}: {}",
-                d.claimed.as_str(),
-                d.derived.as_str(),
-                against.join(", ")
-            ),
-            owner: Some(c.owner.clone()),
-            since: today,
-            visibility: d.visibility,
-            entry: d
-                .contradicting
-                .iter()
-                .find_map(|x| x.latest.as_ref().map(|e| e.entry)),
-            file: Some(c.file.clone()),
             target: None,
             accepted_by: None,
         });
@@ -154,21 +170,25 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
         for i in c.items.iter().filter(|i| i.required) {
             let visibility = most_private(c.visibility, i.visibility);
             let subject = format!("{}/{}", c.id, i.id);
-            let finding = |kind: FindingKind, severity, title: String, since, entry| Finding {
-                id: format!("{}:{subject}", kind.as_str()),
-                kind,
-                severity,
-                subject: subject.clone(),
-                control: Some(c.id.clone()),
-                title,
-                owner: Some(c.owner.clone()),
-                since,
-                visibility,
-                entry,
-                file: file.clone(),
-                target: None,
-                accepted_by: None,
-            };
+            let finding =
+                |kind: FindingKind, severity, title: String, since: (Date, SinceFrom), entry| {
+                    Finding {
+                        id: format!("{}:{subject}", kind.as_str()),
+                        kind,
+                        severity,
+                        subject: subject.clone(),
+                        control: Some(c.id.clone()),
+                        title,
+                        owner: Some(c.owner.clone()),
+                        since: since.0,
+                        since_from: since.1,
+                        visibility,
+                        entry,
+                        file: file.clone(),
+                        target: None,
+                        accepted_by: None,
+                    }
+                };
             let latest = i.latest.as_ref();
             match i.state {
                 ItemState::Satisfied => {}
@@ -184,21 +204,29 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
                         if i.regression { "regression: " } else { "" },
                         latest.map_or(String::new(), |e| e.summary.clone())
                     ),
-                    i.failing_since.map_or(today, |t| t.date()),
+                    i.failing_since.map_or((today, SinceFrom::FirstSeen), |t| {
+                        (t.date(), SinceFrom::Ledger)
+                    }),
                     latest.map(|e| e.entry),
                 )),
-                ItemState::Missing => out.push(finding(
-                    FindingKind::Missing,
-                    Severity::Major,
-                    format!("no evidence yet: {}", i.describe),
-                    today,
-                    None,
-                )),
+                ItemState::Missing => {
+                    let id = format!("{}:{subject}", FindingKind::Missing.as_str());
+                    let since = dating.date(&item_fact(&c.id, &i.id), &id);
+                    out.push(finding(
+                        FindingKind::Missing,
+                        Severity::Major,
+                        format!("no evidence yet: {}", i.describe),
+                        since,
+                        None,
+                    ))
+                }
                 ItemState::Stale => out.push(finding(
                     FindingKind::Stale,
                     Severity::Minor,
                     format!("evidence older than its freshness: {}", i.describe),
-                    i.fresh_until.map_or(today, |t| t.date()),
+                    i.fresh_until.map_or((today, SinceFrom::FirstSeen), |t| {
+                        (t.date(), SinceFrom::Ledger)
+                    }),
                     latest.map(|e| e.entry),
                 )),
             }
@@ -213,6 +241,7 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
                 title: g.title.clone(),
                 owner: Some(g.owner.clone().unwrap_or_else(|| c.owner.clone())),
                 since: g.opened,
+                since_from: SinceFrom::Declared,
                 visibility: most_private(c.visibility, g.visibility),
                 entry: None,
                 file: Some(g.origin.to_string()),
@@ -232,6 +261,7 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
                 title: format!("control review was due {due}"),
                 owner: Some(c.owner.clone()),
                 since: due,
+                since_from: SinceFrom::Declared,
                 visibility: c.visibility,
                 entry: None,
                 file: file.clone(),
@@ -239,6 +269,66 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
                 accepted_by: None,
             });
         }
+    }
+    for d in &status.discrepancies {
+        let Some(c) = status.control(&d.control) else {
+            continue;
+        };
+        let against: Vec<String> = d
+            .contradicting
+            .iter()
+            .map(|x| match &x.latest {
+                Some(e) => format!("{} {} (entry {})", x.item, x.state.as_str(), e.entry),
+                None => format!("{} {}", x.item, x.state.as_str()),
+            })
+            .chain(d.open_gaps.iter().map(|g| format!("gap {g} open")))
+            .collect();
+        let id = format!("discrepancy:{}", d.control);
+        // It holds while the claim stands and the evidence falls short of it:
+        // since the later of the claim and the earliest shortfall still open.
+        let claim = dating.date(&claim_fact(&d.control, d.claimed.as_str()), &id);
+        let shortfall = out
+            .iter()
+            .filter(|f| f.control.as_deref() == Some(d.control.as_str()))
+            .filter(|f| {
+                matches!(
+                    f.kind,
+                    FindingKind::Failing
+                        | FindingKind::Missing
+                        | FindingKind::Stale
+                        | FindingKind::Gap
+                )
+            })
+            .map(|f| (f.since, f.since_from))
+            .min_by_key(|(since, _)| *since);
+        let (since, since_from) = match shortfall {
+            Some(s) if s.0 > claim.0 => s,
+            _ => claim,
+        };
+        out.push(Finding {
+            id,
+            kind: FindingKind::Discrepancy,
+            severity: Severity::Major,
+            subject: d.control.clone(),
+            control: Some(d.control.clone()),
+            title: format!(
+                "claims {}, evidence shows {}: {}",
+                d.claimed.as_str(),
+                d.derived.as_str(),
+                against.join(", ")
+            ),
+            owner: Some(c.owner.clone()),
+            since,
+            since_from,
+            visibility: d.visibility,
+            entry: d
+                .contradicting
+                .iter()
+                .find_map(|x| x.latest.as_ref().map(|e| e.entry)),
+            file: Some(c.file.clone()),
+            target: None,
+            accepted_by: None,
+        });
     }
     for p in program.policies.iter().filter(|p| p.review.overdue(today)) {
         let due = p.review.next_due();
@@ -251,6 +341,7 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
             title: format!("{} review was due {due}", p.title),
             owner: Some(p.owner.clone()),
             since: due,
+            since_from: SinceFrom::Declared,
             visibility: p.visibility,
             entry: None,
             file: Some(p.origin.to_string()),
@@ -267,6 +358,7 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport) -> GapReport {
         version: GAPS_JSON_VERSION,
         as_of: status.as_of,
         audit_type: program.config.audit.kind,
+        history: program.history.source.clone(),
         findings: out,
     }
 }
@@ -314,6 +406,7 @@ fn register_reviews(program: &TrustProgram, today: Date) -> Vec<Finding> {
             control: None,
             owner,
             since: due,
+            since_from: SinceFrom::Declared,
             visibility,
             entry: None,
             file: Some(file),

@@ -62,7 +62,7 @@ impl<'a> Judgement<'a> {
         let records = &ledger.judged;
         let history = History::new(records);
         let status = derive_from(program, catalog, &history, as_of);
-        let gaps = inventory(program, &status);
+        let gaps = inventory(program, &status, &ledger.noted);
         let remediation = plan(program, &gaps, records);
         let audit = scope.map(|s| AuditWindow {
             window: s.window,

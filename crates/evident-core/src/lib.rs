@@ -19,6 +19,7 @@ pub mod judgement;
 pub mod model;
 pub mod period;
 pub mod proof;
+pub mod provenance;
 pub mod record;
 pub mod remediation;
 pub mod sample;

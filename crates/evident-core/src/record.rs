@@ -5,7 +5,7 @@ use crate::model::Outcome;
 use crate::proof::Proofs;
 use crate::time::{Date, Instant, Interval};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// How a piece of evidence was obtained.
@@ -22,15 +22,23 @@ pub enum Kind {
     Attestation,
     /// A later entry withdrawing an earlier one, saying why.
     Retraction,
+    /// A register's entry (an access review, a vendor review...) as `check`
+    /// found it in the trust repo.
+    Register,
+    /// A finding as `check` first saw it (`fail`) or saw it gone (`pass`):
+    /// when it began, where nothing else can say. Not evidence.
+    Finding,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Check,
         Kind::File,
         Kind::Import,
         Kind::Attestation,
         Kind::Retraction,
+        Kind::Register,
+        Kind::Finding,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +48,8 @@ impl Kind {
             Kind::Import => "import",
             Kind::Attestation => "attestation",
             Kind::Retraction => "retraction",
+            Kind::Register => "register",
+            Kind::Finding => "finding",
         }
     }
 
@@ -51,6 +61,11 @@ impl Kind {
     /// put in by a person: what is authoritative for an item with a check.
     pub fn is_automated(self) -> bool {
         matches!(self, Kind::Check | Kind::Import)
+    }
+
+    /// Speaks for an evidence item (retractions and findings do not).
+    pub fn is_evidence(self) -> bool {
+        !matches!(self, Kind::Retraction | Kind::Finding)
     }
 }
 
@@ -103,6 +118,36 @@ pub struct Records {
     pub retractions: Vec<Retraction>,
     /// The checkpoints witnesses vouched for: when entries were proven.
     pub proofs: Proofs,
+    /// Findings the ledger recorded as open, and since when.
+    pub noted: Noted,
+}
+
+/// The findings `check` recorded as open and has not seen close: for each,
+/// when the ledger first recorded it (since its last closing).
+#[derive(Clone, Debug, Default)]
+pub struct Noted(HashMap<String, Instant>);
+
+impl Noted {
+    /// Reads `finding` entries in the ledger's order.
+    pub fn new<'r>(records: impl Iterator<Item = &'r Record>) -> Noted {
+        let mut open = HashMap::new();
+        for r in records.filter(|r| r.kind == Kind::Finding) {
+            if r.result == Outcome::Pass {
+                open.remove(&*r.item);
+            } else {
+                open.entry(r.item.to_string()).or_insert(r.collected);
+            }
+        }
+        Noted(open)
+    }
+
+    pub fn since(&self, finding: &str) -> Option<Instant> {
+        self.0.get(finding).copied()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
 }
 
 impl Records {
@@ -122,14 +167,16 @@ impl Records {
             })
             .collect();
         let withdrawn: HashSet<u64> = retractions.iter().map(|r| r.retracts).collect();
+        let noted = Noted::new(all.iter().filter(|r| !withdrawn.contains(&r.seq)));
         let judged = all
             .into_iter()
-            .filter(|r| r.kind != Kind::Retraction && !withdrawn.contains(&r.seq))
+            .filter(|r| r.kind.is_evidence() && !withdrawn.contains(&r.seq))
             .collect();
         Records {
             judged,
             retractions,
             proofs: Proofs::default(),
+            noted,
         }
     }
 }

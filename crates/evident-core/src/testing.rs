@@ -53,6 +53,7 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
         registers: Registers::default(),
         journal: None,
         remediation: vec![],
+        history: Default::default(),
     }
 }
 

@@ -176,7 +176,7 @@ impl EntryFields {
         ];
         let kind = EntryKind::parse(&self.kind).ok_or_else(|| {
             format!(
-                "kind: `{}` is not check, file, import, attestation or retraction",
+                "kind: `{}` is not check, file, import, attestation, retraction, register or finding",
                 self.kind
             )
         })?;

@@ -53,6 +53,23 @@ pub fn split(src: &SourceFile) -> Result<Split<'_>, Diagnostic> {
     )
 }
 
+/// The YAML of a front matter block, when `text` opens with one.
+pub fn front_matter(text: &str) -> Option<&str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
+    let mut pos = 0;
+    while pos < rest.len() {
+        let end = rest[pos..].find('\n').map_or(rest.len(), |i| pos + i + 1);
+        if matches!(rest[pos..end].trim_end(), "---" | "...") {
+            return Some(&rest[..pos]);
+        }
+        pos = end;
+    }
+    None
+}
+
 /// A `## Heading` section of a Markdown body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {

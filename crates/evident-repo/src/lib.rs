@@ -17,6 +17,7 @@
 
 pub mod diagnostic;
 mod document;
+pub mod history;
 pub mod init;
 pub mod lint;
 mod load;

@@ -45,4 +45,6 @@ pub struct TrustProgram {
     pub journal: Option<String>,
     /// Where remediation of each finding stands (`remediation.toml`), reviewed in git.
     pub remediation: Vec<RemediationRecord>,
+    /// When each part entered the program, from the trust repo's history.
+    pub history: crate::provenance::Provenance,
 }

@@ -5,7 +5,7 @@
 //! one `evident lint` shows everything to fix.
 
 mod config;
-mod controls;
+pub(crate) mod controls;
 mod policies;
 mod registers;
 mod remediation;
@@ -51,6 +51,7 @@ pub fn load(root: &Path, catalog: &Catalog) -> Loaded {
         registers,
         journal,
         remediation,
+        history: crate::history::read(root, catalog),
     });
     Loaded {
         program,

@@ -58,6 +58,7 @@ pub fn run(
     };
     let recorded = record_changed_files(repo, &program, &files)?;
     if targets.is_empty() {
+        super::findings::record(repo, &program, &catalog)?;
         if recorded == 0 {
             println!("no checks are declared; add `check:` to an evidence item (docs/checks.md)");
         }
@@ -83,6 +84,7 @@ pub fn run(
             .map_err(store_failure)?;
         Ok((before, results, entries, range.start))
     })?;
+    super::findings::record(repo, &program, &catalog)?;
     // The program as it stood before this run and after it: each result's
     // change, and `--fail-on`, are judged by the core's one set of rules.
     let mut after = before.clone();

@@ -6,6 +6,7 @@ use crate::failure::VerbResult;
 use crate::output::{print_json, table};
 use evident_core::gaps::GapReport;
 use evident_core::model::AuditType;
+use evident_core::provenance::Source;
 use std::path::Path;
 
 pub fn run(repo: &Path, report: &Report) -> VerbResult {
@@ -33,11 +34,11 @@ fn print_human(g: &GapReport) {
         g.as_of,
         g.findings.len()
     );
-    let mut t = table(["Kind", "Severity", "Subject", "Since", "What", "Owner"]);
+    let mut t = table(["Severity", "Kind", "Subject", "Since", "What", "Owner"]);
     for f in &g.findings {
         t.add_row([
-            f.kind.as_str(),
             f.severity.as_str(),
+            f.kind.as_str(),
             &f.subject,
             &f.since.to_string(),
             &f.title,
@@ -45,4 +46,9 @@ fn print_human(g: &GapReport) {
         ]);
     }
     println!("{t}");
+    if let Source::None { why } = &g.history {
+        println!(
+            "\nnote: the trust repo's history cannot be read ({why}): a finding is dated by the first `finding` entry `evident check` recorded for it, else today"
+        );
+    }
 }

@@ -7,6 +7,7 @@ mod check;
 mod demo;
 pub(crate) mod evidence;
 mod export;
+mod findings;
 mod gaps;
 mod init;
 mod judge;

@@ -1,0 +1,90 @@
+//! Findings recorded in the ledger: `check` writes a `finding` entry when a
+//! finding first appears (`fail`) and when it is gone (`pass`). Where the
+//! trust repo's history cannot say when a finding began (no git, or an
+//! uncommitted change), that first entry does, so its SLA clock never restarts.
+
+use super::ledger_access::{store_failure, with_ledger};
+use crate::failure::Failure;
+use evident_core::catalog::Catalog;
+use evident_core::gaps::{Finding, FindingKind};
+use evident_core::judgement::Judgement;
+use evident_core::model::TrustProgram;
+use evident_core::record::Records;
+use evident_ledger::entry::{Entry, EntryKind, Outcome};
+use evident_store::Evidence;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// The kinds whose beginning nothing else records: the ledger's entries date
+/// failures and staleness, the trust repo dates gaps and reviews.
+fn needs_noting(kind: FindingKind) -> bool {
+    matches!(
+        kind,
+        FindingKind::Missing | FindingKind::Uncovered | FindingKind::Discrepancy
+    )
+}
+
+/// Records the findings that appeared or went away since the ledger last
+/// noted them; returns how many entries it wrote.
+pub fn record(repo: &Path, program: &TrustProgram, catalog: &Catalog) -> Result<usize, Failure> {
+    let (now, today, as_of) = (super::now(), super::today(), super::instant());
+    with_ledger(repo, program, async |ledger| {
+        let records = Records::new(ledger.store.records().await.map_err(store_failure)?);
+        let judgement = Judgement::new(program, catalog, &records, as_of, None);
+        let current: Vec<&Finding> = judgement
+            .gaps
+            .findings
+            .iter()
+            .filter(|f| needs_noting(f.kind))
+            .collect();
+        let noted: HashSet<&str> = records.noted.ids().collect();
+        let entry = |id: &str, control: &str, result: Outcome, summary: String| Evidence {
+            content:
+                serde_json::json!({ "finding": id, "result": result.as_str(), "summary": summary })
+                    .to_string()
+                    .into_bytes(),
+            entry: Entry {
+                control: control.to_string(),
+                item: id.to_string(),
+                kind: EntryKind::Finding,
+                collector: "evident check".into(),
+                collected_at: now.clone(),
+                covers_from: today,
+                covers_to: today,
+                result,
+                summary,
+                content_sha256: String::new(),
+                retracts: None,
+            },
+        };
+        let opened = current
+            .iter()
+            .filter(|f| !noted.contains(f.id.as_str()))
+            .map(|f| {
+                let control = f.control.as_deref().unwrap_or(PROGRAM);
+                entry(&f.id, control, Outcome::Fail, f.title.clone())
+            });
+        let still: HashSet<&str> = current.iter().map(|f| f.id.as_str()).collect();
+        let mut gone: Vec<&str> = noted.difference(&still).copied().collect();
+        gone.sort_unstable();
+        let closed = gone.into_iter().map(|id| {
+            let control = match id.split_once(':') {
+                Some(("missing" | "discrepancy", rest)) => rest.split('/').next().unwrap_or(rest),
+                _ => PROGRAM,
+            };
+            entry(id, control, Outcome::Pass, "no longer found".into())
+        });
+        let evidence: Vec<Evidence> = opened.chain(closed).collect();
+        let count = evidence.len();
+        if count > 0 {
+            ledger
+                .record(evidence, super::write_limit())
+                .await
+                .map_err(store_failure)?;
+        }
+        Ok(count)
+    })
+}
+
+/// The control a finding of the whole program (an uncovered criterion) is filed under.
+const PROGRAM: &str = "program";
