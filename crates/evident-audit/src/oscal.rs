@@ -64,8 +64,20 @@ pub fn ssp(s: &Judgement<'_>) -> Value {
         .status
         .criteria
         .iter()
-        .filter(|c| c.in_scope && !c.controls.is_empty())
+        .filter(|c| c.in_scope && (!c.controls.is_empty() || c.not_applicable.is_some()))
         .map(|cr| {
+            if let Some(reason) = &cr.not_applicable {
+                return json!({
+                    "uuid": uuid(&o, &format!("req:{}", cr.id)),
+                    "control-id": control_id(&cr.id),
+                    "by-components": [{
+                        "component-uuid": component,
+                        "uuid": uuid(&o, &format!("by:{}:not-applicable", cr.id)),
+                        "description": format!("Not applicable: {reason}"),
+                        "implementation-status": { "state": "not-applicable", "remarks": reason },
+                    }],
+                });
+            }
             let by: Vec<Value> = cr
                 .controls
                 .iter()
@@ -197,11 +209,12 @@ pub fn assessment_results(s: &Judgement<'_>) -> Value {
             observations.push(obs);
         }
     }
+    // A criterion declared not applicable is not assessed (the SSP says why).
     let findings: Vec<Value> = s
         .status
         .criteria
         .iter()
-        .filter(|c| c.in_scope)
+        .filter(|c| c.in_scope && c.not_applicable.is_none())
         .map(|cr| {
             let related: Vec<Value> = cr
                 .controls

@@ -227,6 +227,7 @@ fn criteria(s: &Judgement<'_>) -> Table {
                 c.counts.partial.into(),
                 c.counts.planned.into(),
                 c.counts.not_applicable.into(),
+                c.not_applicable.clone().unwrap_or_default().into(),
             ]
         })
         .collect();
@@ -243,6 +244,7 @@ fn criteria(s: &Judgement<'_>) -> Table {
             "Partial",
             "Planned",
             "Not applicable",
+            "Why not applicable",
         ],
         rows,
     }

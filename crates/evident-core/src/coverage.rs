@@ -37,12 +37,17 @@ pub struct CriterionCoverage {
     /// Ids of the controls that name this criterion.
     pub controls: Vec<String>,
     pub covered: bool,
+    /// Declared not applicable in evident.toml: the reason. Such a criterion
+    /// needs no control and is never uncovered.
+    pub not_applicable: Option<String>,
 }
 
 impl CoverageReport {
     /// Uncovered criteria in the categories the audit has in scope.
     pub fn uncovered_in_scope(&self) -> impl Iterator<Item = &CriterionCoverage> {
-        self.criteria.iter().filter(|c| c.in_scope && !c.covered)
+        self.criteria
+            .iter()
+            .filter(|c| c.in_scope && !c.covered && c.not_applicable.is_none())
     }
 }
 
@@ -81,6 +86,11 @@ pub fn coverage(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Cover
                 in_scope: in_scope(&cr.category),
                 covered: !controls.is_empty(),
                 controls,
+                not_applicable: program
+                    .config
+                    .audit
+                    .not_applicable(&cr.id)
+                    .map(str::to_string),
             }
         })
         .collect();
@@ -98,7 +108,7 @@ pub fn coverage(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Cover
                 covered: mine.iter().filter(|c| c.covered).count(),
                 uncovered: mine
                     .iter()
-                    .filter(|c| !c.covered)
+                    .filter(|c| !c.covered && c.not_applicable.is_none())
                     .map(|c| c.id.clone())
                     .collect(),
             }

@@ -140,7 +140,7 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport, noted: &Noted) -
     for c in status
         .criteria
         .iter()
-        .filter(|c| c.in_scope && c.controls.is_empty())
+        .filter(|c| c.in_scope && c.controls.is_empty() && c.not_applicable.is_none())
     {
         let id = format!("uncovered:{}", c.id);
         let (since, since_from) = dating.date(&uncovered_fact(&c.id), &id);

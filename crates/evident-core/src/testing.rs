@@ -34,6 +34,7 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
                 target: None,
                 auditor: Auditor::default(),
                 proof_grace: Interval::days(2),
+                not_applicable: vec![],
             },
             portal: Portal {
                 title: "Trust".into(),

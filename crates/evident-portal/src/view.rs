@@ -53,6 +53,8 @@ pub struct Criterion {
     pub controls: Vec<Link>,
     /// How many private controls also implement it (named nowhere).
     pub internal: usize,
+    /// Declared not applicable: why.
+    pub not_applicable: Option<String>,
     pub headline: &'static str,
     pub freshness: String,
 }
@@ -264,6 +266,7 @@ impl Site {
                         })
                         .collect(),
                     internal: mine.len() - shown.len(),
+                    not_applicable: c.not_applicable.clone(),
                     headline: c.headline(),
                     freshness: freshness(&mine),
                 }

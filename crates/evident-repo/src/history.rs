@@ -258,9 +258,10 @@ fn facts_of(
         covered.extend(c.criteria.iter().map(String::as_str));
     }
     if let Some(scope) = scope {
-        for criterion in catalog.criteria().filter(|c| {
-            c.category == "security" || scope.categories.contains(&c.category)
-        }) {
+        for criterion in catalog
+            .criteria()
+            .filter(|c| c.category == "security" || scope.categories.contains(&c.category))
+        {
             if !covered.contains(criterion.id.as_str())
                 && !scope.not_applicable.contains(&criterion.id)
             {

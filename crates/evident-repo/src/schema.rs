@@ -80,6 +80,16 @@ pub struct AuditDoc {
     pub auditor: AuditorDoc,
     /// How soon after a period ends its evidence must be witnessed (default 2d).
     pub proof_grace: Option<Interval>,
+    /// Criteria of an in-scope category that do not apply, with the reason.
+    #[serde(default)]
+    pub not_applicable: Vec<T<NotApplicableDoc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotApplicableDoc {
+    pub criteria: Vec<String>,
+    pub reason: String,
 }
 
 #[derive(Deserialize, Default)]

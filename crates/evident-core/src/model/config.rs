@@ -87,6 +87,25 @@ pub struct Audit {
     /// How soon after a period ends the checkpoint proving its evidence must
     /// be witnessed or timestamped; later, the period is flagged.
     pub proof_grace: Interval,
+    /// Criteria of in-scope categories that do not apply, each with the reason.
+    pub not_applicable: Vec<NotApplicable>,
+}
+
+/// Criteria declared not applicable to the system, and why (`[[audit.not_applicable]]`).
+#[derive(Clone, Debug, Serialize)]
+pub struct NotApplicable {
+    pub criteria: Vec<String>,
+    pub reason: String,
+}
+
+impl Audit {
+    /// Why `criterion` does not apply, when it is declared so.
+    pub fn not_applicable(&self, criterion: &str) -> Option<&str> {
+        self.not_applicable
+            .iter()
+            .find(|n| n.criteria.iter().any(|c| c.eq_ignore_ascii_case(criterion)))
+            .map(|n| n.reason.as_str())
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -142,7 +142,7 @@ pub fn readiness_at(
     let criteria: Vec<Vec<usize>> = coverage(program, catalog, first.date())
         .criteria
         .iter()
-        .filter(|c| c.in_scope)
+        .filter(|c| c.in_scope && c.not_applicable.is_none())
         .map(|c| {
             c.controls
                 .iter()
@@ -199,7 +199,11 @@ fn roll_up(cr: crate::coverage::CriterionCoverage, controls: &[&ControlStatus]) 
             ControlState::NotApplicable => counts.not_applicable += 1,
         }
     }
-    let state = weakest(controls.iter().map(|c| c.derived));
+    let state = if cr.not_applicable.is_some() {
+        CriterionState::NotApplicable
+    } else {
+        weakest(controls.iter().map(|c| c.derived))
+    };
     CriterionStatus {
         id: cr.id,
         title: cr.title,
@@ -207,6 +211,7 @@ fn roll_up(cr: crate::coverage::CriterionCoverage, controls: &[&ControlStatus]) 
         in_scope: cr.in_scope,
         controls: cr.controls,
         state,
+        not_applicable: cr.not_applicable,
         failing: controls.iter().any(|c| c.flags.failing),
         stale: controls.iter().any(|c| c.flags.stale),
         counts,

@@ -206,6 +206,8 @@ pub struct CriterionStatus {
     pub in_scope: bool,
     pub controls: Vec<String>,
     pub state: CriterionState,
+    /// Declared not applicable (`[[audit.not_applicable]]`): the reason.
+    pub not_applicable: Option<String>,
     /// One of its controls is failing.
     pub failing: bool,
     /// One of its controls has stale evidence.

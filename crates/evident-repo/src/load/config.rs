@@ -5,8 +5,8 @@ use crate::diagnostic::Diagnostic;
 use crate::parse_error;
 use crate::schema::{ConfigDoc, SCHEMA_VERSION};
 use evident_core::model::{
-    Audit, AuditType, Auditor, Config, Escalation, Org, Portal, SlaDays, TimestampAuthority,
-    Witness,
+    Audit, AuditType, Auditor, Config, Escalation, NotApplicable, Org, Portal, SlaDays,
+    TimestampAuthority, Witness,
 };
 use evident_core::sample::SampleSizes;
 use evident_core::time::Interval;
@@ -110,6 +110,49 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
                 );
             }
         }
+    }
+    let mut not_applicable = Vec::new();
+    let mut declared: Vec<String> = Vec::new();
+    for (k, na) in doc.audit.not_applicable.iter().enumerate() {
+        let field = format!("audit.not_applicable[{k}]");
+        let value = na.get_ref();
+        if value.reason.trim().is_empty() {
+            cx.diags.push(
+                err(na.span(), &format!("{field}.reason"), "give the reason these criteria do not apply".into())
+                    .hint("an auditor reads it: e.g. \"we collect no personal information from data subjects\""),
+            );
+        }
+        let mut criteria = Vec::new();
+        for id in &value.criteria {
+            let problem = match cx.catalog.criterion(id) {
+                None => Some(format!("unknown criterion `{id}`")),
+                Some(cr) if !categories.contains(&cr.category) => Some(format!(
+                    "`{}` is in the {} category, which is not in scope",
+                    cr.id, cr.category
+                )),
+                Some(cr) if declared.contains(&cr.id) => {
+                    Some(format!("`{}` is declared not applicable twice", cr.id))
+                }
+                Some(cr) => {
+                    declared.push(cr.id.clone());
+                    criteria.push(cr.id.clone());
+                    None
+                }
+            };
+            if let Some(message) = problem {
+                let d = err(na.span(), &format!("{field}.criteria"), message);
+                cx.diags.push(match cx.catalog.closest_criterion(id) {
+                    Some(best) if cx.catalog.criterion(id).is_none() => {
+                        d.hint(format!("did you mean `{best}`?"))
+                    }
+                    _ => d.hint("`evident catalog` lists the criteria of each category"),
+                });
+            }
+        }
+        not_applicable.push(NotApplicable {
+            criteria,
+            reason: value.reason.trim().to_string(),
+        });
     }
     if let Some(w) = &doc.audit.window {
         if w.get_ref().from > w.get_ref().to {
@@ -255,6 +298,7 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
                 firm: doc.audit.auditor.firm,
             },
             proof_grace: doc.audit.proof_grace.unwrap_or(Interval::days(2)),
+            not_applicable,
         },
         portal: Portal {
             title: doc.portal.title.unwrap_or_else(|| "Trust center".into()),

@@ -109,7 +109,11 @@ fn print_human(s: &StatusReport) {
     let mut crit = table(["Criterion", "Title", "Implemented by", "Status"]);
     for c in s.criteria.iter().filter(|c| c.in_scope) {
         let status = format!("{} {}", symbol(c.headline()), c.headline());
-        crit.add_row([&c.id, &c.title, &c.controls.join(", "), &status]);
+        let by = match &c.not_applicable {
+            Some(reason) => format!("not applicable: {reason}"),
+            None => c.controls.join(", "),
+        };
+        crit.add_row([&c.id, &c.title, &by, &status]);
     }
     println!("Criteria in scope\n{crit}\n");
 
