@@ -5,6 +5,7 @@
 pub mod bundle;
 pub mod csv_out;
 pub mod oscal;
+pub mod register_sheets;
 pub mod table;
 pub mod worksheet;
 pub mod xlsx;

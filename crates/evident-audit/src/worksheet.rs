@@ -1,7 +1,7 @@
-//! The control matrix an auditor works from, as eight tables: Controls,
-//! Criteria, Periods (Type II: each period's result and whether its evidence
-//! was proven in time), Samples, Populations, Remediation, PBC (the
-//! provided-by-client request list) and Retractions. Every evidence link is a ledger entry number, which `evident ledger
+//! The control matrix an auditor works from: Controls, Criteria, Periods
+//! (Type II: each period's result and whether its evidence was proven in
+//! time), Samples, Populations, Remediation, PBC (the provided-by-client
+//! request list), Retractions, and a sheet per register (`register_sheets.rs`). Every evidence link is a ledger entry number, which `evident ledger
 //! prove N` turns into an inclusion proof.
 
 use crate::table::{Cell, Table};
@@ -12,7 +12,7 @@ use evident_core::time::Date;
 use std::collections::HashMap;
 
 pub fn worksheet(s: &Judgement<'_>) -> Vec<Table> {
-    vec![
+    let mut sheets = vec![
         controls(s),
         criteria(s),
         periods(s),
@@ -21,7 +21,9 @@ pub fn worksheet(s: &Judgement<'_>) -> Vec<Table> {
         remediation(s),
         pbc(s),
         retractions(s),
-    ]
+    ];
+    sheets.extend(crate::register_sheets::sheets(s));
+    sheets
 }
 
 /// Every expected period of every periodic control in the window, with its

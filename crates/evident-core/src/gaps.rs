@@ -330,8 +330,12 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport, noted: &Noted) -
             accepted_by: None,
         });
     }
-    for p in program.policies.iter().filter(|p| p.review.overdue(today)) {
-        let due = p.review.next_due();
+    for (p, due) in program
+        .policies
+        .iter()
+        .filter_map(|p| Some((p, p.review.next_due()?)))
+        .filter(|(_, due)| *due < today)
+    {
         out.push(Finding {
             id: format!("policy-review:{}", p.id),
             kind: FindingKind::PolicyReview,
@@ -387,7 +391,7 @@ fn register_reviews(program: &TrustProgram, today: Date) -> Vec<Finding> {
     let access = regs.access_reviews.iter().map(|a| {
         (
             format!("access review {}", a.id),
-            a.next_due(),
+            Some(a.next_due()),
             Some(a.reviewer.clone()),
             Visibility::Private,
             a.origin.to_string(),
@@ -396,6 +400,9 @@ fn register_reviews(program: &TrustProgram, today: Date) -> Vec<Finding> {
     vendor
         .chain(risk)
         .chain(access)
+        .filter_map(|(subject, due, owner, visibility, file)| {
+            Some((subject, due?, owner, visibility, file))
+        })
         .filter(|(_, due, ..)| *due < today)
         .map(|(subject, due, owner, visibility, file)| Finding {
             id: format!("register-review:{subject}"),

@@ -12,7 +12,8 @@ use crate::catalog::Catalog;
 use crate::gaps::{GapReport, inventory};
 use crate::model::{TrustProgram, Window};
 use crate::period::{PeriodReport, test_window};
-use crate::record::{Records, Retraction};
+use crate::record::{Kind, Records, Retraction};
+use crate::register_evidence::{key_of, live_keys};
 use crate::remediation::{RemediationReport, plan};
 use crate::sample::{SampleReport, draw};
 use crate::status::{History, ItemState, ItemStatus, StatusReport, derive_from};
@@ -60,7 +61,16 @@ impl<'a> Judgement<'a> {
         scope: Option<Scope>,
     ) -> Judgement<'a> {
         let records = &ledger.judged;
-        let history = History::new(records);
+        // A recorded register entry counts while the register still holds it.
+        let live = live_keys(program);
+        let history = History::of_records(records.iter().filter(|r| {
+            r.kind != Kind::Register
+                || live.contains(&(
+                    r.control.to_string(),
+                    r.item.to_string(),
+                    key_of(&r.summary).to_string(),
+                ))
+        }));
         let status = derive_from(program, catalog, &history, as_of);
         let gaps = inventory(program, &status, &ledger.noted);
         let remediation = plan(program, &gaps, records);

@@ -21,6 +21,7 @@ pub mod period;
 pub mod proof;
 pub mod provenance;
 pub mod record;
+pub mod register_evidence;
 pub mod remediation;
 pub mod sample;
 pub mod status;

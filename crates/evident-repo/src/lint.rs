@@ -23,7 +23,7 @@ pub fn lint(root: &std::path::Path, catalog: &Catalog, as_of: Date) -> crate::Lo
 pub fn date_checks(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut overdue = |what: &str, name: &str, review: &Review, origin: &Origin, field: &str| {
-        if review.overdue(as_of) {
+        if let Some(due) = review.next_due().filter(|due| *due < as_of) {
             out.push(
                 Diagnostic::warning(
                     &origin.file,
@@ -31,8 +31,7 @@ pub fn date_checks(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Ve
                     1,
                     field,
                     format!(
-                        "{what} `{name}` was due for review on {} (every {})",
-                        review.next_due(),
+                        "{what} `{name}` was due for review on {due} (every {})",
                         review.every
                     ),
                 )
@@ -57,7 +56,7 @@ pub fn date_checks(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Ve
     for a in &program.registers.access_reviews {
         let review = Review {
             every: a.every,
-            last: a.date,
+            last: Some(a.date),
         };
         overdue("access review", &a.id, &review, &a.origin, "date");
     }

@@ -177,7 +177,8 @@ pub struct ControlDoc {
 #[serde(deny_unknown_fields)]
 pub struct ReviewDoc {
     pub every: Interval,
-    pub last: Date,
+    /// The last review; absent until one has happened.
+    pub last: Option<Date>,
 }
 
 #[derive(Deserialize)]
@@ -193,6 +194,11 @@ pub struct EvidenceDoc {
     pub file: Option<Y<String>>,
     /// `allowed`: an item with a check also takes hand uploads.
     pub manual: Option<Y<String>>,
+    /// A register whose entries are the evidence (`access-reviews`, ...).
+    pub register: Option<Y<String>>,
+    /// Which of the register's entries count: `{ scope: users }`.
+    #[serde(default)]
+    pub filter: BTreeMap<String, serde_json::Value>,
 }
 
 fn yes() -> bool {
@@ -229,8 +235,9 @@ pub struct PolicyDoc {
     pub title: String,
     pub owner: String,
     pub version: VersionText,
-    pub approved_by: String,
-    pub approved_on: Date,
+    /// Both or neither: a policy without them is a draft.
+    pub approved_by: Option<String>,
+    pub approved_on: Option<Date>,
     pub review: ReviewDoc,
     #[serde(default)]
     pub criteria: Vec<Y<String>>,

@@ -350,13 +350,15 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
             vec!["registers/more.toml:1:1: error: vendor.name: duplicate vendor id `Cloud Host`"],
         ),
         (
-            "policy missing a field",
+            "policy approved by someone on no day",
             vec![Replace(
                 "policies/access.md",
                 "approved_on: 2026-01-10\n",
                 "",
             )],
-            vec!["policies/access.md:8:1: error: approved_on: missing field `approved_on`"],
+            vec![
+                "policies/access.md:2:1: error: approved_on: `approved_by` is set but `approved_on` is not",
+            ],
         ),
         (
             "invalid control id",

@@ -87,6 +87,11 @@ print(json.dumps(out))
         "Remediation",
         "PBC",
         "Retractions",
+        "Vendors",
+        "Risks",
+        "Incidents",
+        "Access reviews",
+        "Policies",
     ] {
         assert!(names.contains(&sheet), "{sheet} in {names:?}");
         assert_eq!(book[sheet]["frozen"], "A2", "{sheet}: header row frozen");
@@ -143,6 +148,23 @@ print(json.dumps(out))
             .any(|p| p == "not witnessed: the time is the company's own word"),
         "{periods}"
     );
+    // A sheet per register, as written: the fixture's vendor, its approved
+    // policy with approval and review dates, its resolved incident.
+    let vendors = &book["Vendors"];
+    assert_eq!(vendors["col"]["Vendor"][0], "Cloud Host", "{vendors}");
+    assert_eq!(vendors["col"]["DPA"][0], "yes");
+    let policies = &book["Policies"];
+    assert_eq!(policies["col"]["State"][0], "approved", "{policies}");
+    assert_eq!(policies["col"]["Approved by"][0], "CEO");
+    assert!(
+        policies["col"]["Approved on"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-01-10"),
+        "{policies}"
+    );
+    assert_eq!(book["Incidents"]["col"]["Days to resolve"][0], 0);
+    assert_eq!(book["Access reviews"]["col"]["Scope"][0], "api-keys");
     let pbc = &book["PBC"];
     assert_eq!(pbc["rows"], 3, "one request per evidence item");
     assert_eq!(pbc["col"]["Status"][0], "provided, failing");
@@ -164,14 +186,19 @@ fn the_csv_folder_round_trips() {
     assert_eq!(
         names,
         [
+            "access-reviews.csv",
             "controls.csv",
             "criteria.csv",
+            "incidents.csv",
             "pbc.csv",
             "periods.csv",
+            "policies.csv",
             "populations.csv",
             "remediation.csv",
             "retractions.csv",
-            "samples.csv"
+            "risks.csv",
+            "samples.csv",
+            "vendors.csv"
         ]
     );
     let mut r = csv::Reader::from_path(folder.join("controls.csv")).unwrap();

@@ -85,20 +85,22 @@ impl Severity {
     }
 }
 
-/// A review cadence and when the last review happened.
+/// A review cadence and when the last review happened (`None`: not yet
+/// reviewed; evident never assumes a review nobody recorded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Review {
     pub every: Interval,
-    pub last: Date,
+    pub last: Option<Date>,
 }
 
 impl Review {
-    pub fn next_due(&self) -> Date {
-        self.last.add_days(self.every.whole_days())
+    /// When the next review is due; `None` before a first review.
+    pub fn next_due(&self) -> Option<Date> {
+        Some(self.last?.add_days(self.every.whole_days()))
     }
 
     pub fn overdue(&self, as_of: Date) -> bool {
-        self.next_due() < as_of
+        self.next_due().is_some_and(|due| due < as_of)
     }
 }
 
@@ -155,6 +157,12 @@ pub enum EvidenceSource {
     File { path: String },
     /// Added by a person with `evident evidence add`.
     Manual,
+    /// The entries of a register (docs/trust-repo.md), those that pass `filter`.
+    Register {
+        register: super::RegisterName,
+        /// `field = value` pairs an entry must all match.
+        filter: Vec<(String, String)>,
+    },
 }
 
 impl EvidenceSource {
@@ -164,6 +172,7 @@ impl EvidenceSource {
             EvidenceSource::Check(spec) => format!("check:{}", spec.kind.as_str()),
             EvidenceSource::File { .. } => "file".into(),
             EvidenceSource::Manual => "manual".into(),
+            EvidenceSource::Register { register, .. } => format!("register:{}", register.as_str()),
         }
     }
 }

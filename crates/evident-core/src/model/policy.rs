@@ -10,10 +10,17 @@ pub struct Policy {
     pub title: String,
     pub owner: String,
     pub version: String,
-    pub approved_by: String,
-    pub approved_on: Date,
+    /// Who approved it and when; `None` while it is a draft. A draft is no
+    /// evidence of anything.
+    pub approval: Option<Approval>,
     pub review: Review,
     pub criteria: Vec<String>,
     pub visibility: Visibility,
     pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Approval {
+    pub by: String,
+    pub on: Date,
 }

@@ -12,6 +12,52 @@ pub struct Registers {
     pub access_reviews: Vec<AccessReview>,
 }
 
+/// The registers an evidence item can name (`register: access-reviews`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegisterName {
+    AccessReviews,
+    Vendors,
+    Risks,
+    Incidents,
+    Policies,
+}
+
+impl RegisterName {
+    pub const ALL: [RegisterName; 5] = [
+        RegisterName::AccessReviews,
+        RegisterName::Vendors,
+        RegisterName::Risks,
+        RegisterName::Incidents,
+        RegisterName::Policies,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegisterName::AccessReviews => "access-reviews",
+            RegisterName::Vendors => "vendors",
+            RegisterName::Risks => "risks",
+            RegisterName::Incidents => "incidents",
+            RegisterName::Policies => "policies",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RegisterName> {
+        RegisterName::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    /// The fields a `filter` may name (as the entries are written).
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            RegisterName::AccessReviews => &["id", "scope", "system", "reviewer"],
+            RegisterName::Vendors => &["name", "location", "subprocessor", "dpa", "soc2"],
+            RegisterName::Risks => &["id", "owner", "treatment", "likelihood", "impact"],
+            RegisterName::Incidents => &["id", "tier"],
+            RegisterName::Policies => &["id", "owner"],
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Vendor {
     pub name: String,

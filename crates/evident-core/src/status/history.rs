@@ -17,6 +17,11 @@ pub struct History<'e> {
 
 impl<'e> History<'e> {
     pub fn new(records: &'e [Record]) -> History<'e> {
+        History::of_records(records.iter())
+    }
+
+    /// The history of the records `records` yields.
+    pub fn of_records(records: impl Iterator<Item = &'e Record>) -> History<'e> {
         let mut index: HashMap<(&str, &str), usize> = HashMap::new();
         let mut groups: Vec<Vec<&Record>> = Vec::new();
         for r in records {

@@ -31,6 +31,17 @@ fn deciding<'h, 'e>(
     item: &EvidenceItem,
     seen: &'h [&'e Record],
 ) -> (Cow<'h, [&'e Record]>, Option<&'e Record>) {
+    if let EvidenceSource::Register { .. } = item.source {
+        // A register's entries, recorded in any order, speak by their dates:
+        // the latest-dated entry decides.
+        let mut entries: Vec<&Record> = seen
+            .iter()
+            .filter(|r| r.kind == crate::record::Kind::Register)
+            .copied()
+            .collect();
+        entries.sort_by_key(|r| (r.covers_to, r.collected, r.seq));
+        return (Cow::Owned(entries), None);
+    }
     if !matches!(item.source, EvidenceSource::Check(_))
         || seen.iter().all(|r| r.kind.is_automated())
     {
@@ -185,7 +196,7 @@ pub(super) fn judge_control(
         flags,
         items,
         open_gaps,
-        review_due: control.review.map(|r| r.next_due()),
+        review_due: control.review.and_then(|r| r.next_due()),
     }
 }
 

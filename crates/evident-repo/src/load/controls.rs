@@ -8,7 +8,8 @@ use crate::schema::{ControlDoc, EvidenceDoc, GapDoc};
 use crate::source::{SourceFile, to_u32};
 use evident_core::model::checks::CheckSettings;
 use evident_core::model::{
-    CheckSpec, Control, ControlState, EvidenceItem, EvidenceSource, Gap, Origin, Review, Visibility,
+    CheckSpec, Control, ControlState, EvidenceItem, EvidenceSource, Gap, Origin, RegisterName,
+    Review, Visibility,
 };
 use std::path::Path;
 
@@ -254,6 +255,31 @@ fn evidence_source(
     field: &str,
     ev: &EvidenceDoc,
 ) -> Option<EvidenceSource> {
+    if let Some(register) = &ev.register {
+        let (l, c) = line_of(register, off);
+        if ev.check.is_some() || ev.file.is_some() {
+            cx.diags.push(
+                Diagnostic::error(
+                    rel,
+                    l,
+                    c,
+                    &format!("{field}.register"),
+                    "an evidence item has a register, a check or a file, not several",
+                )
+                .hint("split it into one evidence item per source"),
+            );
+            return None;
+        }
+        return register_source(cx, rel, (l, c), field, register, &ev.filter);
+    }
+    if !ev.filter.is_empty() {
+        let (l, c) = line_of(&ev.id, off);
+        cx.diags.push(
+            Diagnostic::error(rel, l, c, &format!("{field}.filter"), "`filter` chooses entries of a register, and this item names none")
+                .hint("add `register: access-reviews` (or vendors, risks, incidents, policies), or remove `filter`"),
+        );
+        return None;
+    }
     match (&ev.check, &ev.file) {
         (Some(check), Some(_)) => {
             let (l, c) = line_of(check, off);
@@ -300,6 +326,61 @@ fn evidence_source(
         }
         (None, None) => Some(EvidenceSource::Manual),
     }
+}
+
+/// `register: NAME` with its `filter`, checked against the register's fields.
+fn register_source(
+    cx: &mut Cx<'_>,
+    rel: &str,
+    (l, c): (u32, u32),
+    field: &str,
+    register: &serde_saphyr::Spanned<String>,
+    filter: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Option<EvidenceSource> {
+    let Some(name) = RegisterName::parse(&register.value) else {
+        let names: Vec<&str> = RegisterName::ALL.iter().map(|r| r.as_str()).collect();
+        cx.diags.push(
+            Diagnostic::error(
+                rel,
+                l,
+                c,
+                &format!("{field}.register"),
+                format!("`{}` is not a register evident knows", register.value),
+            )
+            .hint(format!("registers: {}", names.join(", "))),
+        );
+        return None;
+    };
+    let mut pairs = Vec::new();
+    for (key, value) in filter {
+        let text = match value {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        let problem = if !name.fields().contains(&key.as_str()) {
+            format!(
+                "`{key}` is not a field of the {} register; filter by {}",
+                name.as_str(),
+                name.fields().join(", ")
+            )
+        } else if let Some(text) = text {
+            pairs.push((key.clone(), text));
+            continue;
+        } else {
+            format!("`{key}` must be a single value (text, number or true/false)")
+        };
+        cx.diags.push(
+            Diagnostic::error(rel, l, c, &format!("{field}.filter.{key}"), problem)
+                .hint("e.g. `filter: { scope: users }`"),
+        );
+        return None;
+    }
+    Some(EvidenceSource::Register {
+        register: name,
+        filter: pairs,
+    })
 }
 
 /// An evidence file must exist and stay inside the trust repo.

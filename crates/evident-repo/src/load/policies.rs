@@ -6,7 +6,7 @@ use crate::document;
 use crate::parse_error;
 use crate::schema::PolicyDoc;
 use crate::source::to_u32;
-use evident_core::model::{Origin, Policy, Review};
+use evident_core::model::{Approval, Origin, Policy, Review};
 
 pub const DIR: &str = "policies";
 
@@ -42,7 +42,25 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Policy> {
                 )
             }),
         );
-        if doc.review.last < doc.approved_on {
+        let approval = match (doc.approved_by, doc.approved_on) {
+            (Some(by), Some(on)) => Some(Approval { by, on }),
+            (None, None) => None,
+            (by, _) => {
+                let (missing, has) = if by.is_some() {
+                    ("approved_on", "approved_by")
+                } else {
+                    ("approved_by", "approved_on")
+                };
+                cx.diags.push(
+                    Diagnostic::error(&rel, line, 1, missing, format!("`{has}` is set but `{missing}` is not"))
+                        .hint("an approval names who approved and the day they did; remove both while the policy is a draft"),
+                );
+                None
+            }
+        };
+        if let (Some(last), Some(a)) = (doc.review.last, &approval)
+            && last < a.on
+        {
             cx.diags.push(
                 Diagnostic::warning(
                     &rel,
@@ -85,12 +103,12 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Policy> {
             title: doc.title,
             owner: doc.owner,
             version: doc.version.into_string(),
-            approved_by: doc.approved_by,
-            approved_on: doc.approved_on,
             review: Review {
                 every: doc.review.every,
-                last: doc.review.last,
+                // An approval is a review: the cadence runs from the later.
+                last: doc.review.last.max(approval.as_ref().map(|a| a.on)),
             },
+            approval,
             criteria,
             visibility: doc.visibility,
             origin,

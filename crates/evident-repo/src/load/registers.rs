@@ -67,7 +67,7 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: Option<&[Control]>) -> Registers {
                     iso27001: v.iso27001,
                     review: Review {
                         every: v.review_every,
-                        last: v.last_review,
+                        last: Some(v.last_review),
                     },
                     visibility: v.visibility,
                     origin,
@@ -98,7 +98,7 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: Option<&[Control]>) -> Registers {
                     controls: r.controls.into_iter().map(|c| c.into_inner()).collect(),
                     review: Review {
                         every: r.review_every,
-                        last: r.last_review,
+                        last: Some(r.last_review),
                     },
                     origin,
                 });

@@ -2,14 +2,14 @@
 //! the ledger, and say what changed since the last run (a pass turning into a
 //! failure is a regression). Exit 1 when any check fails or errors.
 
-use super::ledger_access::{store_failure, with_ledger};
+use super::ledger_access::{collected_by_check, record_all, store_failure, with_ledger};
 use crate::cli::FailOn;
 use crate::failure::{Failure, VerbResult};
 use crate::output::{print_json, table};
 use evident_checks::{CheckResult, Context};
 use evident_core::catalog::Catalog;
 use evident_core::judgement::{Change, Judgement};
-use evident_core::model::{CheckSpec, EvidenceItem, EvidenceSource, TrustProgram};
+use evident_core::model::{CheckSpec, Control, EvidenceItem, EvidenceSource, TrustProgram};
 use evident_core::record::Records;
 use evident_core::status::{History, judge_item};
 use evident_core::suggest::closest;
@@ -51,12 +51,15 @@ pub fn run(
     let catalog = Catalog::tsc();
     let program = super::load_program(repo, &catalog)?;
     let files = file_items(&program, only);
-    let targets = if files.is_empty() {
+    let from_registers =
+        selected(&program, only).any(|(_, i)| matches!(i.source, EvidenceSource::Register { .. }));
+    let targets = if files.is_empty() && !from_registers {
         select(&program, only)?
     } else {
         select(&program, only).unwrap_or_default()
     };
-    let recorded = record_changed_files(repo, &program, &files)?;
+    let recorded = record_changed_files(repo, &program, &files)?
+        + super::registers::record(repo, &program, only)?;
     if targets.is_empty() {
         super::findings::record(repo, &program, &catalog)?;
         if recorded == 0 {
@@ -244,22 +247,32 @@ fn as_evidence(t: &Target<'_>, o: &CheckResult, now: &str, today: Date) -> Evide
     }
 }
 
-/// The `file:` items `--only` selects: (control, item, declared path).
-fn file_items<'a>(
+/// The evidence items `--only` selects (all without it).
+pub(super) fn selected<'a>(
     program: &'a TrustProgram,
     only: Option<&str>,
-) -> Vec<(&'a str, &'a str, &'a str)> {
+) -> impl Iterator<Item = (&'a Control, &'a EvidenceItem)> {
     let (want_control, want_item) = match only.map(|o| o.split_once('/').unwrap_or((o, ""))) {
         None => (None, None),
         Some((c, "")) => (Some(c), None),
         Some((c, i)) => (Some(c), Some(i)),
     };
+    let want_control = want_control.map(str::to_string);
+    let want_item = want_item.map(str::to_string);
     program
         .controls
         .iter()
-        .filter(|c| want_control.is_none_or(|w| w == c.id))
+        .filter(move |c| want_control.as_deref().is_none_or(|w| w == c.id))
         .flat_map(|c| c.evidence.iter().map(move |i| (c, i)))
-        .filter(|(_, i)| want_item.is_none_or(|w| w == i.id))
+        .filter(move |(_, i)| want_item.as_deref().is_none_or(|w| w == i.id))
+}
+
+/// The `file:` items `--only` selects: (control, item, declared path).
+fn file_items<'a>(
+    program: &'a TrustProgram,
+    only: Option<&str>,
+) -> Vec<(&'a str, &'a str, &'a str)> {
+    selected(program, only)
         .filter_map(|(c, i)| match &i.source {
             EvidenceSource::File { path } => Some((c.id.as_str(), i.id.as_str(), path.as_str())),
             _ => None,
@@ -278,7 +291,7 @@ fn record_changed_files(
     if files.is_empty() {
         return Ok(0);
     }
-    let (now, today) = (super::now(), super::today());
+    let today = super::today();
     let mut evidence = Vec::new();
     for &(control, item, path) in files {
         // Inside the trust repo, a symbolic link is not followed out of it.
@@ -297,33 +310,20 @@ fn record_changed_files(
             if latest.is_some_and(|e| e.fields().is_ok_and(|f| f.content_sha256 == hash)) {
                 continue;
             }
-            new.push(Evidence {
+            new.push(collected_by_check(
+                (control, item),
+                EntryKind::File,
+                (today, today),
+                Outcome::Pass,
+                path.to_string(),
                 content,
-                entry: Entry {
-                    control: control.to_string(),
-                    item: item.to_string(),
-                    kind: EntryKind::File,
-                    collector: "evident check".into(),
-                    collected_at: now.clone(),
-                    covers_from: today,
-                    covers_to: today,
-                    result: Outcome::Pass,
-                    summary: path.to_string(),
-                    content_sha256: String::new(),
-                    retracts: None,
-                },
-            });
+            ));
         }
         let names: Vec<String> = new
             .iter()
             .map(|e| format!("{}/{} ({})", e.entry.control, e.entry.item, e.entry.summary))
             .collect();
-        if !new.is_empty() {
-            ledger
-                .record(new, super::write_limit())
-                .await
-                .map_err(store_failure)?;
-        }
+        record_all(ledger, new).await?;
         Ok(names)
     })?;
     for name in &recorded {

@@ -163,6 +163,11 @@ fn takes_hand_uploads(
                 )))
             }
         }
+        EvidenceSource::Register { register, .. } => Err(Failure::input(format!(
+            "{control}/{}: this item is evidenced by the {} register; add the entry to registers/*.toml (or the policy's approval to its file) and run `evident check`",
+            item.id,
+            register.as_str()
+        ))),
         _ => Ok(()),
     }
 }

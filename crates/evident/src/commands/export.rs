@@ -70,7 +70,10 @@ pub fn write_worksheet(
                 .iter()
                 .map(|t| {
                     let bytes = evident_audit::csv_out::to_csv(t)?;
-                    Ok((format!("{}.csv", t.name.to_lowercase()), bytes))
+                    Ok((
+                        format!("{}.csv", t.name.to_lowercase().replace(' ', "-")),
+                        bytes,
+                    ))
                 })
                 .collect::<Result<_, evident_audit::AuditError>>()
                 .map_err(|e| failed(&e))?;

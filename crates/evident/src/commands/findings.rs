@@ -3,14 +3,14 @@
 //! trust repo's history cannot say when a finding began (no git, or an
 //! uncommitted change), that first entry does, so its SLA clock never restarts.
 
-use super::ledger_access::{store_failure, with_ledger};
+use super::ledger_access::{collected_by_check, record_all, store_failure, with_ledger};
 use crate::failure::Failure;
 use evident_core::catalog::Catalog;
 use evident_core::gaps::{Finding, FindingKind};
 use evident_core::judgement::Judgement;
 use evident_core::model::TrustProgram;
 use evident_core::record::Records;
-use evident_ledger::entry::{Entry, EntryKind, Outcome};
+use evident_ledger::entry::{EntryKind, Outcome};
 use evident_store::Evidence;
 use std::collections::HashSet;
 use std::path::Path;
@@ -27,7 +27,7 @@ fn needs_noting(kind: FindingKind) -> bool {
 /// Records the findings that appeared or went away since the ledger last
 /// noted them; returns how many entries it wrote.
 pub fn record(repo: &Path, program: &TrustProgram, catalog: &Catalog) -> Result<usize, Failure> {
-    let (now, today, as_of) = (super::now(), super::today(), super::instant());
+    let (today, as_of) = (super::today(), super::instant());
     with_ledger(repo, program, async |ledger| {
         let records = Records::new(ledger.store.records().await.map_err(store_failure)?);
         let judgement = Judgement::new(program, catalog, &records, as_of, None);
@@ -38,24 +38,17 @@ pub fn record(repo: &Path, program: &TrustProgram, catalog: &Catalog) -> Result<
             .filter(|f| needs_noting(f.kind))
             .collect();
         let noted: HashSet<&str> = records.noted.ids().collect();
-        let entry = |id: &str, control: &str, result: Outcome, summary: String| Evidence {
-            content:
-                serde_json::json!({ "finding": id, "result": result.as_str(), "summary": summary })
-                    .to_string()
-                    .into_bytes(),
-            entry: Entry {
-                control: control.to_string(),
-                item: id.to_string(),
-                kind: EntryKind::Finding,
-                collector: "evident check".into(),
-                collected_at: now.clone(),
-                covers_from: today,
-                covers_to: today,
+        let entry = |id: &str, control: &str, result: Outcome, summary: String| {
+            let content =
+                serde_json::json!({ "finding": id, "result": result.as_str(), "summary": summary });
+            collected_by_check(
+                (control, id),
+                EntryKind::Finding,
+                (today, today),
                 result,
                 summary,
-                content_sha256: String::new(),
-                retracts: None,
-            },
+                content.to_string().into_bytes(),
+            )
         };
         let opened = current
             .iter()
@@ -76,12 +69,7 @@ pub fn record(repo: &Path, program: &TrustProgram, catalog: &Catalog) -> Result<
         });
         let evidence: Vec<Evidence> = opened.chain(closed).collect();
         let count = evidence.len();
-        if count > 0 {
-            ledger
-                .record(evidence, super::write_limit())
-                .await
-                .map_err(store_failure)?;
-        }
+        record_all(ledger, evidence).await?;
         Ok(count)
     })
 }

@@ -401,3 +401,45 @@ pub fn committed_checkpoint(
     })?;
     Ok(Some(cp))
 }
+
+/// What `evident check` records besides check results (a changed file, a
+/// register entry, a finding): one entry collected now by `evident check`.
+pub fn collected_by_check(
+    (control, item): (&str, &str),
+    kind: evident_ledger::entry::EntryKind,
+    covers: (evident_core::time::Date, evident_core::time::Date),
+    result: evident_ledger::entry::Outcome,
+    summary: String,
+    content: Vec<u8>,
+) -> evident_store::Evidence {
+    evident_store::Evidence {
+        content,
+        entry: evident_ledger::entry::Entry {
+            control: control.to_string(),
+            item: item.to_string(),
+            kind,
+            collector: "evident check".into(),
+            collected_at: super::now(),
+            covers_from: covers.0,
+            covers_to: covers.1,
+            result,
+            summary,
+            content_sha256: String::new(),
+            retracts: None,
+        },
+    }
+}
+
+/// Records `new`, when there is anything to record.
+pub async fn record_all(
+    ledger: &Ledger<FsBlobs>,
+    new: Vec<evident_store::Evidence>,
+) -> Result<(), Failure> {
+    if !new.is_empty() {
+        ledger
+            .record(new, super::write_limit())
+            .await
+            .map_err(store_failure)?;
+    }
+    Ok(())
+}

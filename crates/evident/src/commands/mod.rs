@@ -15,6 +15,7 @@ mod ledger;
 mod ledger_access;
 mod lint;
 mod period;
+mod registers;
 mod remediation;
 mod sample;
 mod status;

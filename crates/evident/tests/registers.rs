@@ -1,0 +1,122 @@
+//! Registers are evidence: an access review written in the register satisfies
+//! the item that names the register, once `check` has recorded it; removing
+//! the entry makes the item missing again.
+
+mod common;
+
+use common::{run_at, write_fixture};
+use serde_json::Value;
+use std::path::Path;
+
+const NOW: &str = "2026-11-23T12:00:00Z";
+
+const ACCESS_CONTROL: &str = r#"---
+id: ACCESS
+title: Access reviews
+criteria: [CC6.3]
+owner: security@example.com
+frequency: quarterly
+nature: manual
+evidence:
+  - id: user-review
+    describe: Quarterly review of user accounts
+    fresh_for: 100d
+    register: access-reviews
+    filter: { scope: users }
+---
+
+## Statement
+
+Who can reach production is reviewed every quarter.
+
+## Implementation
+
+The CTO reviews every account against the HR roster.
+"#;
+
+const USERS_REVIEW: &str = r#"
+[[access_review]]
+id = "AR-2"
+scope = "users"
+system = "Production"
+reviewer = "cto@example.com"
+date = 2026-10-05
+findings = "two leavers removed"
+"#;
+
+fn item(dir: &Path) -> Value {
+    let (code, out, err) = run_at(dir, NOW, &["status", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let status: Value = serde_json::from_str(&out).unwrap();
+    let control = common::find(&status["controls"], "id", "ACCESS");
+    common::find(&control["items"], "id", "user-review").clone()
+}
+
+#[test]
+fn an_access_review_in_the_register_satisfies_the_item_and_its_removal_undoes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_fixture(dir);
+    std::fs::write(dir.join("controls/access.md"), ACCESS_CONTROL).unwrap();
+    let registers = dir.join("registers/main.toml");
+    let without = std::fs::read_to_string(&registers).unwrap();
+    std::fs::write(&registers, format!("{without}{USERS_REVIEW}")).unwrap();
+
+    // The fixture's api-keys review does not pass the filter; the users one does.
+    let (_, _, err) = run_at(dir, NOW, &["check", "--only", "ACCESS"]);
+    assert!(
+        err.contains(
+            "recorded the register entry of ACCESS/user-review (access-reviews:AR-2@2026-10-05)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("AR-1"), "{err}");
+    let satisfied = item(dir);
+    assert_eq!(satisfied["state"], "satisfied", "{satisfied}");
+    assert_eq!(satisfied["source"], "register:access-reviews");
+    // Fresh for 100 days from the review's own date, not from when it was recorded.
+    assert_eq!(
+        satisfied["fresh_until"], "2027-01-13T23:59:59Z",
+        "{satisfied}"
+    );
+    // Recorded once: a second check writes nothing.
+    let (_, _, err) = run_at(dir, NOW, &["check", "--only", "ACCESS"]);
+    assert!(!err.contains("recorded the register entry"), "{err}");
+
+    // A hand upload cannot stand in for the register.
+    let (code, _, err) = run_at(
+        dir,
+        NOW,
+        &[
+            "evidence",
+            "add",
+            "evidence/password-policy.pdf",
+            "--control",
+            "ACCESS",
+            "--item",
+            "user-review",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("access-reviews register"), "{err}");
+
+    std::fs::write(&registers, without).unwrap();
+    let missing = item(dir);
+    assert_eq!(missing["state"], "missing", "{missing}");
+}
+
+#[test]
+fn a_filter_on_a_field_the_register_lacks_is_a_located_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_fixture(dir);
+    let wrong = ACCESS_CONTROL.replace("filter: { scope: users }", "filter: { team: users }");
+    std::fs::write(dir.join("controls/access.md"), wrong).unwrap();
+    let (code, out, err) = run_at(dir, NOW, &["lint"]);
+    let text = format!("{out}{err}");
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("controls/access.md:12:15: error: evidence[0].filter.team: `team` is not a field of the access-reviews register"),
+        "{text}"
+    );
+}
