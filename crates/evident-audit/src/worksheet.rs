@@ -397,6 +397,7 @@ fn pbc(s: &Judgement<'_>) -> Table {
                     ItemState::Stale => "provided, stale",
                     ItemState::Failing => "provided, failing",
                     ItemState::Missing => "outstanding",
+                    ItemState::NeedsSetup => "outstanding, needs setup",
                 }
                 .into(),
                 entry_list(i.latest.as_ref().map(|e| e.entry)),

@@ -25,6 +25,8 @@ pub const GAPS_JSON_VERSION: u32 = 1;
 #[serde(rename_all = "kebab-case")]
 pub enum FindingKind {
     Uncovered,
+    /// An item that cannot be collected until someone sets it up.
+    NeedsSetup,
     /// A claim better than the evidence supports.
     Discrepancy,
     Failing,
@@ -40,6 +42,7 @@ impl FindingKind {
     pub fn as_str(self) -> &'static str {
         match self {
             FindingKind::Uncovered => "uncovered",
+            FindingKind::NeedsSetup => "needs-setup",
             FindingKind::Discrepancy => "discrepancy",
             FindingKind::Failing => "failing",
             FindingKind::Missing => "missing",
@@ -192,6 +195,18 @@ pub fn inventory(program: &TrustProgram, status: &StatusReport, noted: &Noted) -
             let latest = i.latest.as_ref();
             match i.state {
                 ItemState::Satisfied => {}
+                ItemState::NeedsSetup => {
+                    let id = format!("{}:{subject}", FindingKind::NeedsSetup.as_str());
+                    let since = dating.date(&item_fact(&c.id, &i.id), &id);
+                    let what = item_setup(program, &c.id, &i.id).unwrap_or_default();
+                    out.push(finding(
+                        FindingKind::NeedsSetup,
+                        Severity::Minor,
+                        format!("needs setup: {what}"),
+                        since,
+                        None,
+                    ))
+                }
                 ItemState::Failing => out.push(finding(
                     FindingKind::Failing,
                     if i.regression {
@@ -421,6 +436,12 @@ fn register_reviews(program: &TrustProgram, today: Date) -> Vec<Finding> {
             accepted_by: None,
         })
         .collect()
+}
+
+/// What an item declared with `setup:` waits for.
+fn item_setup<'p>(program: &'p TrustProgram, control: &str, item: &str) -> Option<&'p str> {
+    let c = program.controls.iter().find(|c| c.id == control)?;
+    c.evidence.iter().find(|i| i.id == item)?.setup.as_deref()
 }
 
 fn most_private(a: Visibility, b: Visibility) -> Visibility {

@@ -81,6 +81,7 @@ pub fn control(id: &str, criteria: &[&str], items: &[&str], fresh: &str) -> Cont
                 visibility: Visibility::Public,
                 source: EvidenceSource::Manual,
                 manual_allowed: false,
+                setup: None,
             })
             .collect(),
         gaps: vec![],

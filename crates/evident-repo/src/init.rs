@@ -1,7 +1,7 @@
 //! `evident init`: a complete starter program a company can adopt and edit.
 //!
 //! The starter lives in `templates/starter/` as ordinary trust-repo files with a
-//! few minijinja placeholders (`{{ org }}`, `{{ today }}`, ...), embedded in the
+//! few minijinja placeholders (`{{ org }}`, `{{ domain }}`, ...), embedded in the
 //! binary. Scaffolding never overwrites: existing files are skipped and reported.
 
 use evident_core::time::Date;
@@ -10,16 +10,22 @@ use include_dir::{Dir, include_dir};
 use std::path::Path;
 
 static STARTER: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates/starter");
+/// Controls for the categories a company may add (`categories/<id>/controls/`),
+/// scaffolded only when the category is chosen.
+static CATEGORIES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates/categories");
 
 /// What the starter is made for.
 #[derive(Debug, Clone)]
 pub struct Starter {
     /// The organisation's display name.
     pub org: String,
-    /// The day the program is adopted: reviews and approvals start from it.
+    /// The day the program is adopted: the audit's planned dates count from
+    /// it. No review, approval or register entry is dated: none happened yet.
     pub today: Date,
     /// What the starter's checks observe; `None`: the company's own (placeholder) hosts.
     pub endpoints: Option<Endpoints>,
+    /// The categories in scope, security first.
+    pub categories: Vec<String>,
 }
 
 /// The hosts, paths and repository the starter's checks point at.
@@ -89,11 +95,21 @@ impl Starter {
             backups => at.backups,
             code => at.code,
             scan_host => at.scan_host,
+            // The company's own hosts are placeholders until edited: the
+            // checks that reach them need setup.
+            placeholders => self.endpoints.is_none(),
             org => self.org.clone(),
             org_toml => self.org.replace('\\', "\\\\").replace('"', "\\\""),
             contact => format!("security@{domain}"),
             domain => domain,
-            today => self.today.to_string(),
+            categories => format!(
+                "[{}]",
+                self.categories
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             year => self.today.year(),
             window_from => self.today.add_days(90).to_string(),
             window_to => self.today.add_days(90 + 182).to_string(),
@@ -112,6 +128,19 @@ impl Starter {
         let ctx = self.context();
         let mut files = Vec::new();
         collect(&STARTER, &mut files);
+        for category in &self.categories {
+            if let Some(dir) = CATEGORIES.get_dir(category) {
+                let mut extra = Vec::new();
+                collect(dir, &mut extra);
+                let prefix = format!("{category}/");
+                files.extend(extra.into_iter().map(|(path, text)| {
+                    (
+                        path.strip_prefix(&prefix).unwrap_or(&path).to_string(),
+                        text,
+                    )
+                }));
+            }
+        }
         files.sort_by(|a, b| a.0.cmp(&b.0));
         files
             .into_iter()

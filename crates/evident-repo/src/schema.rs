@@ -194,6 +194,8 @@ pub struct EvidenceDoc {
     pub file: Option<Y<String>>,
     /// `allowed`: an item with a check also takes hand uploads.
     pub manual: Option<Y<String>>,
+    /// What must be set before the item can be collected (a needs-setup item).
+    pub setup: Option<String>,
     /// A register whose entries are the evidence (`access-reviews`, ...).
     pub register: Option<Y<String>>,
     /// Which of the register's entries count: `{ scope: users }`.

@@ -43,6 +43,14 @@ pub enum Command {
         /// The organisation's name.
         #[arg(long, default_value = "Example Inc.")]
         org: String,
+        /// The categories in scope, comma-separated (security is always in):
+        /// security, availability, confidentiality, processing-integrity, privacy.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "security,availability,confidentiality"
+        )]
+        categories: Vec<String>,
     },
     /// Validate the trust repo; errors name file:line:column and field.
     Lint {

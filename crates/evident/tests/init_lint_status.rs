@@ -339,3 +339,218 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
         "keep me"
     );
 }
+
+/// Every file `init` wrote, as text.
+fn starter_files(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if name == ".git" || name == ".evident" {
+                continue;
+            }
+            if p.is_dir() {
+                todo.push(p);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                out.push((p.strip_prefix(dir).unwrap().display().to_string(), text));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_starter_invents_nothing_and_its_checks_pass_or_need_setup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("fresh");
+    let out = evident().arg("init").arg(&repo).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // No approval, review or register entry is dated: none happened.
+    let date = regex_lite_date();
+    for (file, text) in starter_files(&repo) {
+        // What a line says, without its comment.
+        for line in text.lines().map(|l| l.split('#').next().unwrap_or("")) {
+            let key = line.trim_start();
+            let field = ["approved_by:", "approved_on:", "last_review =", "date ="]
+                .iter()
+                .find(|f| key.starts_with(*f))
+                .or(line.contains("last:").then_some(&"last:"));
+            assert!(
+                field.is_none(),
+                "{file}: `{line}` records a fact nobody made"
+            );
+            assert!(
+                !(file.starts_with("registers/") || file.starts_with("policies/")) || !date(line),
+                "{file}: `{line}` carries a date"
+            );
+        }
+    }
+    // Before anything ran, nothing is satisfied.
+    let status = |repo: &Path| -> Value {
+        let (code, out, err) = run_in(repo, &["status", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let items = |s: &Value| -> Vec<(String, String, String)> {
+        s["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| {
+                c["items"].as_array().unwrap().iter().map(move |i| {
+                    (
+                        format!(
+                            "{}/{}",
+                            c["id"].as_str().unwrap(),
+                            i["id"].as_str().unwrap()
+                        ),
+                        i["state"].as_str().unwrap().to_string(),
+                        i["latest"]["summary"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+            })
+            .collect()
+    };
+    let before = status(&repo);
+    let satisfied: Vec<_> = items(&before)
+        .into_iter()
+        .filter(|(_, s, _)| s == "satisfied")
+        .collect();
+    assert!(satisfied.is_empty(), "{satisfied:?}");
+
+    // `check` on a fresh machine: every check passes or needs setup; exit 0.
+    let (code, out, err) = run_in(&repo, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 fail, 0 error"), "{out}");
+    assert!(err.contains("needs setup, not run"), "{err}");
+    let after = status(&repo);
+    for (item, state, _) in items(&after) {
+        assert!(
+            ["needs-setup", "missing", "satisfied"].contains(&state.as_str()),
+            "{item}: {state}"
+        );
+    }
+    // What is satisfied now is what a check observed: the trust repo's own history.
+    let satisfied: Vec<String> = items(&after)
+        .into_iter()
+        .filter(|(_, s, _)| s == "satisfied")
+        .map(|(i, ..)| i)
+        .collect();
+    assert_eq!(satisfied, ["CHANGE/reviewed-merges"]);
+    // Needs-setup is its own finding, never a failure.
+    let (_, out, _) = run_in(&repo, &["gaps", "--json"]);
+    let gaps: Value = serde_json::from_str(&out).unwrap();
+    let setup = find(&gaps["findings"], "id", "needs-setup:BACKUP/backup-fresh");
+    assert_eq!(setup["severity"], "minor");
+    assert_eq!(setup["since_from"], "git", "{setup}");
+    assert!(
+        !gaps["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "failing"),
+        "{gaps}"
+    );
+}
+
+/// `2026-01-15`-like text in a line.
+fn regex_lite_date() -> impl Fn(&str) -> bool {
+    |line: &str| {
+        let b = line.as_bytes();
+        b.windows(10).any(|w| {
+            w.iter().enumerate().all(|(k, c)| match k {
+                4 | 7 => *c == b'-',
+                _ => c.is_ascii_digit(),
+            })
+        })
+    }
+}
+
+#[test]
+fn all_five_categories_cover_all_61_criteria_and_a_criterion_can_be_declared_not_applicable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("all");
+    let out = evident()
+        .arg("init")
+        .arg(&repo)
+        .args([
+            "--categories",
+            "security,availability,confidentiality,processing-integrity,privacy",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let (code, out, err) = run_in(&repo, &["lint"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 error(s), 0 warning(s)"), "{out}");
+    let (_, out, _) = run_in(&repo, &["status", "--json"]);
+    let status: Value = serde_json::from_str(&out).unwrap();
+    let criteria = status["criteria"].as_array().unwrap();
+    assert_eq!(
+        criteria.iter().filter(|c| c["in_scope"] == true).count(),
+        61
+    );
+    let uncovered: Vec<&Value> = criteria
+        .iter()
+        .filter(|c| c["state"] == "uncovered")
+        .collect();
+    assert!(uncovered.is_empty(), "{uncovered:?}");
+
+    // P5.1 declared not applicable: shown so, never uncovered, in status, the
+    // portal and the worksheet.
+    let config = std::fs::read_to_string(repo.join("evident.toml")).unwrap();
+    std::fs::write(
+        repo.join("evident.toml"),
+        format!("{config}\n[[audit.not_applicable]]\ncriteria = [\"P8.1\"]\nreason = \"Customers, not we, answer their users' complaints.\"\n")
+            .replace("[P5.1, P5.2, P6.7, P8.1]", "[P5.1, P5.2, P6.7]"),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("controls/privacy-rights.md"),
+        std::fs::read_to_string(repo.join("controls/privacy-rights.md"))
+            .unwrap()
+            .replace("[P5.1, P5.2, P6.7, P8.1]", "[P5.1, P5.2, P6.7]"),
+    )
+    .unwrap();
+    let (code, out, err) = run_in(&repo, &["status"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("not applicable: Customers, not we, answer their users' complaints."),
+        "{out}"
+    );
+    let (_, out, _) = run_in(&repo, &["status", "--json"]);
+    let status: Value = serde_json::from_str(&out).unwrap();
+    let p81 = find(&status["criteria"], "id", "P8.1");
+    assert_eq!(p81["state"], "not-applicable", "{p81}");
+    let (_, out, _) = run_in(&repo, &["gaps", "--json"]);
+    assert!(!out.contains("uncovered:P8.1"), "{out}");
+    let site = repo.join("site");
+    let (code, _, err) = run_in(&repo, &["build", "--out", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(repo.join("site/criteria.html")).unwrap();
+    assert!(
+        page.contains("Not applicable: Customers, not we, answer their users&#x27; complaints."),
+        "{page}"
+    );
+    let sheets = repo.join("sheets");
+    let (code, _, err) = run_in(
+        &repo,
+        &[
+            "export",
+            "worksheet",
+            "--format",
+            "csv",
+            "--out",
+            sheets.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let sheet = std::fs::read_to_string(repo.join("sheets/criteria.csv")).unwrap();
+    assert!(
+        sheet.contains("P8.1,")
+            && sheet.contains("Customers, not we, answer their users' complaints."),
+        "{sheet}"
+    );
+}

@@ -56,6 +56,16 @@ fn every_oscal_document_passes_trestle_validate() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write_fixture(dir);
+    // A1.3 (recovery testing) is declared not to apply, with its reason.
+    let config = std::fs::read_to_string(dir.join("evident.toml")).unwrap();
+    std::fs::write(
+        dir.join("evident.toml"),
+        config.replace(
+            "[sla]",
+            "[[audit.not_applicable]]\ncriteria = [\"A1.3\"]\nreason = \"No stored data to recover: the service is stateless.\"\n\n[sla]",
+        ),
+    )
+    .unwrap();
     add_evidence(dir, "2026-11-20T09:00:00Z", "AUTH/mfa-enforced", "pass");
     add_evidence(dir, "2026-11-20T09:00:00Z", "AUTH/password-policy", "pass");
     add_evidence(dir, "2026-11-22T09:00:00Z", "AUTH/mfa-enforced", "fail");
@@ -127,11 +137,25 @@ fn every_oscal_document_passes_trestle_validate() {
         cc61["by-components"][0]["implementation-status"]["state"], "partial",
         "{cc61}"
     );
+    let a13 = reqs.iter().find(|r| r["control-id"] == "a1.3").unwrap();
+    let by = &a13["by-components"][0];
+    assert_eq!(
+        by["implementation-status"]["state"], "not-applicable",
+        "{a13}"
+    );
+    assert_eq!(
+        by["implementation-status"]["remarks"],
+        "No stored data to recover: the service is stateless."
+    );
     let ar = read("assessment-results.json");
     let findings = ar["assessment-results"]["results"][0]["findings"]
         .as_array()
         .unwrap();
-    assert_eq!(findings.len(), 36, "one finding per in-scope criterion");
+    assert_eq!(
+        findings.len(),
+        35,
+        "one finding per in-scope criterion but the one not applicable"
+    );
     let satisfied = |id: &str| {
         findings
             .iter()

@@ -145,6 +145,9 @@ pub struct EvidenceItem {
     /// `manual: allowed`: an item with a check also takes hand uploads, which
     /// count only while the check has recorded nothing (a check decides).
     pub manual_allowed: bool,
+    /// `setup: "what to set"`: the item cannot be collected yet; it is
+    /// `needs-setup` (never failing) and `check` leaves it alone.
+    pub setup: Option<String>,
 }
 
 /// How an evidence item is collected.

@@ -11,8 +11,11 @@ pub const STATUS_JSON_VERSION: u32 = 2;
 
 /// An evidence item's state, worst first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum ItemState {
+    /// Declared with `setup:`: it cannot be collected until someone sets
+    /// what the text says (a host, a repository, a tool). Not a failure.
+    NeedsSetup,
     /// Nothing recorded for it yet.
     Missing,
     /// Its latest entry fails or errors.
@@ -25,6 +28,7 @@ pub enum ItemState {
 impl ItemState {
     pub fn as_str(self) -> &'static str {
         match self {
+            ItemState::NeedsSetup => "needs-setup",
             ItemState::Missing => "missing",
             ItemState::Failing => "failing",
             ItemState::Stale => "stale",

@@ -78,6 +78,7 @@ pub(super) fn read_item<'h, 'e>(
         .or_else(|| judged.find(|r| r.result == Outcome::Pass));
     let fresh_until = last_pass.map(|r| r.speaks_until(item.fresh_for));
     let state = match latest {
+        _ if item.setup.is_some() => ItemState::NeedsSetup,
         None => ItemState::Missing,
         Some(r) if r.result != Outcome::Pass => ItemState::Failing,
         Some(_) if fresh_until.is_some_and(|t| t >= as_of) => ItemState::Satisfied,

@@ -237,6 +237,7 @@ fn evidence_items(
         };
         items.push(EvidenceItem {
             manual_allowed,
+            setup: ev.setup.clone().filter(|s| !s.trim().is_empty()),
             id: ev.id.value.clone(),
             describe: ev.describe.clone(),
             fresh_for: ev.fresh_for,

@@ -5,7 +5,7 @@
 use super::ledger_access::{collected_by_check, record_all, store_failure, with_ledger};
 use crate::cli::FailOn;
 use crate::failure::{Failure, VerbResult};
-use crate::output::{print_json, table};
+use crate::output::{print_json, table, terminal};
 use evident_checks::{CheckResult, Context};
 use evident_core::catalog::Catalog;
 use evident_core::judgement::{Change, Judgement};
@@ -273,6 +273,7 @@ fn file_items<'a>(
     only: Option<&str>,
 ) -> Vec<(&'a str, &'a str, &'a str)> {
     selected(program, only)
+        .filter(|(_, i)| i.setup.is_none())
         .filter_map(|(c, i)| match &i.source {
             EvidenceSource::File { path } => Some((c.id.as_str(), i.id.as_str(), path.as_str())),
             _ => None,
@@ -353,24 +354,29 @@ fn select<'a>(program: &'a TrustProgram, only: Option<&str>) -> Result<Vec<Targe
         }
     }
     let mut out = Vec::new();
-    for control in &program.controls {
-        if want_control.is_some_and(|c| c != control.id) {
+    let mut waiting = 0;
+    for (control, item) in selected(program, only) {
+        let EvidenceSource::Check(spec) = &item.source else {
+            continue;
+        };
+        if let Some(what) = &item.setup {
+            eprintln!(
+                "{}/{}: needs setup, not run: {}",
+                terminal(&control.id),
+                terminal(&item.id),
+                terminal(what)
+            );
+            waiting += 1;
             continue;
         }
-        for item in &control.evidence {
-            if want_item.is_some_and(|i| i != item.id) {
-                continue;
-            }
-            if let EvidenceSource::Check(spec) = &item.source {
-                out.push(Target {
-                    control: &control.id,
-                    item,
-                    spec,
-                });
-            }
-        }
+        out.push(Target {
+            control: &control.id,
+            item,
+            spec,
+        });
     }
     if out.is_empty()
+        && waiting == 0
         && let Some(text) = only
     {
         return Err(Failure::input(format!(

@@ -33,7 +33,11 @@ pub fn run(cli: Cli) -> VerbResult {
     let repo = cli.repo.as_path();
     match cli.command {
         Command::Demo { dir } => demo::run(&dir),
-        Command::Init { dir, org } => init::run(dir.as_deref().unwrap_or(repo), &org),
+        Command::Init {
+            dir,
+            org,
+            categories,
+        } => init::run(dir.as_deref().unwrap_or(repo), &org, &categories),
         Command::Lint { report } => lint::run(repo, &report),
         Command::Catalog { category, report } => catalog::run(category.as_deref(), &report),
         Command::Status { report } => status::run(repo, &report),

@@ -15,6 +15,7 @@ use std::path::Path;
 /// lacks; returns how many it recorded.
 pub fn record(repo: &Path, program: &TrustProgram, only: Option<&str>) -> Result<usize, Failure> {
     let wanted: Vec<(&str, &str, Vec<_>)> = super::check::selected(program, only)
+        .filter(|(_, i)| i.setup.is_none())
         .filter_map(|(c, i)| match &i.source {
             EvidenceSource::Register { register, filter } => Some((
                 c.id.as_str(),

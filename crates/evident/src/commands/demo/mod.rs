@@ -1,11 +1,9 @@
 //! `evident demo`: a sample company's program, end to end, in one command.
 
-use super::ledger_access::{self, store_failure, with_ledger};
+use super::ledger_access::{self, with_ledger};
 use crate::failure::{Failure, VerbResult};
 use evident_core::catalog::Catalog;
-use evident_core::model::{EvidenceSource, TrustProgram};
-use evident_ledger::entry::{Entry, EntryKind, Outcome};
-use evident_store::Evidence;
+use evident_core::model::TrustProgram;
 use std::path::Path;
 
 mod app_repo;
@@ -32,7 +30,13 @@ pub fn run(dir: &Path) -> VerbResult {
     );
 
     println!("\n2. scaffold the trust repo (controls, policies, registers) pointing at it");
-    let done = super::init::create(dir, DEMO_ORG, Some(world.endpoints.clone()))?;
+    let categories = ["security", "availability", "confidentiality"].map(String::from);
+    let done = super::init::create(
+        dir,
+        DEMO_ORG,
+        Some(world.endpoints.clone()),
+        categories.to_vec(),
+    )?;
     super::init::report(dir, &done);
     world.furnish(dir).map_err(Failure::unmet)?;
     story::history(dir, today).map_err(Failure::unmet)?;
@@ -63,9 +67,19 @@ pub fn run(dir: &Path) -> VerbResult {
         program.registers.risks.len()
     );
 
-    println!("\n4. record the evidence files in the ledger");
-    let recorded = record_file_evidence(dir, program)?;
-    println!("   {recorded} evidence file(s) recorded");
+    println!("\n4. what the company did before evident (each dated in its own files)");
+    let approved = program
+        .policies
+        .iter()
+        .filter(|p| p.approval.is_some())
+        .count();
+    println!(
+        "   {approved} of {} policies approved, {} still a draft; {} access review(s), {} vendor(s) in the registers",
+        program.policies.len(),
+        program.policies.len() - approved,
+        program.registers.access_reviews.len(),
+        program.registers.vendors.len()
+    );
 
     println!("\n5. run every check against the company's servers, files and repository");
     expected_failures(super::check::run(dir, None, 16, false, &[]))?;
@@ -219,46 +233,6 @@ fn expected_failures(outcome: VerbResult) -> VerbResult {
         }
         other => other,
     }
-}
-
-/// Records every file-backed evidence item of the demo program as one batch.
-fn record_file_evidence(dir: &Path, program: &TrustProgram) -> Result<usize, Failure> {
-    let today = super::today();
-    let now = super::now();
-    let mut evidence = Vec::new();
-    for control in &program.controls {
-        for item in &control.evidence {
-            let EvidenceSource::File { path } = &item.source else {
-                continue;
-            };
-            let content = std::fs::read(dir.join(path))
-                .map_err(|e| Failure::input(format!("{}: {e}", dir.join(path).display())))?;
-            evidence.push(Evidence {
-                content,
-                entry: Entry {
-                    control: control.id.clone(),
-                    item: item.id.clone(),
-                    kind: EntryKind::File,
-                    collector: "evident demo".into(),
-                    collected_at: now.clone(),
-                    covers_from: today,
-                    covers_to: today,
-                    result: Outcome::Pass,
-                    summary: path.clone(),
-                    content_sha256: String::new(),
-                    retracts: None,
-                },
-            });
-        }
-    }
-    let count = evidence.len();
-    with_ledger(dir, program, async |ledger| {
-        ledger
-            .record(evidence, super::write_limit())
-            .await
-            .map_err(store_failure)
-    })?;
-    Ok(count)
 }
 
 fn sign_checkpoint(

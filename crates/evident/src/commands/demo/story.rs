@@ -4,20 +4,57 @@
 use evident_core::time::Date;
 use std::path::Path;
 
-/// Edits the starter as the company would have: the cryptography page claims
-/// `implemented` (the TLS check will say otherwise), and the quarterly access
-/// review was last done four months ago.
+/// Edits the starter as the company would have, each fact dated the day it
+/// happened in the story: its policies were approved a month ago (the vendor
+/// policy is still a draft), the cryptography page claims `implemented` (the
+/// TLS check will say otherwise), the quarterly access review was last done
+/// four months ago, and its hosting provider was reviewed two months ago.
 pub fn history(dir: &Path, today: Date) -> Result<(), String> {
+    let approved = today.add_days(-30);
+    for entry in std::fs::read_dir(dir.join("policies")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.ends_with("vendor-management.md") {
+            continue;
+        }
+        edit(
+            &path,
+            "review: { every: 1y }",
+            &format!("approved_by: CEO\napproved_on: {approved}\nreview: {{ every: 1y }}"),
+        )?;
+    }
     edit(
         &dir.join("controls/cryptography.md"),
         "visibility: public\n",
         "visibility: public\nclaimed: implemented\n",
     )?;
+    let reviewed = today.add_days(-120);
     edit(
         &dir.join("controls/access-reviews.md"),
-        &format!("review: {{ every: 90d, last: {today} }}"),
-        &format!("review: {{ every: 90d, last: {} }}", today.add_days(-120)),
+        "review: { every: 90d }",
+        &format!("review: {{ every: 90d, last: {reviewed} }}"),
+    )?;
+    append(
+        &dir.join("registers/access-reviews.toml"),
+        &format!(
+            "\n[[access_review]]\nid = \"AR-1\"\nscope = \"users\"\nsystem = \"Identity provider\"\nreviewer = \"cto@lumen-analytics.example\"\ndate = {reviewed}\nevery = \"13w\"\nfindings = \"Two leavers' accounts removed.\"\n"
+        ),
+    )?;
+    append(
+        &dir.join("registers/vendors.toml"),
+        &format!(
+            "\n[[vendor]]\nname = \"Hetzner Online\"\npurpose = \"Hosting of the production service\"\ndata = [\"customer data\", \"logs\"]\nlocation = \"EU (Germany)\"\nsubprocessor = true\ndpa = true\nsoc2 = \"none\"\niso27001 = true\nlast_review = {}\n",
+            today.add_days(-60)
+        ),
     )
+}
+
+fn append(path: &Path, text: &str) -> Result<(), String> {
+    let before = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if before.contains(text) {
+        return Ok(());
+    }
+    evident_fsio::replace(path, format!("{before}{text}").as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Replaces `from` by `to` once in `path`; already edited files are left alone.

@@ -6,14 +6,30 @@ use evident_ledger::keys;
 use evident_repo::init::{Endpoints, Scaffolded, Starter, scaffold};
 use std::path::Path;
 
-pub fn run(dir: &Path, org: &str) -> VerbResult {
+mod git;
+
+pub fn run(dir: &Path, org: &str, categories: &[String]) -> VerbResult {
     if org.trim().is_empty() {
         return Err(Failure::input(
             "--org: the organisation name must not be empty",
         ));
     }
-    let done = create(dir, org, None)?;
+    let categories = starter_categories(categories)?;
+    let done = create(dir, org, None, categories)?;
     report(dir, &done);
+    match git::start(dir) {
+        Ok(git::Started::Committed) => println!(
+            "made {} a git repository and committed the starter: the history dates every finding (docs/status.md)",
+            dir.display()
+        ),
+        Ok(git::Started::AlreadyInGit) => println!(
+            "{} is inside a git repository: commit the new files to date the program from today",
+            dir.display()
+        ),
+        Err(why) => println!(
+            "note: {why}; without git history, findings are dated by the ledger (docs/status.md)"
+        ),
+    }
     println!(
         "next: edit the files, then run `evident -C {} lint` and `evident -C {} status`",
         dir.display(),
@@ -22,7 +38,33 @@ pub fn run(dir: &Path, org: &str) -> VerbResult {
     Ok(())
 }
 
-pub fn create(dir: &Path, org: &str, endpoints: Option<Endpoints>) -> Result<Scaffolded, Failure> {
+/// The categories `--categories` names, checked against the catalog, with
+/// security first and always in.
+fn starter_categories(names: &[String]) -> Result<Vec<String>, Failure> {
+    let catalog = evident_core::catalog::Catalog::tsc();
+    let mut out = vec!["security".to_string()];
+    for name in names.iter().map(|n| n.trim().to_ascii_lowercase()) {
+        if name.is_empty() || out.contains(&name) {
+            continue;
+        }
+        if catalog.category(&name).is_none() {
+            let ids: Vec<&str> = catalog.categories.iter().map(|c| c.id.as_str()).collect();
+            return Err(Failure::input(format!(
+                "--categories: `{name}` is not a category; choose from {}",
+                ids.join(", ")
+            )));
+        }
+        out.push(name);
+    }
+    Ok(out)
+}
+
+pub fn create(
+    dir: &Path,
+    org: &str,
+    endpoints: Option<Endpoints>,
+    categories: Vec<String>,
+) -> Result<Scaffolded, Failure> {
     if dir.exists() && !dir.is_dir() {
         return Err(Failure::input(format!(
             "{} exists and is not a directory",
@@ -33,6 +75,7 @@ pub fn create(dir: &Path, org: &str, endpoints: Option<Endpoints>) -> Result<Sca
         org: org.to_string(),
         today: super::today(),
         endpoints,
+        categories,
     };
     let mut done = scaffold(dir, &starter).map_err(|e| Failure {
         code: 1,
