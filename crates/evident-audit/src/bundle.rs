@@ -4,7 +4,8 @@
 //! Layout (format `evident-bundle/1`):
 //! - `checkpoint.txt`: a signed checkpoint of the ledger; `ledger.pub`: its key.
 //! - `entries/<n>.json`: the canonical bytes of each entry in the bundle.
-//! - `blobs/<sha256>`: the content each entry names.
+//! - `blobs/<sha256>[.ext]`: the content each entry names, with the extension
+//!   of the file it came from (or `.json` for what evident wrote).
 //! - `worksheet.xlsx`, `README.txt`, `verify_bundle.py`.
 //! - `manifest.json`: the checkpoint's size and root; per entry its number, file,
 //!   leaf hash, content hash, blob file and RFC 9162 inclusion proof; and the
@@ -33,6 +34,8 @@ pub struct BundleEntry {
     pub canonical: Vec<u8>,
     pub content_sha256: Hash,
     pub proof: Vec<Hash>,
+    /// The extension its blob keeps (`pdf`, `json`): letters and digits only.
+    pub extension: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -126,7 +129,14 @@ pub fn assemble<W: Write + Seek>(
     for e in entries {
         let content_sha256 = hex::encode(&e.content_sha256);
         let file = format!("entries/{}.json", e.seq);
-        let blob = format!("blobs/{content_sha256}");
+        let blob = match e
+            .extension
+            .as_deref()
+            .filter(|x| x.len() <= 8 && x.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            Some(ext) => format!("blobs/{content_sha256}.{ext}"),
+            None => format!("blobs/{content_sha256}"),
+        };
         zip.start_file(file.as_str(), options)
             .map_err(|e| fail(&e))?;
         zip.write_all(&e.canonical).map_err(|e| fail(&e))?;

@@ -87,7 +87,7 @@ pub fn ssp(s: &Judgement<'_>) -> Value {
                     json!({
                         "component-uuid": component,
                         "uuid": uuid(&o, &format!("by:{}:{}", cr.id, k.id)),
-                        "description": format!("{} ({}): {}", k.title, k.id, prose(&k.implementation)),
+                        "description": format!("{} ({}): {}", k.title, k.id, prose(k.implementation())),
                         "implementation-status": { "state": implementation_state(derived) },
                         "props": [{ "name": "implementation-point", "value": "system" }],
                         "responsible-roles": [{ "role-id": "control-owner", "party-uuids": [uuid(&o, "party:org")] }],

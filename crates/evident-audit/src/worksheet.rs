@@ -6,7 +6,7 @@
 
 use crate::table::{Cell, Table};
 use evident_core::judgement::Judgement;
-use evident_core::model::Frequency;
+use evident_core::model::{Control, Frequency, Nature};
 use evident_core::status::ItemState;
 use evident_core::time::Date;
 use std::collections::HashMap;
@@ -117,18 +117,58 @@ fn entry_list(ids: impl IntoIterator<Item = u64>) -> Cell {
 }
 
 /// How an auditor tests a control of this frequency with evident's outputs.
-fn test_procedure(frequency: Frequency) -> &'static str {
-    match frequency {
+/// How the auditor tests `control`: its own `test_procedure` when written,
+/// else one derived from how it operates (frequency), how it is performed
+/// (nature) and what evidences it.
+fn test_procedure(control: &Control) -> String {
+    if let Some(own) = &control.test_procedure {
+        return own.clone();
+    }
+    let when = match control.frequency {
         Frequency::Continuous => {
-            "Inspect the sampled check entries; confirm no lapse without fresh passing evidence in the window (evident period)."
+            "Inspect the sampled check entries and confirm no lapse without fresh passing evidence in the window (evident period)."
         }
         Frequency::PerEvent => {
-            "Inspect the sampled events' evidence entries; confirm each shows the control operating."
+            "For each sampled event, inspect its evidence entry and confirm the control operated."
         }
         _ => {
-            "For each sampled period, inspect the evidence entries; confirm a passing result within the period."
+            "For each sampled period, inspect its evidence entries and confirm a passing result within the period."
         }
-    }
+    };
+    let how = match control.nature {
+        Nature::Automated => {
+            "Reperform: read the check's configuration in the control file and its recorded output (the entry's content in the evidence bundle)."
+        }
+        Nature::Manual => {
+            "Inspect the document or record and confirm who performed the control and when; inquire of the owner."
+        }
+        Nature::Hybrid => {
+            "Reperform the automated part from its recorded output; inspect the manual part's record and confirm who performed it and when."
+        }
+    };
+    let evidence: Vec<String> = control
+        .evidence
+        .iter()
+        .filter(|i| i.required)
+        .map(|i| format!("{} ({})", i.id, i.source.label()))
+        .collect();
+    let evidence = if evidence.is_empty() {
+        "No evidence item is declared.".to_string()
+    } else {
+        format!("Evidence: {}.", evidence.join(", "))
+    };
+    format!("{when} {how} {evidence}")
+}
+
+/// A control's description for the auditor: its title, Statement and
+/// Implementation as plain text.
+fn description(control: &Control) -> String {
+    format!(
+        "{}. Statement: {} Implementation: {}",
+        control.title,
+        plain(control.statement()),
+        plain(control.implementation())
+    )
 }
 
 fn controls(s: &Judgement<'_>) -> Table {
@@ -149,15 +189,14 @@ fn controls(s: &Judgement<'_>) -> Table {
             let Some(c) = s.status.control(id) else {
                 continue;
             };
-            let written = s.program.controls.iter().find(|k| &k.id == id);
-            let description = written
-                .map(|k| first_paragraph(&k.statement))
-                .unwrap_or_default();
+            let Some(written) = s.program.controls.iter().find(|k| &k.id == id) else {
+                continue;
+            };
             rows.push(vec![
                 cr.id.clone().into(),
                 cr.title.clone().into(),
                 c.id.clone().into(),
-                format!("{}: {description}", c.title).into(),
+                description(written).into(),
                 c.owner.clone().into(),
                 c.frequency.as_str().into(),
                 format!("{:?}", c.nature).to_lowercase().into(),
@@ -167,7 +206,7 @@ fn controls(s: &Judgement<'_>) -> Table {
                     .collect::<Vec<_>>()
                     .join("; ")
                     .into(),
-                test_procedure(c.frequency).into(),
+                test_procedure(written).into(),
                 c.headline().into(),
                 exceptions
                     .get(c.id.as_str())
@@ -177,6 +216,9 @@ fn controls(s: &Judgement<'_>) -> Table {
                         .iter()
                         .filter_map(|i| i.latest.as_ref().map(|e| e.entry)),
                 ),
+                // Left empty for the auditor to fill in.
+                Cell::Empty,
+                Cell::Empty,
             ]);
         }
     }
@@ -195,9 +237,16 @@ fn controls(s: &Judgement<'_>) -> Table {
             "Derived status",
             "Exceptions in window",
             "Evidence (ledger entries)",
+            "Auditor result",
+            "Auditor notes",
         ],
         rows,
     }
+}
+
+/// Markdown as one line of plain text (markup characters kept as written).
+fn plain(markdown: &str) -> String {
+    markdown.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The first paragraph of a Markdown section, as one line of plain text.

@@ -24,6 +24,7 @@ pub mod record;
 pub mod register_evidence;
 pub mod remediation;
 pub mod sample;
+pub mod slug;
 pub mod status;
 pub mod suggest;
 #[cfg(feature = "testing")]

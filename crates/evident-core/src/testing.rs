@@ -85,8 +85,8 @@ pub fn control(id: &str, criteria: &[&str], items: &[&str], fresh: &str) -> Cont
             })
             .collect(),
         gaps: vec![],
-        statement: String::new(),
-        implementation: String::new(),
+        sections: vec![],
+        test_procedure: None,
         origin: Origin {
             file: format!("controls/{id}.md"),
             line: 1,

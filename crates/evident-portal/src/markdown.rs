@@ -7,12 +7,14 @@ use evident_core::model::{TrustProgram, Visibility};
 use std::collections::HashMap;
 
 /// The trust repo's Markdown that the site shows, already made safe: each
-/// public control's Statement and Implementation, and the hardening journal.
+/// public control's sections (Statement, Implementation and any other, in
+/// order), and the hardening journal.
 /// It depends on the trust repo alone, so a build renders it on one core while
 /// the other groups the ledger's history and derives the status (work that
 /// cannot be split, and would otherwise leave that core idle).
 pub struct Prose {
-    controls: HashMap<String, (String, String)>,
+    /// Each public control's sections, in order: (title, HTML).
+    controls: HashMap<String, Vec<(String, String)>>,
     journal: Option<String>,
 }
 
@@ -25,7 +27,11 @@ impl Prose {
             .iter()
             .filter(|c| c.visibility == Visibility::Public)
             .map(|c| {
-                let html = (to_safe_html(&c.statement), to_safe_html(&c.implementation));
+                let html = c
+                    .sections
+                    .iter()
+                    .map(|s| (s.title.clone(), to_safe_html(&s.markdown)))
+                    .collect();
                 (c.id.clone(), html)
             })
             .collect();
@@ -35,8 +41,8 @@ impl Prose {
         }
     }
 
-    /// A public control's Statement and Implementation as HTML.
-    pub(crate) fn control(&self, id: &str) -> Option<&(String, String)> {
+    /// A public control's sections, in order, as (title, HTML).
+    pub(crate) fn control(&self, id: &str) -> Option<&Vec<(String, String)>> {
         self.controls.get(id)
     }
 

@@ -89,13 +89,20 @@ pub struct Control {
     pub criteria: Vec<String>,
     pub owner: String,
     pub frequency: &'static str,
-    pub statement: String,
-    pub implementation: String,
+    /// The body's sections in order, each with an anchor unique on the page.
+    pub sections: Vec<SectionView>,
     pub headline: &'static str,
     pub not_applicable: Option<String>,
     pub discrepancy: Option<DiscrepancyView>,
     pub items: Vec<Item>,
     pub gaps: Vec<GapView>,
+}
+
+#[derive(Serialize)]
+pub struct SectionView {
+    pub anchor: String,
+    pub title: String,
+    pub html: String,
 }
 
 #[derive(Serialize)]
@@ -272,7 +279,7 @@ impl Site {
                 }
             })
             .collect();
-        let shown: Vec<(&ControlStatus, &(String, String))> = status
+        let shown: Vec<(&ControlStatus, &Vec<(String, String)>)> = status
             .controls
             .iter()
             .filter(|c| public.contains(c.id.as_str()))
@@ -340,7 +347,7 @@ impl Site {
 
 fn control_view(
     c: &ControlStatus,
-    (statement, implementation): &(String, String),
+    sections: &[(String, String)],
     status: &evident_core::status::StatusReport,
 ) -> Control {
     let discrepancy = status
@@ -381,8 +388,7 @@ fn control_view(
         criteria: c.criteria.clone(),
         owner: c.owner.clone(),
         frequency: c.frequency.as_str(),
-        statement: statement.clone(),
-        implementation: implementation.clone(),
+        sections: section_views(sections),
         headline: c.headline(),
         not_applicable: (c.derived == ControlState::NotApplicable)
             .then(|| c.not_applicable.clone())
@@ -486,6 +492,35 @@ fn changes(inputs: &Inputs<'_>, public: &HashSet<&str>) -> Vec<Change> {
             item: e.item.to_string(),
             from,
             to: e.result.as_str(),
+        })
+        .collect()
+}
+
+/// Sections with anchors made from their titles, unique on the page (the
+/// page's own `status` section keeps its name).
+fn section_views(sections: &[(String, String)]) -> Vec<SectionView> {
+    let mut taken = vec!["status".to_string()];
+    sections
+        .iter()
+        .map(|(title, html)| {
+            let slug = evident_core::slug::slug(title);
+            let base = if slug.is_empty() {
+                "section".to_string()
+            } else {
+                slug
+            };
+            let mut anchor = base.clone();
+            let mut n = 2;
+            while taken.contains(&anchor) {
+                anchor = format!("{base}-{n}");
+                n += 1;
+            }
+            taken.push(anchor.clone());
+            SectionView {
+                anchor,
+                title: title.clone(),
+                html: html.clone(),
+            }
         })
         .collect()
 }

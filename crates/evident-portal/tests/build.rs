@@ -14,15 +14,22 @@ use std::collections::BTreeMap;
 /// manual evidence item `mfa`.
 fn program() -> TrustProgram {
     let mut public = control("AUTH", &["CC6.1"], &["mfa"], "30d");
-    public.statement = "Every login needs *two* factors.".into();
+    public.sections = vec![section("Statement", "Every login needs *two* factors.")];
     let mut private = control("SECRET-OPS", &["CC6.1"], &["mfa"], "30d");
     private.visibility = Visibility::Private;
     private.evidence[0].visibility = Visibility::Private;
-    private.statement = "Internal runbook text.".into();
+    private.sections = vec![section("Statement", "Internal runbook text.")];
     let mut p = testing::program(vec![public, private]);
     p.config.audit.kind = AuditType::Type1;
     p.config.audit.window = None;
     p
+}
+
+fn section(title: &str, markdown: &str) -> evident_core::model::Section {
+    evident_core::model::Section {
+        title: title.into(),
+        markdown: markdown.into(),
+    }
 }
 
 /// Entry `seq` withdrawing entry `of` of CONTROL/mfa at `when`.

@@ -66,16 +66,7 @@ impl Endpoints {
 
 impl Starter {
     fn context(&self) -> minijinja::Value {
-        let slug: String = self
-            .org
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect::<String>()
-            .split('-')
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("-");
+        let slug = evident_core::slug::slug(&self.org);
         let slug = if slug.is_empty() {
             "example".to_string()
         } else {

@@ -167,6 +167,8 @@ pub struct ControlDoc {
     pub claimed: Option<Y<ControlState>>,
     pub not_applicable: Option<Y<String>>,
     pub review: Option<ReviewDoc>,
+    /// How the auditor tests the control, when the company says.
+    pub test_procedure: Option<String>,
     #[serde(default)]
     pub evidence: Vec<EvidenceDoc>,
     #[serde(default)]

@@ -50,7 +50,11 @@ fn trust_repo(dir: &Path) -> Vec<(String, Vec<String>)> {
         org: "Bench Co".into(),
         today: "2026-08-01".parse().unwrap(),
         endpoints: None,
-        categories: vec!["security".into(), "availability".into(), "confidentiality".into()],
+        categories: vec![
+            "security".into(),
+            "availability".into(),
+            "confidentiality".into(),
+        ],
     };
     scaffold_large(dir, &starter, CONTROLS);
     evident_ledger::keys::create(dir).expect("keys");

@@ -115,6 +115,9 @@ fn a_bundle_verifies_with_evident_and_without_it_and_no_byte_can_change() {
         1,
         "one evidence file, stored once"
     );
+    // It keeps its extension, so an auditor's tools open it.
+    let blob = names.iter().find(|n| n.starts_with("blobs/")).unwrap();
+    assert!(blob.ends_with(".pdf"), "{blob}");
     let checker = dir.join("verify_bundle.py");
     std::fs::write(
         &checker,

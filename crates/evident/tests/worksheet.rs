@@ -117,6 +117,42 @@ print(json.dumps(out))
         .map(|v| v.as_str().unwrap())
         .collect();
     assert!(ids.contains(&"AUTH") && ids.contains(&"BACKUP"), "{ids:?}");
+    // Each control's description carries its Statement and Implementation;
+    // its test procedure is its own (derived here from nature, frequency and
+    // evidence); the auditor's columns are there, empty.
+    let row = ids.iter().position(|i| *i == "AUTH").unwrap();
+    let description = controls["col"]["Control description"][row]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        description,
+        "Authentication. Statement: Everyone signs in with MFA. Implementation: SSO with enforced MFA."
+    );
+    let procedure = |id: &str| {
+        let at = ids.iter().position(|i| *i == id).unwrap();
+        controls["col"]["Test procedure"][at]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        procedure("AUTH").contains("mfa-enforced (check:http)"),
+        "{}",
+        procedure("AUTH")
+    );
+    assert!(
+        procedure("BACKUP").contains("nightly (manual)"),
+        "{}",
+        procedure("BACKUP")
+    );
+    assert_ne!(procedure("AUTH"), procedure("BACKUP"));
+    for column in ["Auditor result", "Auditor notes"] {
+        let cells = controls["col"][column].as_array().unwrap();
+        assert!(
+            cells.iter().all(serde_json::Value::is_null),
+            "{column}: {cells:?}"
+        );
+    }
     // Every in-scope criterion (security and availability: 36) is on the Criteria sheet.
     let criteria = &book["Criteria"];
     assert_eq!(criteria["rows"], 61);
@@ -204,7 +240,7 @@ fn the_csv_folder_round_trips() {
     let mut r = csv::Reader::from_path(folder.join("controls.csv")).unwrap();
     let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
-    assert_eq!(headers.len(), 12);
+    assert_eq!(headers.len(), 14);
     assert_eq!(rows.len(), 3);
     // Written again from what was read, the file is byte-for-byte the same.
     let mut w = csv::Writer::from_writer(Vec::new());

@@ -120,14 +120,41 @@ pub struct Control {
     pub review: Option<Review>,
     pub evidence: Vec<EvidenceItem>,
     pub gaps: Vec<Gap>,
-    /// Markdown of the `## Statement` section.
-    pub statement: String,
-    /// Markdown of the `## Implementation` section.
-    pub implementation: String,
+    /// Every `##` section of the body in the order written, Statement and
+    /// Implementation among them (a "Key management" section is kept too).
+    pub sections: Vec<Section>,
+    /// How the auditor tests it, in the company's words (`test_procedure`);
+    /// else the worksheet derives one from its nature, frequency and evidence.
+    pub test_procedure: Option<String>,
     pub origin: Origin,
 }
 
+/// A `## Heading` section of a control's body.
+#[derive(Clone, Debug, Serialize)]
+pub struct Section {
+    pub title: String,
+    pub markdown: String,
+}
+
 impl Control {
+    /// Markdown of the section titled `title` (case aside), empty without one.
+    pub fn section(&self, title: &str) -> &str {
+        self.sections
+            .iter()
+            .find(|s| s.title.eq_ignore_ascii_case(title))
+            .map_or("", |s| s.markdown.as_str())
+    }
+
+    /// What the control promises (`## Statement`).
+    pub fn statement(&self) -> &str {
+        self.section("Statement")
+    }
+
+    /// How it is done (`## Implementation`).
+    pub fn implementation(&self) -> &str {
+        self.section("Implementation")
+    }
+
     pub fn open_gaps(&self) -> impl Iterator<Item = &Gap> {
         self.gaps.iter().filter(|g| g.closed.is_none())
     }

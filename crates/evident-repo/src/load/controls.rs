@@ -156,12 +156,17 @@ fn parse(cx: &mut Cx<'_>, src: &SourceFile) -> Option<Control> {
         }),
         evidence,
         gaps,
-        statement: section("Statement")
-            .map(|s| s.markdown.clone())
-            .unwrap_or_default(),
-        implementation: section("Implementation")
-            .map(|s| s.markdown.clone())
-            .unwrap_or_default(),
+        sections: sections
+            .iter()
+            .map(|s| evident_core::model::Section {
+                title: s.title.clone(),
+                markdown: s.markdown.clone(),
+            })
+            .collect(),
+        test_procedure: doc
+            .test_procedure
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty()),
         origin: Origin {
             file: rel.to_string(),
             line: id_line,

@@ -44,11 +44,12 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
                 })
                 .map_err(store_failure)?;
             if window.is_none_or(|w| w.meets(entry.covers_from, entry.covers_to)) {
-                chosen.push((row.seq, row.entry, entry.content_sha256));
+                let extension = blob_extension(&entry);
+                chosen.push((row.seq, row.entry, entry.content_sha256, extension));
             }
         }
         let mut entries = Vec::with_capacity(chosen.len());
-        for (seq, canonical, content_hash) in chosen {
+        for (seq, canonical, content_hash, extension) in chosen {
             let content_sha256 = evident_ledger::hex::decode::<32>(&content_hash).ok_or_else(|| {
                 store_failure(StoreError::Damaged(format!(
                     "entry {seq}: content hash `{content_hash}` is not hex; run `evident ledger verify`"
@@ -59,6 +60,7 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
                 proof: merkle::inclusion_proof(&tree, seq, cp.head.size),
                 canonical: canonical.into_bytes(),
                 content_sha256,
+                extension,
             });
         }
         Ok((cp, entries))
@@ -162,6 +164,26 @@ pub fn verify_bundle(path: &Path, key: Option<&Path>, json: bool) -> VerbResult 
                 "the bundle does not verify: {} problem(s)",
                 problems.len()
             )))
+        }
+    }
+}
+
+/// The file extension an entry's content blob keeps in the bundle, so an
+/// auditor's tools open it: a file added by hand keeps its own (from the name
+/// recorded in its summary); what evident itself writes is JSON.
+fn blob_extension(entry: &evident_ledger::entry::Entry) -> Option<String> {
+    use evident_ledger::entry::EntryKind;
+    match entry.kind {
+        EntryKind::File | EntryKind::Attestation | EntryKind::Import => {
+            let name = entry.summary.rsplit(['/', '\\']).next()?;
+            let (_, ext) = name.rsplit_once('.')?;
+            let ext = ext.to_ascii_lowercase();
+            let plain =
+                !ext.is_empty() && ext.len() <= 8 && ext.bytes().all(|b| b.is_ascii_alphanumeric());
+            plain.then_some(ext)
+        }
+        EntryKind::Check | EntryKind::Register | EntryKind::Finding | EntryKind::Retraction => {
+            Some("json".into())
         }
     }
 }
