@@ -73,6 +73,8 @@ pub struct GapView {
     pub title: String,
     pub severity: &'static str,
     pub opened: String,
+    /// Its target date, and who accepted it past the SLA.
+    pub target: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -417,6 +419,10 @@ fn control_view(
                 title: g.title.clone(),
                 severity: g.severity.as_str(),
                 opened: g.opened.to_string(),
+                target: g.target.map(|t| match &g.accepted_by {
+                    Some(who) => format!("{t}, later than the SLA, accepted by {who}"),
+                    None => t.to_string(),
+                }),
             })
             .collect(),
     }
