@@ -12,12 +12,13 @@ use crate::catalog::Catalog;
 use crate::gaps::{GapReport, inventory};
 use crate::model::{TrustProgram, Window};
 use crate::period::{PeriodReport, test_window};
-use crate::record::{Kind, Records, Retraction};
+use crate::record::{Kind, Record, Records, Retraction};
 use crate::register_evidence::{key_of, live_keys};
 use crate::remediation::{RemediationReport, plan};
 use crate::sample::{SampleReport, draw};
 use crate::status::{History, ItemState, ItemStatus, StatusReport, derive_from};
 use crate::time::Instant;
+use std::borrow::Cow;
 
 /// What a Type II audit adds: the window's period testing and the sample.
 pub struct AuditWindow {
@@ -60,17 +61,32 @@ impl<'a> Judgement<'a> {
         as_of: Instant,
         scope: Option<Scope>,
     ) -> Judgement<'a> {
-        let records = &ledger.judged;
-        // A recorded register entry counts while the register still holds it.
+        // A recorded register entry counts while the register still holds it:
+        // for status, periods, samples and remediation alike.
         let live = live_keys(program);
-        let history = History::of_records(records.iter().filter(|r| {
+        let counts = |r: &Record| {
             r.kind != Kind::Register
                 || live.contains(&(
                     r.control.to_string(),
                     r.item.to_string(),
                     key_of(&r.summary).to_string(),
                 ))
-        }));
+        };
+        let history = History::of_records(ledger.judged.iter().filter(|r| counts(r)));
+        // Only a register entry since removed costs a copy of the records.
+        let records: Cow<'_, [Record]> = if ledger.judged.iter().all(counts) {
+            Cow::Borrowed(&ledger.judged)
+        } else {
+            Cow::Owned(
+                ledger
+                    .judged
+                    .iter()
+                    .filter(|r| counts(r))
+                    .cloned()
+                    .collect(),
+            )
+        };
+        let records = &records[..];
         let status = derive_from(program, catalog, &history, as_of);
         let gaps = inventory(program, &status, &ledger.noted);
         let remediation = plan(program, &gaps, records);

@@ -61,6 +61,7 @@ pub fn date_checks(program: &TrustProgram, catalog: &Catalog, as_of: Date) -> Ve
         overdue("access review", &a.id, &review, &a.origin, "date");
     }
     out.extend(late_targets(program));
+    out.extend(not_applicable_but_named(program));
     // One line per category: a fresh program can leave dozens of criteria open.
     let report = coverage(program, catalog, as_of);
     for cat in report
@@ -109,6 +110,38 @@ fn late_targets(program: &TrustProgram) -> Vec<Diagnostic> {
                         ),
                     )
                     .hint("add `accepted_by: <who accepted the later date>` to the gap, or bring the target forward"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Criteria declared not applicable that a control names all the same: the
+/// declaration wins, and the control's claim to cover it is shown nowhere.
+fn not_applicable_but_named(program: &TrustProgram) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for c in program
+        .controls
+        .iter()
+        .filter(|c| c.not_applicable.is_none())
+    {
+        for criterion in &c.criteria {
+            if program.config.audit.not_applicable(criterion).is_some() {
+                out.push(
+                    Diagnostic::warning(
+                        &c.origin.file,
+                        c.origin.line,
+                        1,
+                        "criteria",
+                        format!(
+                            "{criterion} is declared not applicable in evident.toml, yet control `{}` names it",
+                            c.id
+                        ),
+                    )
+                    .hint(format!(
+                        "remove {criterion} from the control's criteria, or from [[audit.not_applicable]]"
+                    )),
                 );
             }
         }

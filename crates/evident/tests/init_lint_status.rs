@@ -507,6 +507,13 @@ fn all_five_categories_cover_all_61_criteria_and_a_criterion_can_be_declared_not
             .replace("[P5.1, P5.2, P6.7, P8.1]", "[P5.1, P5.2, P6.7]"),
     )
     .unwrap();
+    // While a control still names it, lint says the declaration wins.
+    let (code, out, _) = run_in(&repo, &["lint"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("controls/privacy-rights.md:2:1: warning: criteria: P8.1 is declared not applicable in evident.toml, yet control `PRIV-RIGHTS` names it"),
+        "{out}"
+    );
     std::fs::write(
         repo.join("controls/privacy-rights.md"),
         std::fs::read_to_string(repo.join("controls/privacy-rights.md"))

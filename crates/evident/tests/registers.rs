@@ -52,8 +52,9 @@ fn item(dir: &Path) -> Value {
     common::find(&control["items"], "id", "user-review").clone()
 }
 
-#[test]
-fn an_access_review_in_the_register_satisfies_the_item_and_its_removal_undoes_it() {
+/// The fixture with the ACCESS control and a users access review (AR-2)
+/// added to its register: the repo, the register file, its text without AR-2.
+fn with_users_review() -> (tempfile::TempDir, std::path::PathBuf, String) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write_fixture(dir);
@@ -61,6 +62,13 @@ fn an_access_review_in_the_register_satisfies_the_item_and_its_removal_undoes_it
     let registers = dir.join("registers/main.toml");
     let without = std::fs::read_to_string(&registers).unwrap();
     std::fs::write(&registers, format!("{without}{USERS_REVIEW}")).unwrap();
+    (tmp, registers, without)
+}
+
+#[test]
+fn an_access_review_in_the_register_satisfies_the_item_and_its_removal_undoes_it() {
+    let (tmp, registers, without) = with_users_review();
+    let dir = tmp.path();
 
     // The fixture's api-keys review does not pass the filter; the users one does.
     let (_, _, err) = run_at(dir, NOW, &["check", "--only", "ACCESS"]);
@@ -119,4 +127,27 @@ fn a_filter_on_a_field_the_register_lacks_is_a_located_error() {
         text.contains("controls/access.md:12:15: error: evidence[0].filter.team: `team` is not a field of the access-reviews register"),
         "{text}"
     );
+}
+
+/// Period testing counts the register's entries too, and only those the
+/// register still holds.
+#[test]
+fn periods_count_register_entries_the_register_still_holds() {
+    let (tmp, registers, without) = with_users_review();
+    let dir = tmp.path();
+    run_at(dir, NOW, &["check", "--only", "ACCESS"]);
+    let q4 = |dir: &Path| -> Value {
+        let (code, out, err) = run_at(
+            dir,
+            NOW,
+            &["period", "--json", "--window", "2026-10-01..2026-12-31"],
+        );
+        assert_eq!(code, 0, "{err}");
+        let report: Value = serde_json::from_str(&out).unwrap();
+        let control = common::find(&report["controls"], "control", "ACCESS").clone();
+        control["periods"][0].clone()
+    };
+    assert_eq!(q4(dir)["result"], "passed", "{}", q4(dir));
+    std::fs::write(&registers, without).unwrap();
+    assert_eq!(q4(dir)["entries"], serde_json::json!([]), "{}", q4(dir));
 }
