@@ -38,7 +38,7 @@ pub enum Failed<E> {
     Put(E),
 }
 
-const BUILT_IN: [(&str, &str); 14] = [
+const BUILT_IN: [(&str, &str); 15] = [
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("index.html", include_str!("../templates/index.html")),
@@ -54,6 +54,7 @@ const BUILT_IN: [(&str, &str); 14] = [
         include_str!("../templates/disclosure.html"),
     ),
     ("changes.html", include_str!("../templates/changes.html")),
+    ("records.html", include_str!("../templates/records.html")),
     ("security.txt", include_str!("../templates/security.txt")),
     ("style.css", include_str!("../templates/style.css")),
     (
@@ -178,6 +179,11 @@ pub fn build<E>(
             "subprocessors.html",
             "subprocessors.html",
             Box::new(|| minijinja::context! { subprocessors => v(&site.subprocessors) }),
+        ),
+        page(
+            "records.html",
+            "records.html",
+            Box::new(|| minijinja::context! { records => v(&site.records) }),
         ),
         page("disclosure.html", "disclosure.html", Box::new(|| minijinja::context! {})),
         page(

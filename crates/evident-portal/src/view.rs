@@ -101,6 +101,23 @@ pub struct Control {
 }
 
 #[derive(Serialize)]
+pub struct Records {
+    pub incidents: Vec<PublicIncident>,
+    pub access_reviews: usize,
+    pub last_access_review: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct PublicIncident {
+    pub id: String,
+    pub title: String,
+    pub tier: u8,
+    pub opened: String,
+    pub resolved: Option<String>,
+    pub postmortem: bool,
+}
+
+#[derive(Serialize)]
 pub struct SectionView {
     pub anchor: String,
     pub title: String,
@@ -157,6 +174,9 @@ pub struct Site {
     pub controls: Vec<Control>,
     pub findings: Vec<FindingView>,
     pub subprocessors: Vec<Subprocessor>,
+    /// The registers' public part: incidents marked public, and when access
+    /// was last reviewed (never who or which system).
+    pub records: Records,
     pub changes: Vec<Change>,
     pub withdrawn: Vec<Withdrawn>,
     pub journal: Option<String>,
@@ -329,8 +349,32 @@ impl Site {
                 soc2: v.soc2.clone(),
             })
             .collect();
+        let regs = &program.registers;
+        let records = Records {
+            incidents: regs
+                .incidents
+                .iter()
+                .filter(|i| i.visibility == Visibility::Public)
+                .map(|i| PublicIncident {
+                    id: i.id.clone(),
+                    title: i.title.clone(),
+                    tier: i.tier,
+                    opened: i.opened.to_string(),
+                    resolved: i.resolved.map(|d| d.to_string()),
+                    postmortem: i.postmortem.is_some(),
+                })
+                .collect(),
+            access_reviews: regs.access_reviews.len(),
+            last_access_review: regs
+                .access_reviews
+                .iter()
+                .map(|a| a.date)
+                .max()
+                .map(|d| d.to_string()),
+        };
         Site {
             meta,
+            records,
             statement,
             categories,
             criteria,

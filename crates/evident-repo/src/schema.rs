@@ -361,6 +361,13 @@ pub struct IncidentDoc {
     pub opened: Date,
     pub resolved: Option<T<Date>>,
     pub postmortem: Option<String>,
+    #[serde(default = "private")]
+    pub visibility: Visibility,
+}
+
+/// Incidents are private unless the company publishes them.
+fn private() -> Visibility {
+    Visibility::Private
 }
 
 #[derive(Deserialize)]

@@ -151,3 +151,34 @@ fn periods_count_register_entries_the_register_still_holds() {
     std::fs::write(&registers, without).unwrap();
     assert_eq!(q4(dir)["entries"], serde_json::json!([]), "{}", q4(dir));
 }
+
+/// The portal publishes what each register's visibility allows: incidents
+/// marked public, and when access was last reviewed, never by whom.
+#[test]
+fn the_portal_shows_only_what_registers_make_public() {
+    let (tmp, registers, _) = with_users_review();
+    let dir = tmp.path();
+    let public = "\n[[incident]]\nid = \"INC-2\"\ntitle = \"Login outage <b>30 min</b>\"\ntier = 2\nopened = 2026-10-10\nresolved = 2026-10-10\npostmortem = \"https://fixture.example/pm/2\"\nvisibility = \"public\"\n";
+    let text = std::fs::read_to_string(&registers).unwrap();
+    std::fs::write(&registers, format!("{text}{public}")).unwrap();
+    let site = dir.join("site");
+    let (code, _, err) = run_at(dir, NOW, &["build", "--out", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(site.join("records.html")).unwrap();
+    assert!(
+        page.contains("INC-2: Login outage &lt;b&gt;30 min&lt;&#x2f;b&gt;"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("INC-1") && !page.contains("Expired certificate"),
+        "{page}"
+    );
+    assert!(
+        page.contains("2 access review(s) recorded; the latest on 2026-10-05"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("cto@example.com") && !page.contains("Production"),
+        "{page}"
+    );
+}

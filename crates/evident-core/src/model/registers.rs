@@ -113,6 +113,8 @@ pub struct Incident {
     pub opened: Date,
     pub resolved: Option<Date>,
     pub postmortem: Option<String>,
+    /// `public`: listed on the portal's Records page (id, title, tier, dates).
+    pub visibility: Visibility,
     pub origin: Origin,
 }
 

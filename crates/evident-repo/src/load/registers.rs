@@ -150,6 +150,7 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: Option<&[Control]>) -> Registers {
                     opened: i.opened,
                     resolved: i.resolved.map(|r| r.into_inner()),
                     postmortem: i.postmortem,
+                    visibility: i.visibility,
                     origin,
                 });
             }
