@@ -63,7 +63,7 @@ pub struct WitnessDoc {
 #[serde(deny_unknown_fields)]
 pub struct OrgDoc {
     pub name: T<String>,
-    pub url: Option<String>,
+    pub url: Option<T<String>>,
     pub security_contact: T<String>,
 }
 
@@ -104,10 +104,10 @@ pub struct AuditorDoc {
 #[serde(deny_unknown_fields)]
 pub struct PortalDoc {
     pub title: Option<String>,
-    pub base_url: Option<String>,
+    pub base_url: Option<T<String>>,
     #[serde(default)]
-    pub languages: Vec<String>,
-    pub disclosure_policy: Option<String>,
+    pub languages: Vec<T<String>>,
+    pub disclosure_policy: Option<T<String>>,
 }
 
 #[derive(Deserialize)]

@@ -250,6 +250,43 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
             ],
         ),
         (
+            "a javascript: organisation address",
+            vec![w(
+                "evident.toml",
+                &CONFIG.replacen(
+                    "url = \"https://fixture.example\"",
+                    "url = \"javascript:alert(1)\"",
+                    1,
+                ),
+            )],
+            vec!["evident.toml:5:7: error: org.url: `javascript:alert(1)` is not an http(s) address"],
+        ),
+        (
+            "a line break in the security contact (a second Contact line)",
+            vec![w(
+                "evident.toml",
+                &CONFIG.replacen(
+                    "security_contact = \"security@fixture.example\"",
+                    "security_contact = \"security@fixture.example\\nContact: https://evil.example\"",
+                    1,
+                ),
+            )],
+            vec!["evident.toml:6:20: error: org.security_contact: `security@fixture.example\\nContact: https://evil.example` is not one e-mail address"],
+        ),
+        (
+            "a base URL with a line break and a language with one",
+            vec![w(
+                "evident.toml",
+                &format!(
+                    "{CONFIG}\n[portal]\nbase_url = \"https://trust.fixture.example\\nEncryption: https://evil.example/k\"\nlanguages = [\"en\\nHiring: x\"]\n"
+                ),
+            )],
+            vec![
+                "error: portal.base_url: `https://trust.fixture.example\\nEncryption: https://evil.example/k` holds a space, a line break or a character an address cannot",
+                "error: portal.languages: `en\\nHiring: x` is not a language tag",
+            ],
+        ),
+        (
             "unknown category",
             vec![w(
                 "evident.toml",

@@ -84,6 +84,45 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
         }
     }
 
+    // Values that reach links, sitemap.xml and security.txt: a web address
+    // with an allowed scheme, an e-mail address, language tags; never a line
+    // break that would add a line of its own.
+    let urls = [
+        ("org.url", doc.org.url.as_ref()),
+        ("portal.base_url", doc.portal.base_url.as_ref()),
+        (
+            "portal.disclosure_policy",
+            doc.portal.disclosure_policy.as_ref(),
+        ),
+    ];
+    for (field, value) in urls.into_iter().filter_map(|(f, v)| Some((f, v?))) {
+        if let Some(why) = web_address_problem(value.get_ref()) {
+            cx.diags
+                .push(err(value.span(), field, why).hint(
+                    "write an absolute https:// address, e.g. https://acme.example/security",
+                ));
+        }
+    }
+    if let Some(why) = email_problem(doc.org.security_contact.get_ref()) {
+        cx.diags.push(
+            err(doc.org.security_contact.span(), "org.security_contact", why).hint(
+                "write one e-mail address, e.g. security@acme.example (security.txt adds mailto:)",
+            ),
+        );
+    }
+    for lang in &doc.portal.languages {
+        if !language_tag(lang.get_ref()) {
+            cx.diags.push(
+                err(
+                    lang.span(),
+                    "portal.languages",
+                    format!("`{}` is not a language tag", lang.get_ref().escape_debug()),
+                )
+                .hint("write tags such as \"en\" or \"de-CH\""),
+            );
+        }
+    }
+
     let mut categories = vec!["security".to_string()];
     for cat in doc.audit.categories.get_ref() {
         let name = cat.get_ref().to_ascii_lowercase();
@@ -284,7 +323,7 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
         schema: SCHEMA_VERSION,
         org: Org {
             name: doc.org.name.into_inner(),
-            url: doc.org.url,
+            url: doc.org.url.map(|u| u.into_inner()),
             security_contact: doc.org.security_contact.into_inner(),
         },
         audit: Audit {
@@ -302,13 +341,17 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
         },
         portal: Portal {
             title: doc.portal.title.unwrap_or_else(|| "Trust center".into()),
-            base_url: doc.portal.base_url,
+            base_url: doc.portal.base_url.map(|u| u.into_inner()),
             languages: if doc.portal.languages.is_empty() {
                 vec!["en".into()]
             } else {
-                doc.portal.languages
+                doc.portal
+                    .languages
+                    .into_iter()
+                    .map(|l| l.into_inner())
+                    .collect()
             },
-            disclosure_policy: doc.portal.disclosure_policy,
+            disclosure_policy: doc.portal.disclosure_policy.map(|u| u.into_inner()),
         },
         sla: SlaDays {
             critical: sla[0].max(1),
@@ -343,4 +386,63 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             }
         }),
     })
+}
+
+/// Why `text` is not an absolute http(s) address evident will link to.
+fn web_address_problem(text: &str) -> Option<String> {
+    let shown = text.escape_debug();
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        return Some(format!("`{shown}` is not an http(s) address"));
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() {
+        return Some(format!("`{shown}` names no host"));
+    }
+    let unsafe_char = |c: char| c.is_control() || c.is_whitespace() || "\"<>\\^`{|}".contains(c);
+    if text.chars().any(unsafe_char) {
+        return Some(format!(
+            "`{shown}` holds a space, a line break or a character an address cannot"
+        ));
+    }
+    None
+}
+
+/// Why `text` is not one plain e-mail address.
+fn email_problem(text: &str) -> Option<String> {
+    let shown = text.escape_debug();
+    if text.trim().is_empty() {
+        return None; // reported as empty above
+    }
+    let bad = |c: char| c.is_control() || c.is_whitespace() || "\"<>(),;:\\[]".contains(c);
+    match text.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !text.chars().any(bad) =>
+        {
+            None
+        }
+        _ => Some(format!("`{shown}` is not one e-mail address")),
+    }
+}
+
+/// A BCP 47-shaped language tag: letters, then dash-separated letters or digits.
+fn language_tag(text: &str) -> bool {
+    let mut parts = text.split('-');
+    let first = parts.next().unwrap_or("");
+    let ok = |p: &str, letters: bool| {
+        (1..=8).contains(&p.len())
+            && p.chars().all(|c| {
+                if letters {
+                    c.is_ascii_alphabetic()
+                } else {
+                    c.is_ascii_alphanumeric()
+                }
+            })
+    };
+    ok(first, true) && parts.all(|p| ok(p, false))
 }
