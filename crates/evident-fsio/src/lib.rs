@@ -95,6 +95,10 @@ pub struct NewDir {
     replacing: bool,
     /// Folders made so far, each made once rather than once per file.
     made: HashSet<PathBuf>,
+    /// Held while the directory is built and swapped in: one build in a
+    /// parent at a time, so any other `.NAME.new-`/`.NAME.old-` beside the
+    /// target is the leftover of a build that was killed.
+    _lock: std::fs::File,
 }
 
 impl NewDir {
@@ -105,6 +109,11 @@ impl NewDir {
         let name = target
             .file_name()
             .map_or_else(|| "dir".into(), |n| n.to_string_lossy().into_owned());
+        // The parent directory itself is the lock (an advisory lock on its
+        // handle): no lock file is left beside the target.
+        let lock = std::fs::File::open(parent)?;
+        lock.lock()?;
+        remove_leftovers(parent, &name)?;
         let fresh = tempfile::Builder::new()
             .prefix(&format!(".{name}.new-"))
             .tempdir_in(parent)?;
@@ -114,6 +123,7 @@ impl NewDir {
             fresh,
             replacing: target.is_dir(),
             made: HashSet::new(),
+            _lock: lock,
         })
     }
 
@@ -151,6 +161,27 @@ impl NewDir {
         sync_dir(parent);
         Ok(())
     }
+}
+
+/// Removes what killed builds of `name` left in `parent` (the caller holds
+/// the lock, so no live build owns them). A link is removed, never followed.
+fn remove_leftovers(parent: &Path, name: &str) -> std::io::Result<()> {
+    let (new, old) = (format!(".{name}.new-"), format!(".{name}.old-"));
+    for entry in std::fs::read_dir(parent)? {
+        let entry = entry?;
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        if !(file.starts_with(&new) || file.starts_with(&old)) {
+            continue;
+        }
+        let path = entry.path();
+        if std::fs::symlink_metadata(&path)?.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether `path` is a file holding exactly `bytes` (the size is compared first).
@@ -241,6 +272,35 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["site"], "no staging directories are left behind");
+    }
+
+    #[test]
+    fn a_killed_builds_leftovers_are_removed_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        replace_dir(&site, [("a.html", &b"one"[..])]).unwrap();
+        // What a build killed before its swap, or during it, leaves behind.
+        for left in [".site.new-k1tP", ".site.old-9xQa"] {
+            std::fs::create_dir_all(dir.path().join(left).join("site/deep")).unwrap();
+            std::fs::write(dir.path().join(left).join("site/deep/x.html"), b"x").unwrap();
+        }
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("keep.txt"), b"not ours").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(outside.path(), dir.path().join(".site.new-link")).unwrap();
+        // Another target's staging in the same folder is not this build's.
+        std::fs::create_dir_all(dir.path().join(".sites.new-other")).unwrap();
+        replace_dir(&site, [("a.html", &b"two"[..])]).unwrap();
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [".sites.new-other", "site"]);
+        assert!(
+            outside.path().join("keep.txt").is_file(),
+            "a link is never followed"
+        );
     }
 
     #[cfg(unix)]
