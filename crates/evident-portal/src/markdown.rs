@@ -52,13 +52,77 @@ impl Prose {
 }
 
 pub fn to_safe_html(markdown: &str) -> String {
+    let markdown = limit_nesting(markdown);
     let parser = pulldown_cmark::Parser::new_ext(
-        markdown,
+        &markdown,
         pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH,
     );
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, parser);
     CLEANER.clean(&html).to_string()
+}
+
+/// How deep quotes and lists may nest on one line. Rendering and cleaning
+/// cost grows with depth times length (a 2 MB body of nested list markers
+/// took 15 s); no page needs more than a few levels.
+const MAX_NESTING: usize = 16;
+
+/// `markdown` with every quote or list marker past [`MAX_NESTING`] on a line
+/// escaped, so it reads as text instead of opening one more level.
+fn limit_nesting(markdown: &str) -> std::borrow::Cow<'_, str> {
+    let deep = |line: &str| container_markers(line).nth(MAX_NESTING);
+    if !markdown.lines().any(|l| deep(l).is_some()) {
+        return std::borrow::Cow::Borrowed(markdown);
+    }
+    let mut out = String::with_capacity(markdown.len() + 64);
+    for line in markdown.split_inclusive('\n') {
+        match deep(line) {
+            Some(at) => {
+                out.push_str(&line[..at]);
+                out.push('\\');
+                out.push_str(&line[at..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Byte offsets of the block quote and list markers that open a line.
+fn container_markers(line: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let mut i = at;
+        // Up to three spaces of indentation before a marker.
+        while i < bytes.len() && i - at < 3 && bytes[i] == b' ' {
+            i += 1;
+        }
+        let start = i;
+        let spaced =
+            |j: usize| j >= bytes.len() || matches!(bytes[j], b' ' | b'\t' | b'\n' | b'\r');
+        match bytes.get(i)? {
+            b'>' => i += 1,
+            b'-' | b'*' | b'+' if spaced(i + 1) => i += 1,
+            b'0'..=b'9' => {
+                let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let after = i + digits;
+                if digits > 9
+                    || !matches!(bytes.get(after), Some(b'.' | b')'))
+                    || !spaced(after + 1)
+                {
+                    return None;
+                }
+                i = after + 1;
+            }
+            _ => return None,
+        }
+        if i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        at = i;
+        Some(start)
+    })
 }
 
 /// The sanitiser, set up once: its sets of tags and attributes cost more to
@@ -81,6 +145,18 @@ static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::Lazy
 #[cfg(test)]
 mod tests {
     use super::to_safe_html;
+
+    #[test]
+    fn nesting_stops_at_its_limit_and_the_rest_reads_as_text() {
+        let html = to_safe_html(&format!("{}x\n", "> - ".repeat(40)));
+        let opened = html.matches("<blockquote>").count() + html.matches("<ul>").count();
+        assert_eq!(opened, super::MAX_NESTING, "{html}");
+        assert!(html.contains("&gt; - &gt; - "), "the rest is text: {html}");
+        // Ordinary nesting is left as written.
+        let html = to_safe_html("- a\n  - b\n\n> quoted\n> > twice\n\n1. one\n2) two\n");
+        assert_eq!(html.matches("<ul>").count(), 2, "{html}");
+        assert_eq!(html.matches("<blockquote>").count(), 2, "{html}");
+    }
 
     #[test]
     fn scripts_handlers_and_javascript_links_are_removed() {
