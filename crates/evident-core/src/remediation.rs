@@ -90,7 +90,7 @@ pub fn plan(program: &TrustProgram, gaps: &GapReport, entries: &[Record]) -> Rem
         .map(|f| {
             let rec = record(&f.id);
             let opened = rec.and_then(|r| r.opened).unwrap_or(f.since);
-            let sla_due = opened.add_days(i64::from(sla.days(f.severity)));
+            let sla_due = sla.due(opened, f.severity);
             let exception = f.target.filter(|t| *t > sla_due).map(|target| Exception {
                 target,
                 sla_due,

@@ -95,7 +95,7 @@ fn late_targets(program: &TrustProgram) -> Vec<Diagnostic> {
     let sla = program.config.sla;
     for c in &program.controls {
         for g in c.open_gaps().filter(|g| g.accepted_by.is_none()) {
-            let sla_due = g.opened.add_days(i64::from(sla.days(g.severity)));
+            let sla_due = sla.due(g.opened, g.severity);
             if let Some(target) = g.target.filter(|t| *t > sla_due) {
                 out.push(
                     Diagnostic::warning(

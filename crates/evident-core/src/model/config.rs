@@ -138,6 +138,11 @@ impl SlaDays {
             super::Severity::Minor => self.minor,
         }
     }
+
+    /// When something of `severity` begun on `opened` is due.
+    pub fn due(self, opened: Date, severity: super::Severity) -> Date {
+        opened.add_days(i64::from(self.days(severity)))
+    }
 }
 
 impl Default for SlaDays {

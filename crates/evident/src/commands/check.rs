@@ -61,7 +61,7 @@ pub fn run(
     let recorded = record_changed_files(repo, &program, &files)?
         + super::registers::record(repo, &program, only)?;
     if targets.is_empty() {
-        super::findings::record(repo, &program, &catalog)?;
+        super::findings::record(repo, &program, &catalog, None)?;
         if recorded == 0 {
             println!("no checks are declared; add `check:` to an evidence item (docs/checks.md)");
         }
@@ -87,7 +87,6 @@ pub fn run(
             .map_err(store_failure)?;
         Ok((before, results, entries, range.start))
     })?;
-    super::findings::record(repo, &program, &catalog)?;
     // The program as it stood before this run and after it: each result's
     // change, and `--fail-on`, are judged by the core's one set of rules.
     let mut after = before.clone();
@@ -95,6 +94,7 @@ pub fn run(
         after.push(entry.record(seq).map_err(Failure::unmet)?);
     }
     let (before, after) = (Records::new(before), Records::new(after));
+    super::findings::record(repo, &program, &catalog, Some(&after))?;
     let (was, is) = (History::new(&before.judged), History::new(&after.judged));
     let ran: Vec<Ran> = results
         .into_iter()

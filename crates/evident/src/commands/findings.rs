@@ -25,12 +25,25 @@ fn needs_noting(kind: FindingKind) -> bool {
 }
 
 /// Records the findings that appeared or went away since the ledger last
-/// noted them; returns how many entries it wrote.
-pub fn record(repo: &Path, program: &TrustProgram, catalog: &Catalog) -> Result<usize, Failure> {
+/// noted them; returns how many entries it wrote. `known` is the ledger as
+/// the caller has just read it (read here when `None`).
+pub fn record(
+    repo: &Path,
+    program: &TrustProgram,
+    catalog: &Catalog,
+    known: Option<&Records>,
+) -> Result<usize, Failure> {
     let (today, as_of) = (super::today(), super::instant());
     with_ledger(repo, program, async |ledger| {
-        let records = Records::new(ledger.store.records().await.map_err(store_failure)?);
-        let judgement = Judgement::new(program, catalog, &records, as_of, None);
+        let read;
+        let records = match known {
+            Some(r) => r,
+            None => {
+                read = Records::new(ledger.store.records().await.map_err(store_failure)?);
+                &read
+            }
+        };
+        let judgement = Judgement::new(program, catalog, records, as_of, None);
         let current: Vec<&Finding> = judgement
             .gaps
             .findings
