@@ -195,10 +195,12 @@ fn uid_of(owner: &str) -> Option<u32> {
     })
 }
 
+/// The first 16 MiB of a regular file (a FIFO or device is refused, not waited on).
 fn read_text(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?
+    evident_fsio::open_regular(path)
+        .map_err(std::io::Error::other)?
         .take(MAX_READ)
         .read_to_end(&mut bytes)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

@@ -1,9 +1,13 @@
 //! Crash-safe writes: a file is either absent, or complete. Never half-written.
+//! And bounded reads of regular files only (`read.rs`).
 //!
 //! Every file evident writes (trust-repo scaffolding, ledger blobs, keys, the
 //! portal) goes through here: content goes to a temporary file in the target's
 //! directory, is synced, then renamed (or linked without clobbering) into place,
 //! and the directory is synced so the rename survives a crash.
+
+mod read;
+pub use read::{ReadError, open_regular, read_inside, read_regular, regular_inside};
 
 use std::collections::HashSet;
 use std::io::Write;

@@ -28,3 +28,4 @@ mod source;
 pub use diagnostic::{Diagnostic, Diagnostics, Level};
 pub use load::{CONFIG_FILE, JOURNAL_FILE, Loaded, load, load_config};
 pub use schema::SCHEMA_VERSION;
+pub use source::MAX_TEXT_FILE_BYTES;

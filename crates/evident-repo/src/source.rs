@@ -26,25 +26,12 @@ impl SourceFile {
         }
     }
 
-    /// Reads `path`, refusing files that are too large, binary or not UTF-8.
-    pub fn read(path: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
-        // One open, its size from the open file, one read: a thousand control
-        // files are read on every build, and each extra call costs a path lookup.
-        let mut file = std::fs::File::open(path).map_err(|e| io_error(rel, &e))?;
-        let meta = file.metadata().map_err(|e| io_error(rel, &e))?;
-        if meta.len() > MAX_TEXT_FILE_BYTES {
-            return Err(too_large(rel, meta.len()));
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        // Capped again while reading, in case the file grew since.
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(&mut file, MAX_TEXT_FILE_BYTES + 1),
-            &mut bytes,
-        )
-        .map_err(|e| io_error(rel, &e))?;
-        if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
-            return Err(too_large(rel, bytes.len() as u64));
-        }
+    /// Reads `root/rel`, refusing what is not a regular file inside the trust
+    /// repo (a symlink out of it, a FIFO, a device) and files that are too
+    /// large, binary or not UTF-8.
+    pub fn read(root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
+        let bytes = evident_fsio::read_inside(root, rel, MAX_TEXT_FILE_BYTES)
+            .map_err(|e| unreadable(rel, &e))?;
         // Binary first: a NUL byte says "binary" more usefully than "not UTF-8".
         if let Some(nul) = bytes.iter().position(|b| *b == 0) {
             let (line, column) = position_in_bytes(&bytes, nul);
@@ -100,6 +87,19 @@ impl SourceFile {
     }
 }
 
+/// Why a trust-repo file was not read, and what to do.
+pub fn unreadable(rel: &str, e: &evident_fsio::ReadError) -> Diagnostic {
+    use evident_fsio::ReadError;
+    match e {
+        ReadError::TooLarge(len) => too_large(rel, *len),
+        ReadError::Outside(_) => Diagnostic::error(rel, 1, 1, "", format!("not read: {e}"))
+            .hint("a trust repo's files live inside it: copy the file in instead of linking to it"),
+        ReadError::NotRegular(_) => Diagnostic::error(rel, 1, 1, "", format!("not read: {e}"))
+            .hint("replace it with a regular text file, or remove it"),
+        ReadError::Missing | ReadError::Io(_) => io_error(rel, e),
+    }
+}
+
 fn too_large(rel: &str, len: u64) -> Diagnostic {
     Diagnostic::error(
         rel,
@@ -141,7 +141,7 @@ pub fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-pub fn io_error(rel: &str, e: &std::io::Error) -> Diagnostic {
+pub fn io_error(rel: &str, e: &dyn std::fmt::Display) -> Diagnostic {
     Diagnostic::error(rel, 1, 1, "", format!("cannot read file: {e}"))
 }
 
@@ -153,9 +153,8 @@ mod tests {
     fn files_are_read_whole_and_refused_when_too_large_binary_or_not_utf8() {
         let dir = tempfile::tempdir().unwrap();
         let file = |name: &str, bytes: &[u8]| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, bytes).unwrap();
-            SourceFile::read(&path, name)
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+            SourceFile::read(dir.path(), name)
         };
         let ok = file("ok.md", "one\ntwo\n".as_bytes()).unwrap();
         assert_eq!((ok.text.as_str(), ok.line(2)), ("one\ntwo\n", "two"));
@@ -176,9 +175,7 @@ mod tests {
         assert!(binary.message.contains("NUL"), "{}", binary.message);
         let latin1 = file("l1.md", b"caf\xe9").err().unwrap();
         assert!(latin1.message.contains("UTF-8"), "{}", latin1.message);
-        let missing = SourceFile::read(&dir.path().join("none.md"), "none.md")
-            .err()
-            .unwrap();
+        let missing = SourceFile::read(dir.path(), "none.md").err().unwrap();
         assert_eq!(missing.file, "none.md");
     }
 

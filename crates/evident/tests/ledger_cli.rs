@@ -277,7 +277,7 @@ fn bad_requests_exit_2_and_say_how_to_fix() {
                 "--item",
                 "mfa-enforced",
             ],
-            "missing.pdf: No such file",
+            "missing.pdf: no such file",
         ),
         (
             &[

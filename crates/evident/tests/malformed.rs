@@ -10,6 +10,10 @@ enum Edit {
     Replace(&'static str, &'static str, &'static str),
     Write(&'static str, Vec<u8>),
     Remove(&'static str),
+    /// A symbolic link at the path, to the target.
+    Link(&'static str, &'static str),
+    /// A FIFO at the path (nothing ever writes to it).
+    Fifo(&'static str),
 }
 use Edit::*;
 
@@ -27,6 +31,20 @@ fn apply(dir: &Path, edit: &Edit) {
             std::fs::write(p, bytes).unwrap();
         }
         Remove(file) => std::fs::remove_file(dir.join(file)).unwrap(),
+        Link(file, target) => {
+            let p = dir.join(file);
+            let _ = std::fs::remove_file(&p);
+            std::os::unix::fs::symlink(target, p).unwrap();
+        }
+        Fifo(file) => {
+            let p = dir.join(file);
+            let _ = std::fs::remove_file(&p);
+            let made = std::process::Command::new("mkfifo")
+                .arg(&p)
+                .status()
+                .unwrap();
+            assert!(made.success(), "mkfifo {file}");
+        }
     }
 }
 
@@ -42,6 +60,32 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
         "]".repeat(20_000)
     );
     vec![
+        (
+            "a control that links to a file outside the repo",
+            vec![Link("controls/auth.md", "/etc/hostname")],
+            vec![
+                "controls/auth.md:1:1: error: not read: it links to /etc/hostname, outside the folder it belongs to",
+                "copy the file in instead of linking to it",
+            ],
+        ),
+        (
+            "the hardening log links to /dev/zero",
+            vec![Link("HARDENING-LOG.md", "/dev/zero")],
+            vec!["HARDENING-LOG.md:1:1: error: not read: it links to /dev/zero"],
+        ),
+        (
+            "a FIFO among the controls and the registers",
+            vec![Fifo("controls/pipe.md"), Fifo("registers/main.toml")],
+            vec![
+                "controls/pipe.md:1:1: error: not read: it is a FIFO, not a regular file",
+                "registers/main.toml:1:1: error: not read: it is a FIFO, not a regular file",
+            ],
+        ),
+        (
+            "a FIFO in place of the remediation file",
+            vec![Fifo("remediation.toml")],
+            vec!["remediation.toml:1:1: error: not read: it is a FIFO"],
+        ),
         (
             "broken yaml",
             vec![Replace(

@@ -29,7 +29,7 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
         );
         return None;
     }
-    let src = cx.read(&path, CONFIG_FILE)?;
+    let src = cx.read(CONFIG_FILE)?;
     let doc: ConfigDoc = match toml::from_str(&src.text) {
         Ok(doc) => doc,
         Err(e) => {
@@ -303,7 +303,7 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             ))
         } else if !(ts.url.starts_with("https://") || ts.url.starts_with("http://")) {
             Some(("url", format!("`{}` is not an http(s) URL", ts.url)))
-        } else if !inside || !cx.root.join(cert).is_file() {
+        } else if !inside || evident_fsio::regular_inside(cx.root, &ts.certificate).is_err() {
             Some((
                 "certificate",
                 format!("`{}` is not a file inside the trust repo", ts.certificate),

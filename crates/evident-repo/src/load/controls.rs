@@ -19,14 +19,14 @@ pub const REQUIRED_SECTIONS: [&str; 2] = ["Statement", "Implementation"];
 pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Control> {
     let files = cx.files_in(DIR, "md");
     let (root, catalog) = (cx.root, cx.catalog);
-    let parsed = files.iter().map(|(path, rel)| {
+    let parsed = files.iter().map(|rel| {
         // Each file keeps its own findings, taken in file order.
         let mut own = Cx {
             root,
             catalog,
             diags: Diagnostics::default(),
         };
-        let control = match SourceFile::read(path, rel) {
+        let control = match SourceFile::read(root, rel) {
             Ok(src) => parse(&mut own, &src),
             Err(d) => {
                 own.diags.push(d);
@@ -409,16 +409,15 @@ fn check_evidence_file(
         );
         return false;
     }
-    if !cx.root.join(p).is_file() {
+    if let Err(e) = evident_fsio::regular_inside(cx.root, path) {
+        let message = match e {
+            evident_fsio::ReadError::Missing => format!("evidence file `{path}` does not exist"),
+            e => format!("evidence file `{path}` is not read: {e}"),
+        };
         cx.diags.push(
-            Diagnostic::error(
-                rel,
-                line,
-                column,
-                field,
-                format!("evidence file `{path}` does not exist"),
-            )
-            .hint("add the file to the trust repo, or fix the path (relative to the repo root)"),
+            Diagnostic::error(rel, line, column, field, message).hint(
+                "add the file itself to the trust repo (not a link out of it), or fix the path (relative to the repo root)",
+            ),
         );
         return false;
     }

@@ -15,7 +15,7 @@ use crate::source::SourceFile;
 use evident_core::catalog::Catalog;
 use evident_core::model::{Origin, TrustProgram};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub const CONFIG_FILE: &str = "evident.toml";
 pub const JOURNAL_FILE: &str = "HARDENING-LOG.md";
@@ -79,7 +79,7 @@ pub(crate) struct Cx<'a> {
 
 impl Cx<'_> {
     /// The files of `dir` ending in `.ext`, sorted by name; anything else there is warned about.
-    pub fn files_in(&mut self, dir: &str, ext: &str) -> Vec<(PathBuf, String)> {
+    pub fn files_in(&mut self, dir: &str, ext: &str) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else {
             return Vec::new();
         };
@@ -90,16 +90,10 @@ impl Cx<'_> {
             if name.starts_with('.') {
                 continue;
             }
-            // The directory says what each entry is; only a symlink needs a stat
-            // (of what it points to): a stat per file reads its inode from disk
-            // when the cache is cold.
-            let is_file = match entry.file_type() {
-                Ok(t) if t.is_symlink() => entry.path().is_file(),
-                Ok(t) => t.is_file(),
-                Err(_) => false,
-            };
-            if entry.path().extension().is_some_and(|e| e == ext) && is_file {
-                out.push((entry.path(), rel));
+            // Every `.ext` entry is read, whatever it is: reading refuses a
+            // link out of the repo, a FIFO or a device as an error naming it.
+            if entry.path().extension().is_some_and(|e| e == ext) {
+                out.push(rel);
             } else {
                 self.diags.push(
                     Diagnostic::warning(
@@ -115,20 +109,21 @@ impl Cx<'_> {
                 );
             }
         }
-        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out.sort();
         out
     }
 
-    pub fn read(&mut self, path: &Path, rel: &str) -> Option<SourceFile> {
-        SourceFile::read(path, rel)
+    pub fn read(&mut self, rel: &str) -> Option<SourceFile> {
+        SourceFile::read(self.root, rel)
             .map_err(|d| self.diags.push(d))
             .ok()
     }
 
     pub fn read_optional(&mut self, rel: &str) -> Option<SourceFile> {
+        // A dangling link is reported too: it was meant to be there.
         let path = self.root.join(rel);
-        if path.exists() {
-            self.read(&path, rel)
+        if path.symlink_metadata().is_ok() {
+            self.read(rel)
         } else {
             None
         }

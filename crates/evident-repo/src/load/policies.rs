@@ -13,8 +13,8 @@ pub const DIR: &str = "policies";
 pub(super) fn load(cx: &mut Cx<'_>) -> Vec<Policy> {
     let mut ids = Unique::default();
     let mut out = Vec::new();
-    for (path, rel) in cx.files_in(DIR, "md") {
-        let Some(src) = cx.read(&path, &rel) else {
+    for rel in cx.files_in(DIR, "md") {
+        let Some(src) = cx.read(&rel) else {
             continue;
         };
         let Ok(split) = document::split(&src).map_err(|d| cx.diags.push(d)) else {

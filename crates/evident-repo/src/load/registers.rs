@@ -24,8 +24,8 @@ pub(super) fn load(cx: &mut Cx<'_>, controls: Option<&[Control]>) -> Registers {
         Unique::default(),
         Unique::default(),
     );
-    for (path, rel) in cx.files_in(DIR, "toml") {
-        let Some(src) = cx.read(&path, &rel) else {
+    for rel in cx.files_in(DIR, "toml") {
+        let Some(src) = cx.read(&rel) else {
             continue;
         };
         let doc: RegisterDoc = match toml::from_str(&src.text) {

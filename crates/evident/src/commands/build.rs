@@ -10,6 +10,7 @@ use crate::failure::{Failure, VerbResult};
 use evident_fsio::NewDir;
 use evident_ledger::keys;
 use evident_portal::{Failed, Inputs, build, template_names};
+use evident_repo::MAX_TEXT_FILE_BYTES;
 use std::path::{Path, PathBuf};
 
 /// Where a trust repo keeps templates that replace the built-in ones.
@@ -29,7 +30,9 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     let inputs = Inputs {
         judgement: &judgement,
         checkpoint: loaded.checkpoint.as_ref().map(|c| c.to_text()),
-        public_key: std::fs::read_to_string(repo.join(keys::PUBLIC_KEY_FILE)).ok(),
+        public_key: evident_fsio::read_inside(repo, keys::PUBLIC_KEY_FILE, 4096)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok()),
         overrides: overrides(repo)?,
     };
     let mut site = NewDir::beside(out).map_err(|e| io(out, e))?;
@@ -62,7 +65,14 @@ fn overrides(repo: &Path) -> Result<Vec<(String, String)>, Failure> {
                 known.join(", ")
             )));
         }
-        let text = std::fs::read_to_string(e.path()).map_err(|err| io(&e.path(), err))?;
+        // Only regular files inside the repo, of a text file's size.
+        let rel = format!("{TEMPLATE_DIR}/{name}");
+        let text = evident_fsio::read_inside(repo, &rel, MAX_TEXT_FILE_BYTES)
+            .map_err(|err| Failure::input(format!("{rel}: not read: {err}")))
+            .and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|_| Failure::input(format!("{rel}: not UTF-8 text")))
+            })?;
         out.push((name, text));
     }
     Ok(out)

@@ -221,29 +221,16 @@ pub(super) enum Capped {
 /// Reads a file, refusing what is not a regular file (a symbolic link too,
 /// unless `follow_links`) and stopping one byte past `limit` while reading.
 pub(super) fn read_capped(path: &Path, follow_links: bool, limit: u64) -> Result<Vec<u8>, Capped> {
-    let shown = path.display();
-    let failed = |e: std::io::Error| Capped::Failed(Failure::input(format!("{shown}: {e}")));
-    let meta = if follow_links {
-        std::fs::metadata(path)
-    } else {
-        std::fs::symlink_metadata(path)
+    let failed = |why: &dyn std::fmt::Display| {
+        Capped::Failed(Failure::input(format!("{}: {why}", path.display())))
+    };
+    if !follow_links && path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+        return Err(failed(&"a symbolic link, not a regular file"));
     }
-    .map_err(failed)?;
-    if !meta.is_file() {
-        return Err(Capped::Failed(Failure::input(format!(
-            "{shown}: not a regular file"
-        ))));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| {
-            std::io::Read::read_to_end(&mut std::io::Read::take(f, limit + 1), &mut bytes)
-        })
-        .map_err(failed)?;
-    if bytes.len() as u64 > limit {
-        return Err(Capped::TooLarge);
-    }
-    Ok(bytes)
+    evident_fsio::read_regular(path, limit).map_err(|e| match e {
+        evident_fsio::ReadError::TooLarge(_) => Capped::TooLarge,
+        e => failed(&e),
+    })
 }
 
 /// One entry as `evidence list --json` prints it (docs/json.md).
