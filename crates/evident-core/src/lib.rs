@@ -27,6 +27,7 @@ pub mod sample;
 pub mod slug;
 pub mod status;
 pub mod suggest;
+pub mod terminal;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

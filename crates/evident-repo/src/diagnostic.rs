@@ -74,13 +74,21 @@ impl fmt::Display for Diagnostic {
             Level::Error => "error",
             Level::Warning => "warning",
         };
-        write!(f, "{}:{}:{}: {level}: ", self.file, self.line, self.column)?;
+        // Every part may quote the trust repo: shown inert, one line each.
+        let inert = evident_core::terminal::inert;
+        write!(
+            f,
+            "{}:{}:{}: {level}: ",
+            inert(&self.file),
+            self.line,
+            self.column
+        )?;
         if !self.field.is_empty() {
-            write!(f, "{}: ", self.field)?;
+            write!(f, "{}: ", inert(&self.field))?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", inert(&self.message))?;
         if let Some(h) = &self.hint {
-            write!(f, "\n  hint: {h}")?;
+            write!(f, "\n  hint: {}", inert(h))?;
         }
         Ok(())
     }

@@ -2,10 +2,11 @@
 //!
 //! Each verb lives in `commands/`; the work itself is done by the library crates.
 
+#[macro_use]
+mod output;
 mod cli;
 mod commands;
 mod failure;
-mod output;
 
 use clap::Parser;
 
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
                 Ok(()) => 0,
                 Err(f) => {
                     if !f.message.is_empty() {
-                        eprintln!("error: {}", f.message);
+                        eprintln!("error: {}", evident_core::terminal::inert_lines(&f.message));
                     }
                     f.code
                 }

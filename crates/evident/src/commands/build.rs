@@ -19,7 +19,7 @@ pub const TEMPLATE_DIR: &str = "portal/templates";
 pub fn run(repo: &Path, out: Option<&Path>) -> VerbResult {
     let out = out.map_or_else(|| repo.join("site"), Path::to_path_buf);
     let index = write_site(repo, &out)?;
-    println!("built the trust portal: {}", index.display());
+    say!("built the trust portal: {}", index.display());
     Ok(())
 }
 

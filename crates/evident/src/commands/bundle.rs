@@ -108,13 +108,13 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
         Some(f) => Failure::unmet(f),
         None => Failure::unmet(format!("{}: {e}", out.display())),
     })?;
-    println!(
+    say!(
         "wrote the evidence bundle: {} ({} entries with their blobs and inclusion proofs, checkpoint of {} entries, the worksheet)",
         out.display(),
         entries.len(),
         checkpoint.head.size
     );
-    println!(
+    say!(
         "check it: evident ledger verify-bundle {}   (or: python3 verify_bundle.py, inside it)",
         out.display()
     );
@@ -130,22 +130,27 @@ pub fn verify_bundle(path: &Path, key: Option<&Path>, json: bool) -> VerbResult 
             if json {
                 print_json(&serde_json::json!({ "version": 1, "ok": true, "bundle": v }));
             } else {
-                println!(
+                say!(
                     "bundle verified: {} entries with {} blobs included in the signed tree of {} (root {}); {} files, all accounted for; key {}",
-                    v.entries, v.blobs, v.tree_size, v.root, v.files, v.key
+                    v.entries,
+                    v.blobs,
+                    v.tree_size,
+                    v.root,
+                    v.files,
+                    v.key
                 );
                 for (name, time) in &v.witnessed {
                     let at = evident_core::time::Instant::from_unix(*time as i64)
                         .map_or_else(|| time.to_string(), |t| t.to_string());
-                    println!("the checkpoint was witnessed by {name} at {at}");
+                    say!("the checkpoint was witnessed by {name} at {at}");
                 }
                 if v.witnessed.is_empty() {
-                    println!(
+                    say!(
                         "no witness cosigned the checkpoint: the times in it are the company's own word"
                     );
                 }
                 if key.is_none() {
-                    println!(
+                    say!(
                         "note: checked against the key inside the bundle; pass --key with the key the company publishes to check it is theirs"
                     );
                 }
@@ -157,7 +162,7 @@ pub fn verify_bundle(path: &Path, key: Option<&Path>, json: bool) -> VerbResult 
                 print_json(&serde_json::json!({ "version": 1, "ok": false, "problems": problems }));
             } else {
                 for p in &problems {
-                    println!("{p}");
+                    say!("{p}");
                 }
             }
             Err(Failure::unmet(format!(

@@ -52,6 +52,6 @@ pub fn run(category: Option<&str>, report: &Report) -> VerbResult {
             c.description.as_str(),
         ]);
     }
-    println!("{} ({} criteria)\n{t}", catalog.title, criteria.len());
+    say!("{} ({} criteria)\n{t}", catalog.title, criteria.len());
     Ok(())
 }

@@ -63,7 +63,7 @@ pub fn run(
     if targets.is_empty() {
         super::findings::record(repo, &program, &catalog, None)?;
         if recorded == 0 {
-            println!("no checks are declared; add `check:` to an evidence item (docs/checks.md)");
+            say!("no checks are declared; add `check:` to an evidence item (docs/checks.md)");
         }
         return Ok(());
     }
@@ -135,9 +135,9 @@ pub fn run(
                 r.summary.as_str(),
             ]);
         }
-        println!("{t}");
+        say!("{t}");
         print_per_control(&ran);
-        println!(
+        say!(
             "{} check(s): {pass} pass, {fail} fail, {error} error; {regressions} regression(s); recorded as entries {}..={}",
             ran.len(),
             ran.first().map_or(0, |r| r.entry),
@@ -198,7 +198,7 @@ fn print_per_control(ran: &[Ran]) {
             g.to_string(),
         ]);
     }
-    println!("{t}");
+    say!("{t}");
 }
 
 /// Runs every check, `concurrency` at a time; results in declaration order.
@@ -328,7 +328,7 @@ fn record_changed_files(
         Ok(names)
     })?;
     for name in &recorded {
-        eprintln!("recorded the changed file of {name}");
+        say_err!("recorded the changed file of {name}");
     }
     Ok(recorded.len())
 }
@@ -360,7 +360,7 @@ fn select<'a>(program: &'a TrustProgram, only: Option<&str>) -> Result<Vec<Targe
             continue;
         };
         if let Some(what) = &item.setup {
-            eprintln!(
+            say_err!(
                 "{}/{}: needs setup, not run: {}",
                 terminal(&control.id),
                 terminal(&item.id),
@@ -418,7 +418,7 @@ impl Progress {
                 bar.set_message(format!("{}/{}", t.control, t.item.id));
                 bar.inc(1);
             }
-            None => eprintln!(
+            None => say_err!(
                 "[{n}/{}] {}/{}: {}",
                 self.total,
                 t.control,

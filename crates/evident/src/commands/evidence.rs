@@ -120,9 +120,15 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
             retracted_by: None,
         });
     } else {
-        println!(
+        say!(
             "recorded entry {}: {}/{} {} (sha256 {}), covers {}..{}",
-            recorded.seq, f.control, f.item, name, f.content_sha256, f.covers_from, f.covers_to
+            recorded.seq,
+            f.control,
+            f.item,
+            name,
+            f.content_sha256,
+            f.covers_from,
+            f.covers_to
         );
     }
     Ok(())
@@ -273,7 +279,7 @@ fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) 
         return Ok(());
     }
     if entries.is_empty() {
-        println!(
+        say!(
             "no evidence recorded yet; add some with `evident evidence add FILE --control ID --item ID`"
         );
         return Ok(());
@@ -306,7 +312,7 @@ fn list(repo: &Path, program: &TrustProgram, control: Option<&str>, json: bool) 
             },
         ]);
     }
-    println!("{t}");
+    say!("{t}");
     Ok(())
 }
 
@@ -380,7 +386,7 @@ fn retract(
             "item": withdrawn.item, "reason": reason,
         }));
     } else {
-        println!(
+        say!(
             "recorded entry {entry}: withdraws entry {seq} ({}/{}, {} {}): {}",
             withdrawn.control,
             withdrawn.item,

@@ -23,7 +23,7 @@ pub fn run(repo: &Path, command: ExportCommand) -> VerbResult {
                 ))
             });
             write_oscal(repo, model, &out, window.as_deref())?;
-            println!("wrote OSCAL: {}", out.display());
+            say!("wrote OSCAL: {}", out.display());
             Ok(())
         }
         ExportCommand::Bundle { out, seed, window } => {
@@ -43,7 +43,7 @@ pub fn run(repo: &Path, command: ExportCommand) -> VerbResult {
                 })
             });
             write_worksheet(repo, format, &out, seed, window.as_deref())?;
-            println!("wrote the worksheet: {}", out.display());
+            say!("wrote the worksheet: {}", out.display());
             Ok(())
         }
     }

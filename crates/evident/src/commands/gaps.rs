@@ -26,10 +26,10 @@ fn print_human(g: &GapReport) {
         AuditType::Type2 => "Type II",
     };
     if g.findings.is_empty() {
-        println!("Nothing is missing for {audit} as of {}.", g.as_of);
+        say!("Nothing is missing for {audit} as of {}.", g.as_of);
         return;
     }
-    println!(
+    say!(
         "What's still missing for {audit}, as of {}: {} finding(s), worst first\n",
         g.as_of,
         g.findings.len()
@@ -45,9 +45,9 @@ fn print_human(g: &GapReport) {
             f.owner.as_deref().unwrap_or("—"),
         ]);
     }
-    println!("{t}");
+    say!("{t}");
     if let Source::None { why } = &g.history {
-        println!(
+        say!(
             "\nnote: the trust repo's history cannot be read ({why}): a finding is dated by the first `finding` entry `evident check` recorded for it, else today"
         );
     }

@@ -28,7 +28,7 @@ pub fn run(repo: &Path, command: LedgerCommand) -> VerbResult {
         LedgerCommand::Vkey => {
             let program = super::load_program(repo, &Catalog::tsc())?;
             let key = ledger_access::public_key(&repo.join(PUBLIC_KEY_FILE))?;
-            println!("{}", ledger_access::log_vkey(&program, &key).to_vkey());
+            say!("{}", ledger_access::log_vkey(&program, &key).to_vkey());
             Ok(())
         }
         LedgerCommand::Verify { json } => verify(repo, json),
@@ -48,7 +48,7 @@ fn checkpoint(repo: &Path, json: bool) -> VerbResult {
     } else {
         // The checkpoint alone on stdout, so `> FILE` saves exactly it.
         print!("{}", cp.to_text());
-        eprintln!("stored as checkpoint {id}");
+        say_err!("stored as checkpoint {id}");
     }
     Ok(())
 }
@@ -105,27 +105,27 @@ fn verify(repo: &Path, json: bool) -> VerbResult {
             "problems": verified.problems,
         }));
     } else if ok {
-        println!(
+        say!(
             "ledger verified: {} entries, {} checkpoint(s), every leaf, node, blob, signature, time and stored column checked; root {}",
             verified.entries,
             verified.checkpoints,
             verified.root_hex()
         );
         match &committed {
-            Some(cp) => println!(
+            Some(cp) => say!(
                 "it extends the checkpoint committed in the trust repo ({}: {} entries, signed {})",
                 ledger_access::COMMITTED_CHECKPOINT,
                 cp.head.size,
                 cp.head.time
             ),
-            None => println!(
+            None => say!(
                 "no {} in the trust repo yet: run `evident ledger checkpoint` and commit it, so a ledger emptied or rolled back is caught",
                 ledger_access::COMMITTED_CHECKPOINT
             ),
         }
     } else {
         for p in &verified.problems {
-            println!("{p}");
+            say!("{p}");
         }
     }
     if ok {
@@ -181,8 +181,8 @@ fn show_proof(proof: &ProofFile, trusted: &ed25519_dalek::VerifyingKey, json: bo
     if json {
         print_json(proof);
     } else {
-        println!("{said}");
-        println!(
+        say!("{said}");
+        say!(
             "(print the proof file with --json and check it anywhere with `evident ledger verify-proof FILE --key {PUBLIC_KEY_FILE}`)"
         );
     }
@@ -209,7 +209,7 @@ fn verify_proof(path: &Path, key: &Path, json: bool) -> VerbResult {
     match outcome {
         Ok(said) => {
             if !json {
-                println!("verified: {said}");
+                say!("verified: {said}");
             }
             Ok(())
         }

@@ -141,7 +141,7 @@ pub async fn sign_checkpoint(
                 key_id: timestamp::key_id(&tsa.certificate),
                 signature: token,
             }),
-            Err(e) => eprintln!(
+            Err(e) => say_err!(
                 "warning: the time-stamping authority {} did not stamp the checkpoint: {e}; it is kept without a time-stamp",
                 tsa.authority.name
             ),
@@ -314,7 +314,7 @@ async fn ask_witnesses(
             .map_or(0, |c| c.head.size);
         for _ in 0..2 {
             if old > size {
-                eprintln!(
+                say_err!(
                     "warning: witness {} has cosigned {old} entries of this ledger, more than the {size} it holds now: the ledger was rolled back; restore it from a backup",
                     w.name
                 );
@@ -336,14 +336,14 @@ async fn ask_witnesses(
                 }
                 Ok(Answer::Conflict(n)) if n != old => old = n,
                 Ok(Answer::Conflict(n)) => {
-                    eprintln!(
+                    say_err!(
                         "warning: witness {} keeps answering that it last cosigned {n} entries",
                         w.name
                     );
                     break;
                 }
                 Err(e) => {
-                    eprintln!(
+                    say_err!(
                         "warning: witness {} did not cosign: {e}; the checkpoint is kept without its cosignature",
                         w.name
                     );

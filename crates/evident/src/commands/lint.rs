@@ -32,9 +32,9 @@ pub fn run(repo: &Path, report: &Report) -> VerbResult {
         });
     } else {
         for d in &diags {
-            println!("{d}");
+            say!("{d}");
         }
-        println!("{errors} error(s), {warnings} warning(s)");
+        say!("{errors} error(s), {warnings} warning(s)");
     }
     if errors > 0 {
         Err(Failure::silent(2))

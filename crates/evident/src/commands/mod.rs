@@ -203,7 +203,7 @@ pub fn load_program(repo: &Path, catalog: &Catalog) -> Result<TrustProgram, Fail
             .filter(|d| d.is_error())
             .collect();
         for d in &errors {
-            eprintln!("{d}");
+            say_err!("{d}");
         }
         return Err(Failure::input(format!(
             "{} has {} error(s); fix them (`evident lint` shows all problems)",

@@ -27,9 +27,11 @@ pub fn run(repo: &Path, window: Option<&str>, report: &Report) -> VerbResult {
 }
 
 fn print_human(r: &PeriodReport) {
-    println!(
+    say!(
         "Observation window {}..{}, as of {}\n",
-        r.window.from, r.window.to, r.as_of
+        r.window.from,
+        r.window.to,
+        r.as_of
     );
     let mut t = table([
         "Control",
@@ -61,11 +63,11 @@ fn print_human(r: &PeriodReport) {
             c.exception_count().to_string(),
         ]);
     }
-    println!("{t}\n");
+    say!("{t}\n");
     let mut any = false;
     for c in r.controls.iter().filter(|c| c.exception_count() > 0) {
         any = true;
-        println!("{}:", c.control);
+        say!("{}:", c.control);
         for p in &c.exceptions {
             let entries: Vec<String> = p.entries.iter().map(u64::to_string).collect();
             let detail = if entries.is_empty() {
@@ -73,7 +75,7 @@ fn print_human(r: &PeriodReport) {
             } else {
                 format!("entries {}", entries.join(", "))
             };
-            println!(
+            say!(
                 "  {} ({}..{}): {} — {detail}",
                 p.period.label,
                 p.period.from,
@@ -82,14 +84,16 @@ fn print_human(r: &PeriodReport) {
             );
         }
         for l in &c.lapses {
-            println!(
+            say!(
                 "  {}: no fresh passing evidence from {} to {}",
-                l.item, l.from, l.to
+                l.item,
+                l.from,
+                l.to
             );
         }
     }
     if !any {
-        println!("No exceptions in the window.");
+        say!("No exceptions in the window.");
     }
     print_proof(r);
 }
@@ -97,20 +101,20 @@ fn print_human(r: &PeriodReport) {
 /// Whether each period's evidence was witnessed in time (docs/ledger.md).
 fn print_proof(r: &PeriodReport) {
     if !r.witnessed {
-        println!(
+        say!(
             "\nNo checkpoint is witnessed: every time above is the company's own word. List witnesses under [[witness]] in evident.toml (docs/ledger.md)."
         );
         return;
     }
     let flagged: Vec<_> = r.unproven().collect();
     if flagged.is_empty() {
-        println!(
+        say!(
             "\nEvery period's evidence was witnessed within {}d of the period's end.",
             r.proof_grace.whole_days()
         );
         return;
     }
-    println!(
+    say!(
         "\nEvidence not proven in time (witnessed more than {}d after its period ended, or not yet):",
         r.proof_grace.whole_days()
     );
@@ -120,7 +124,7 @@ fn print_proof(r: &PeriodReport) {
             (Some(at), Some(by)) => format!("last entry witnessed {at} by {by}"),
             _ => "not all entries witnessed yet".into(),
         };
-        println!(
+        say!(
             "  {} {}: {} — {when} (deadline {})",
             c.control,
             p.period.label,

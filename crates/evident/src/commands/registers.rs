@@ -66,7 +66,7 @@ pub fn record(repo: &Path, program: &TrustProgram, only: Option<&str>) -> Result
         Ok(names)
     })?;
     for name in &names {
-        eprintln!("recorded the register entry of {name}");
+        say_err!("recorded the register entry of {name}");
     }
     Ok(names.len())
 }

@@ -5,7 +5,7 @@
 use super::judge::Loaded;
 use crate::cli::Report;
 use crate::failure::{Failure, VerbResult};
-use crate::output::{print_json, table};
+use crate::output::{print_json, table, terminal};
 use evident_core::remediation::RemediationReport;
 use std::path::Path;
 
@@ -34,9 +34,12 @@ pub fn run(repo: &Path, report: &Report) -> VerbResult {
 }
 
 fn print_human(r: &RemediationReport) {
-    println!(
+    say!(
         "Remediation as of {} (SLA: critical {}d, major {}d, minor {}d)\n",
-        r.as_of, r.sla.critical, r.sla.major, r.sla.minor
+        r.as_of,
+        r.sla.critical,
+        r.sla.major,
+        r.sla.minor
     );
     let mut t = table([
         "Item",
@@ -77,16 +80,16 @@ fn print_human(r: &RemediationReport) {
             i.escalate_to.clone().unwrap_or_else(|| "—".into()),
         ]);
     }
-    println!("{t}");
+    say!("{t}");
     let overdue = r.items.iter().filter(|i| i.days_overdue > 0).count();
-    println!(
+    say!(
         "{} item(s), {overdue} overdue; state is kept in remediation.toml",
         r.items.len()
     );
     if !r.resolved.is_empty() {
-        println!("\nRecorded, no longer found (fixed):");
+        say!("\nRecorded, no longer found (fixed):");
         for x in &r.resolved {
-            println!("  {} ({})", x.id, x.state.as_str());
+            say!("  {} ({})", terminal(&x.id), x.state.as_str());
         }
     }
 }

@@ -28,9 +28,12 @@ pub fn run(repo: &Path, seed: u64, window: Option<&str>, report: &Report) -> Ver
 }
 
 fn print_human(r: &SampleReport) {
-    println!(
+    say!(
         "Sample with seed {} over {}..{}, as of {} (the same seed always draws the same sample)\n",
-        r.seed, r.window.from, r.window.to, r.as_of
+        r.seed,
+        r.window.from,
+        r.window.to,
+        r.as_of
     );
     let mut t = table(["Control", "Population", "Sample", "Drawn (ledger entries)"]);
     for c in &r.controls {
@@ -59,5 +62,5 @@ fn print_human(r: &SampleReport) {
             drawn.join(", "),
         ]);
     }
-    println!("{t}");
+    say!("{t}");
 }

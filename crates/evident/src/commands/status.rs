@@ -55,15 +55,15 @@ fn print_withdrawn(s: &StatusReport, retractions: &[Retraction]) {
         })
         .collect();
     if !set_aside.is_empty() {
-        println!("\nHand uploads set aside (an automated check decides these items)");
+        say!("\nHand uploads set aside (an automated check decides these items)");
         for line in &set_aside {
-            println!("{line}");
+            say!("{line}");
         }
     }
     if !retractions.is_empty() {
-        println!("\nRetracted entries (left out of every judgement)");
+        say!("\nRetracted entries (left out of every judgement)");
         for r in retractions {
-            println!(
+            say!(
                 "  entry {} ({}/{}) withdrawn by entry {} at {}: {}",
                 r.retracts,
                 r.control,
@@ -81,7 +81,7 @@ fn print_human(s: &StatusReport) {
         AuditType::Type1 => "SOC 2 Type I",
         AuditType::Type2 => "SOC 2 Type II",
     };
-    println!(
+    say!(
         "{} — {audit}, as of {}: {} ready\n",
         s.org,
         s.as_of,
@@ -104,7 +104,7 @@ fn print_human(s: &StatusReport) {
             c.uncovered.join(", "),
         ]);
     }
-    println!("{cats}\n");
+    say!("{cats}\n");
 
     let mut crit = table(["Criterion", "Title", "Implemented by", "Status"]);
     for c in s.criteria.iter().filter(|c| c.in_scope) {
@@ -115,7 +115,7 @@ fn print_human(s: &StatusReport) {
         };
         crit.add_row([&c.id, &c.title, &by, &status]);
     }
-    println!("Criteria in scope\n{crit}\n");
+    say!("Criteria in scope\n{crit}\n");
 
     let mut ctl = table([
         "Control",
@@ -143,7 +143,7 @@ fn print_human(s: &StatusReport) {
             },
         ]);
     }
-    println!("Controls\n{ctl}\n");
+    say!("Controls\n{ctl}\n");
 
     let regressions: Vec<String> = s
         .controls
@@ -166,17 +166,17 @@ fn print_human(s: &StatusReport) {
         })
         .collect();
     if !regressions.is_empty() {
-        println!("Regressions (passed before, failing now)");
+        say!("Regressions (passed before, failing now)");
         for line in &regressions {
-            println!("{line}");
+            say!("{line}");
         }
-        println!();
+        say!();
     }
 
     if !s.discrepancies.is_empty() {
-        println!("Discrepancies (claimed better than the evidence shows)");
+        say!("Discrepancies (claimed better than the evidence shows)");
         for d in &s.discrepancies {
-            println!(
+            say!(
                 "  {}: claims {}, evidence shows {}",
                 d.control,
                 d.claimed.as_str(),
@@ -184,7 +184,7 @@ fn print_human(s: &StatusReport) {
             );
             for x in &d.contradicting {
                 match &x.latest {
-                    Some(e) => println!(
+                    Some(e) => say!(
                         "    {} {}: entry {} ({}) {}: {}",
                         x.item,
                         x.state.as_str(),
@@ -193,14 +193,14 @@ fn print_human(s: &StatusReport) {
                         e.result.as_str(),
                         e.summary
                     ),
-                    None => println!("    {} {}: no evidence recorded", x.item, x.state.as_str()),
+                    None => say!("    {} {}: no evidence recorded", x.item, x.state.as_str()),
                 }
             }
             if !d.open_gaps.is_empty() {
-                println!("    open gaps: {}", d.open_gaps.join(", "));
+                say!("    open gaps: {}", d.open_gaps.join(", "));
             }
         }
-        println!();
+        say!();
     }
     let uncovered: Vec<&str> = s
         .criteria
@@ -209,9 +209,9 @@ fn print_human(s: &StatusReport) {
         .map(|c| c.id.as_str())
         .collect();
     if uncovered.is_empty() {
-        println!("Every in-scope criterion is covered by at least one control.");
+        say!("Every in-scope criterion is covered by at least one control.");
     } else {
-        println!(
+        say!(
             "{} in-scope criteria have no control: {}",
             uncovered.len(),
             uncovered.join(", ")

@@ -16,20 +16,22 @@ use world::World;
 pub const DEMO_ORG: &str = "Lumen Analytics";
 
 pub fn run(dir: &Path) -> VerbResult {
-    println!(
+    say!(
         "evident demo: building {DEMO_ORG}'s SOC 2 program in {}\n",
         dir.display()
     );
     make_room(dir)?;
     let today = super::today();
-    println!("1. start the company's world on this machine (nothing leaves it)");
+    say!("1. start the company's world on this machine (nothing leaves it)");
     let world = World::start(today).map_err(Failure::unmet)?;
-    println!(
+    say!(
         "   web app {}, TLS endpoint {}:{}, backups, infrastructure code, app repository",
-        world.endpoints.app, world.endpoints.tls_host, world.endpoints.tls_port
+        world.endpoints.app,
+        world.endpoints.tls_host,
+        world.endpoints.tls_port
     );
 
-    println!("\n2. scaffold the trust repo (controls, policies, registers) pointing at it");
+    say!("\n2. scaffold the trust repo (controls, policies, registers) pointing at it");
     let categories = ["security", "availability", "confidentiality"].map(String::from);
     let done = super::init::create(
         dir,
@@ -41,7 +43,7 @@ pub fn run(dir: &Path) -> VerbResult {
     world.furnish(dir).map_err(Failure::unmet)?;
     story::history(dir, today).map_err(Failure::unmet)?;
 
-    println!("\n3. lint it");
+    say!("\n3. lint it");
     let catalog = Catalog::tsc();
     let loaded = evident_repo::lint::lint(dir, &catalog, today);
     let Some(program) = loaded
@@ -50,7 +52,7 @@ pub fn run(dir: &Path) -> VerbResult {
         .filter(|_| !loaded.diagnostics.has_errors())
     else {
         for d in loaded.diagnostics.sorted() {
-            eprintln!("{d}");
+            say_err!("{d}");
         }
         return Err(Failure::input(format!(
             "the demo repo in {} does not lint; remove it and run again",
@@ -59,7 +61,7 @@ pub fn run(dir: &Path) -> VerbResult {
     };
     // No errors past this point, so every diagnostic is a warning.
     let warnings = loaded.diagnostics.0.len();
-    println!(
+    say!(
         "   {} controls, {} policies, {} vendors, {} risks: 0 errors, {warnings} warning(s)",
         program.controls.len(),
         program.policies.len(),
@@ -67,13 +69,13 @@ pub fn run(dir: &Path) -> VerbResult {
         program.registers.risks.len()
     );
 
-    println!("\n4. what the company did before evident (each dated in its own files)");
+    say!("\n4. what the company did before evident (each dated in its own files)");
     let approved = program
         .policies
         .iter()
         .filter(|p| p.approval.is_some())
         .count();
-    println!(
+    say!(
         "   {approved} of {} policies approved, {} still a draft; {} access review(s), {} vendor(s) in the registers",
         program.policies.len(),
         program.policies.len() - approved,
@@ -81,19 +83,19 @@ pub fn run(dir: &Path) -> VerbResult {
         program.registers.vendors.len()
     );
 
-    println!("\n5. run every check against the company's servers, files and repository");
+    say!("\n5. run every check against the company's servers, files and repository");
     expected_failures(super::check::run(dir, None, 16, false, &[]))?;
 
-    println!("\n6. a deploy drops the HSTS header from the login page; check AUTH again");
+    say!("\n6. a deploy drops the HSTS header from the login page; check AUTH again");
     world.drop_hsts();
     expected_failures(super::check::run(dir, Some("AUTH"), 16, false, &[]))?;
 
-    println!("\n7. status, derived from the evidence");
+    say!("\n7. status, derived from the evidence");
     let loaded = super::judge::Loaded::read(dir)?;
     let judgement = loaded.judge(super::instant(), None);
     let status = &judgement.status;
     for c in status.categories.iter().filter(|c| c.in_scope) {
-        println!(
+        say!(
             "   {:<16} {:>4} ready ({}/{} criteria implemented)",
             c.title,
             evident_core::status::percent(c.readiness),
@@ -106,18 +108,18 @@ pub fn run(dir: &Path) -> VerbResult {
         *counts.entry(c.headline()).or_insert(0) += 1;
     }
     let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    println!("   controls: {}", counts.join(", "));
+    say!("   controls: {}", counts.join(", "));
     for c in &status.controls {
         for i in c.items.iter().filter(|i| i.regression) {
-            println!("   regression: {}/{} passed before, fails now", c.id, i.id);
+            say!("   regression: {}/{} passed before, fails now", c.id, i.id);
         }
         if c.flags.review_overdue {
             let due = c.review_due.map(|d| d.to_string()).unwrap_or_default();
-            println!("   review overdue: {} was due {due}", c.id);
+            say!("   review overdue: {} was due {due}", c.id);
         }
     }
     for d in &status.discrepancies {
-        println!(
+        say!(
             "   discrepancy: {} claims {}, the evidence shows {}",
             d.control,
             d.claimed.as_str(),
@@ -130,25 +132,25 @@ pub fn run(dir: &Path) -> VerbResult {
         .iter()
         .filter(|f| f.severity == evident_core::model::Severity::Critical)
         .count();
-    println!(
+    say!(
         "   gaps: {} finding(s) still open, {critical} critical; remediation: {} item(s), {} overdue",
         gaps.findings.len(),
         plan.items.len(),
         plan.items.iter().filter(|i| i.days_overdue > 0).count()
     );
 
-    println!("\n8. sign a checkpoint of the ledger");
+    say!("\n8. sign a checkpoint of the ledger");
     let checkpoint = sign_checkpoint(dir, program)?;
     for line in checkpoint.to_text().lines() {
-        println!("   | {line}");
+        say!("   | {line}");
     }
     drop(world);
 
-    println!("\n9. publish the trust portal");
+    say!("\n9. publish the trust portal");
     let index = super::build::write_site(dir, &dir.join("site"))?;
-    println!("   {}", index.display());
+    say!("   {}", index.display());
 
-    println!("\n10. write the auditor's package");
+    say!("\n10. write the auditor's package");
     let audit = dir.join("audit");
     super::export::write_worksheet(
         dir,
@@ -176,7 +178,7 @@ pub fn run(dir: &Path) -> VerbResult {
         "oscal/assessment-results.json",
         "oscal/poam.json",
     ] {
-        println!("   {}", audit.join(f).display());
+        say!("   {}", audit.join(f).display());
     }
 
     let shown = dir.display();
@@ -184,11 +186,11 @@ pub fn run(dir: &Path) -> VerbResult {
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "evident".into());
-    println!("\nWhere to look:");
-    println!("  {shown}/evident.toml          the organisation, audit scope and SLAs");
-    println!("  {shown}/controls/             one Markdown page per control");
-    println!("  {shown}/policies/             the policies");
-    println!("  {shown}/registers/            vendors, risks, incidents, access reviews");
+    say!("\nWhere to look:");
+    say!("  {shown}/evident.toml          the organisation, audit scope and SLAs");
+    say!("  {shown}/controls/             one Markdown page per control");
+    say!("  {shown}/policies/             the policies");
+    say!("  {shown}/registers/            vendors, risks, incidents, access reviews");
     for (verb, what) in [
         ("status", "derived status, regressions, discrepancies"),
         ("gaps", "everything still missing, worst first"),
@@ -197,9 +199,9 @@ pub fn run(dir: &Path) -> VerbResult {
         ("evidence list", "what the ledger holds"),
         ("ledger verify", "recheck every entry, blob and signature"),
     ] {
-        println!("  {exe} -C {shown} {verb:<14} {what}");
+        say!("  {exe} -C {shown} {verb:<14} {what}");
     }
-    println!(
+    say!(
         "  (the demo's servers stopped with it: `{exe} -C {shown} check` now shows how an outage is recorded)"
     );
     Ok(())
@@ -213,7 +215,7 @@ fn make_room(dir: &Path) -> VerbResult {
         return Ok(());
     }
     if dir.join(world::CA_FILE).is_file() && dir.join("evident.toml").is_file() {
-        println!("(replacing the previous demo in {})\n", dir.display());
+        say!("(replacing the previous demo in {})\n", dir.display());
         return std::fs::remove_dir_all(dir)
             .map_err(|e| Failure::unmet(format!("cannot remove {}: {e}", dir.display())));
     }
@@ -228,7 +230,7 @@ fn make_room(dir: &Path) -> VerbResult {
 fn expected_failures(outcome: VerbResult) -> VerbResult {
     match outcome {
         Err(f) if f.code == 1 && !f.message.starts_with("ledger") => {
-            println!("   ({f})");
+            say!("   ({f})");
             Ok(())
         }
         other => other,

@@ -18,19 +18,19 @@ pub fn run(dir: &Path, org: &str, categories: &[String]) -> VerbResult {
     let done = create(dir, org, None, categories)?;
     report(dir, &done);
     match git::start(dir) {
-        Ok(git::Started::Committed) => println!(
+        Ok(git::Started::Committed) => say!(
             "made {} a git repository and committed the starter: the history dates every finding (docs/status.md)",
             dir.display()
         ),
-        Ok(git::Started::AlreadyInGit) => println!(
+        Ok(git::Started::AlreadyInGit) => say!(
             "{} is inside a git repository: commit the new files to date the program from today",
             dir.display()
         ),
-        Err(why) => println!(
+        Err(why) => say!(
             "note: {why}; without git history, findings are dated by the ledger (docs/status.md)"
         ),
     }
-    println!(
+    say!(
         "next: edit the files, then run `evident -C {} lint` and `evident -C {} status`",
         dir.display(),
         dir.display()
@@ -96,21 +96,21 @@ pub fn create(
 }
 
 pub fn report(dir: &Path, done: &Scaffolded) {
-    println!(
+    say!(
         "created {} file(s) in {}",
         done.written.len(),
         dir.display()
     );
     if !done.skipped.is_empty() {
-        println!(
+        say!(
             "skipped {} existing file(s), left as they were:",
             done.skipped.len()
         );
         for f in &done.skipped {
-            println!("  {f}");
+            say!("  {f}");
         }
     }
-    println!(
+    say!(
         "ledger signing key: {} (private, mode 0600, never commit it); {} is its public half: commit and publish it",
         keys::PRIVATE_KEY_FILE,
         keys::PUBLIC_KEY_FILE
