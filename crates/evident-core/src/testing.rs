@@ -41,6 +41,10 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
                 base_url: None,
                 languages: vec!["en".into()],
                 disclosure_policy: None,
+                pages: Page::ALL.to_vec(),
+                detail: Detail::Summary,
+                report_request: None,
+                disclosure: DisclosureTerms::default(),
             },
             sla: SlaDays::default(),
             escalation: Escalation::default(),
@@ -53,6 +57,7 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
         policies: vec![],
         registers: Registers::default(),
         journal: None,
+        disclosure: None,
         remediation: vec![],
         history: Default::default(),
     }

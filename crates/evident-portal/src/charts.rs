@@ -9,7 +9,10 @@ use serde::Serialize;
 #[derive(Serialize)]
 pub struct Charts {
     pub by_category: String,
+    /// Empty until the ledger holds evidence from more than one day.
     pub over_time: String,
+    /// The day the ledger's history starts.
+    pub since: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -76,26 +79,36 @@ pub fn render(env: &minijinja::Environment<'_>, inputs: &Inputs<'_>) -> Result<C
         "chart-bars.svg",
         minijinja::context! { width => LABEL + BAR, height => rows.len() as u32 * 24, rows => crate::v(&rows) },
     )?;
+    let since = first_evidence(inputs);
     Ok(Charts {
         by_category,
-        over_time: over_time(&draw, inputs)?,
+        over_time: match since {
+            Some(start) if start.date() < status.as_of.date() => over_time(&draw, inputs, start)?,
+            // One day of history draws a flat line with the same date at both ends.
+            _ => String::new(),
+        },
+        since: since.map(|t| t.date().to_string()),
     })
 }
 
-/// Readiness at up to 12 moments from the first entry to now, as a line.
-fn over_time(
-    draw: &dyn Fn(&str, minijinja::Value) -> Result<String, String>,
-    inputs: &Inputs<'_>,
-) -> Result<String, String> {
-    let end = inputs.judgement.status.as_of;
-    let history = &inputs.judgement.history;
-    let Some(start) = history
+/// When the ledger's first evidence was collected.
+fn first_evidence(inputs: &Inputs<'_>) -> Option<Instant> {
+    inputs
+        .judgement
+        .history
         .groups()
         .filter_map(|g| g.first().map(|e| e.collected))
         .min()
-    else {
-        return Ok(String::new());
-    };
+}
+
+/// Readiness at 12 moments from the first entry to now, as a line.
+fn over_time(
+    draw: &dyn Fn(&str, minijinja::Value) -> Result<String, String>,
+    inputs: &Inputs<'_>,
+    start: Instant,
+) -> Result<String, String> {
+    let end = inputs.judgement.status.as_of;
+    let history = &inputs.judgement.history;
     let span = end.seconds_since(start).max(0);
     const POINTS: i64 = 12;
     let (width, height) = (600i64, 120i64);
@@ -107,6 +120,14 @@ fn over_time(
         inputs.judgement.catalog,
         history,
         &moments,
+    );
+    let (from_percent, to_percent) = (
+        readiness
+            .first()
+            .map_or(String::new(), |r| evident_core::status::percent(*r)),
+        readiness
+            .last()
+            .map_or(String::new(), |r| evident_core::status::percent(*r)),
     );
     let points: Vec<String> = (0..POINTS)
         .zip(readiness)
@@ -121,6 +142,7 @@ fn over_time(
         minijinja::context! {
             width => width, height => height, points => points.join(" "),
             first => start.date().to_string(), last => end.date().to_string(),
+            from_percent => from_percent, to_percent => to_percent,
         },
     )
 }

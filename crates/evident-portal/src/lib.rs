@@ -13,6 +13,7 @@ mod markdown;
 mod view;
 
 use evident_core::judgement::Judgement;
+use evident_core::model::Page;
 use markdown::Prose;
 
 pub use markdown::to_safe_html;
@@ -38,7 +39,7 @@ pub enum Failed<E> {
     Put(E),
 }
 
-const BUILT_IN: [(&str, &str); 15] = [
+const BUILT_IN: [(&str, &str); 17] = [
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("index.html", include_str!("../templates/index.html")),
@@ -55,6 +56,8 @@ const BUILT_IN: [(&str, &str); 15] = [
     ),
     ("changes.html", include_str!("../templates/changes.html")),
     ("records.html", include_str!("../templates/records.html")),
+    ("verify.html", include_str!("../templates/verify.html")),
+    ("feed.xml", include_str!("../templates/feed.xml")),
     ("security.txt", include_str!("../templates/security.txt")),
     ("style.css", include_str!("../templates/style.css")),
     (
@@ -109,6 +112,13 @@ pub fn build<E>(
         .map_err(|e| Failed::Template(e.to_string()))?;
     env.set_syntax(syntax);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // Every value is escaped for the format it lands in: HTML, XML and SVG
+    // alike. security.txt and the stylesheet take no markup; their values are
+    // made one line in `view.rs` and checked where they enter.
+    env.set_auto_escape_callback(|name| match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html" | "xml" | "svg") => minijinja::AutoEscape::Html,
+        _ => minijinja::AutoEscape::None,
+    });
     // The same marks `evident status` prints beside each status word.
     env.add_filter("symbol", |word: &str| evident_core::status::symbol(word));
     for (name, source) in BUILT_IN {
@@ -134,68 +144,101 @@ pub fn build<E>(
     };
     // Every page as a job: (path, template, link root, its own context, made
     // when rendered).
-    let mut jobs: Vec<Job<'_>> = vec![
-        page(
-            "index.html",
-            "index.html",
+    let published = |p: Page| site.meta.pages.contains(&p.as_str());
+    let mut jobs: Vec<Job<'_>> = vec![page(
+        "index.html",
+        "index.html",
+        Box::new(|| {
+            minijinja::context! {
+                statement => v(&site.statement),
+                categories => v(&site.categories),
+            }
+        }),
+    )];
+    if published(Page::Criteria) {
+        jobs.push(page(
+            "criteria.html",
+            "criteria.html",
+            Box::new(|| minijinja::context! { criteria => v(&site.criteria) }),
+        ));
+    }
+    if published(Page::Changes) {
+        let context = || minijinja::context! { changes => v(&site.changes), withdrawn => v(&site.withdrawn), journal => v(&site.journal), feed_id => v(&site.feed_id) };
+        jobs.push(page("changes.html", "changes.html", Box::new(context)));
+        jobs.push(page("feed.xml", "feed.xml", Box::new(context)));
+    }
+    if published(Page::Controls) {
+        for c in &site.controls {
+            jobs.push((
+                control_page(&c.id),
+                "control.html",
+                "../",
+                Box::new(move || minijinja::context! { control => v(c) }),
+            ));
+        }
+    }
+    let more: [(Page, &str, Context<'_>); 5] = [
+        (
+            Page::Missing,
+            "missing.html",
+            Box::new(
+                || minijinja::context! { findings => v(&site.findings), statement => v(&site.statement) },
+            ),
+        ),
+        (
+            Page::Subprocessors,
+            "subprocessors.html",
+            Box::new(|| minijinja::context! { subprocessors => v(&site.subprocessors) }),
+        ),
+        (
+            Page::Records,
+            "records.html",
+            Box::new(|| minijinja::context! { records => v(&site.records) }),
+        ),
+        (
+            Page::Disclosure,
+            "disclosure.html",
+            Box::new(|| minijinja::context! { disclosure => v(&site.disclosure) }),
+        ),
+        (
+            Page::Verify,
+            "verify.html",
             Box::new(|| {
                 minijinja::context! {
-                    statement => v(&site.statement),
-                    categories => v(&site.categories),
-                    checkpoint => v(&inputs.checkpoint),
+                    checkpoint => v(&site.checkpoint),
                     public_key => v(&inputs.public_key),
                 }
             }),
         ),
-        page(
-            "criteria.html",
-            "criteria.html",
-            Box::new(|| minijinja::context! { criteria => v(&site.criteria) }),
-        ),
-        // The longest page early, so one core takes it while the other starts on controls.
-        page(
-            "changes.html",
-            "changes.html",
-            Box::new(
-                || minijinja::context! { changes => v(&site.changes), withdrawn => v(&site.withdrawn), journal => v(&site.journal) },
-            ),
-        ),
     ];
-    for c in &site.controls {
-        jobs.push((
-            control_page(&c.id),
-            "control.html",
-            "../",
-            Box::new(move || minijinja::context! { control => v(c) }),
-        ));
+    for (p, name, context) in more {
+        if published(p) {
+            jobs.push(page(name, name, context));
+        }
     }
     jobs.extend([
         page(
-            "missing.html",
-            "missing.html",
-            Box::new(|| minijinja::context! { findings => v(&site.findings), statement => v(&site.statement) }),
-        ),
-        page(
-            "subprocessors.html",
-            "subprocessors.html",
-            Box::new(|| minijinja::context! { subprocessors => v(&site.subprocessors) }),
-        ),
-        page(
-            "records.html",
-            "records.html",
-            Box::new(|| minijinja::context! { records => v(&site.records) }),
-        ),
-        page("disclosure.html", "disclosure.html", Box::new(|| minijinja::context! {})),
-        page(
             ".well-known/security.txt",
             "security.txt",
-            Box::new(|| minijinja::context! { expires => v(&site.security_txt_expires), canonical => v(&site.security_txt_canonical) }),
+            Box::new(|| minijinja::context! { expires => v(&site.security_txt_expires), canonical => v(&site.security_txt_canonical), disclosure => v(&site.disclosure) }),
         ),
         page("style.css", "style.css", Box::new(|| minijinja::context! {})),
     ]);
     for (path, template, root, context) in &jobs {
         let bytes = render(template, root, context()).map_err(Failed::Template)?;
         put(path, &bytes).map_err(Failed::Put)?;
+    }
+    // What the "How to verify" page tells a reader to download.
+    if published(Page::Verify) {
+        let files = [
+            ("ledger.pub", &inputs.public_key),
+            ("checkpoint.txt", &inputs.checkpoint),
+        ];
+        for (path, text) in files {
+            if let Some(text) = text {
+                put(path, text.as_bytes()).map_err(Failed::Put)?;
+            }
+        }
     }
     if site.meta.base_url.is_some() {
         let paths: Vec<&str> = jobs

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 /// The trust repo's Markdown that the site shows, already made safe: each
 /// public control's sections (Statement, Implementation and any other, in
-/// order), and the hardening journal.
+/// order), the hardening journal and the disclosure policy.
 /// It depends on the trust repo alone, so a build renders it on one core while
 /// the other groups the ledger's history and derives the status (work that
 /// cannot be split, and would otherwise leave that core idle).
@@ -16,6 +16,7 @@ pub struct Prose {
     /// Each public control's sections, in order: (title, HTML).
     controls: HashMap<String, Vec<(String, String)>>,
     journal: Option<String>,
+    disclosure: Option<String>,
 }
 
 impl Prose {
@@ -38,6 +39,7 @@ impl Prose {
         Prose {
             controls,
             journal: program.journal.as_deref().map(to_safe_html),
+            disclosure: program.disclosure.as_deref().map(to_safe_html),
         }
     }
 
@@ -48,6 +50,11 @@ impl Prose {
 
     pub(crate) fn journal(&self) -> Option<&str> {
         self.journal.as_deref()
+    }
+
+    /// DISCLOSURE.md, the company's own disclosure policy.
+    pub(crate) fn disclosure(&self) -> Option<&str> {
+        self.disclosure.as_deref()
     }
 }
 

@@ -22,6 +22,8 @@ fn program() -> TrustProgram {
     let mut p = testing::program(vec![public, private]);
     p.config.audit.kind = AuditType::Type1;
     p.config.audit.window = None;
+    // Full detail: withdrawn evidence and its reason are published too.
+    p.config.portal.detail = evident_core::model::Detail::Full;
     p
 }
 

@@ -26,6 +26,6 @@ mod schema;
 mod source;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Level};
-pub use load::{CONFIG_FILE, JOURNAL_FILE, Loaded, load, load_config};
+pub use load::{CONFIG_FILE, DISCLOSURE_FILE, JOURNAL_FILE, Loaded, load, load_config};
 pub use schema::SCHEMA_VERSION;
 pub use source::MAX_TEXT_FILE_BYTES;

@@ -108,6 +108,21 @@ pub struct PortalDoc {
     #[serde(default)]
     pub languages: Vec<T<String>>,
     pub disclosure_policy: Option<T<String>>,
+    pub pages: Option<T<Vec<T<String>>>>,
+    pub detail: Option<T<String>>,
+    pub report_request: Option<T<String>>,
+    #[serde(default)]
+    pub disclosure: DisclosureDoc,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureDoc {
+    pub response_time: Option<T<String>>,
+    pub safe_harbour: Option<T<String>>,
+    pub bounty: Option<T<String>>,
+    pub encryption: Option<T<String>>,
+    pub acknowledgments: Option<T<String>>,
 }
 
 #[derive(Deserialize)]

@@ -23,7 +23,7 @@ evidence:
   - id: pci-scan
     describe: Quarterly ASV scan
     fresh_for: 90d
-  - id: vault
+  - id: hidden-item-5d2e
     describe: "Vault PRIVATE-7f3a9c unsealed"
     fresh_for: 1d
     visibility: private
@@ -92,6 +92,14 @@ evidence: []
 "#;
 
 fn portal() -> (tempfile::TempDir, PathBuf) {
+    portal_with("")
+}
+
+/// What a failing check of a public item printed: a host, a port and a tool's error.
+const INTERNAL: [&str; 3] = ["db7.internal", ":5432", "cannot run `nmap`"];
+
+/// The portal built with `settings` added to `[portal]`.
+fn portal_with(settings: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write_fixture(dir);
@@ -107,7 +115,7 @@ fn portal() -> (tempfile::TempDir, PathBuf) {
     let config = std::fs::read_to_string(dir.join("evident.toml")).unwrap();
     let config = config.replace(
         "[sla]",
-        "[portal]\nbase_url = \"https://trust.fixture.example\"\n\n[sla]",
+        &format!("[portal]\nbase_url = \"https://trust.fixture.example\"\n{settings}\n[sla]"),
     );
     std::fs::write(dir.join("evident.toml"), config).unwrap();
     std::fs::write(
@@ -117,7 +125,7 @@ fn portal() -> (tempfile::TempDir, PathBuf) {
     .unwrap();
     // In time order: the ledger refuses back-dated entries.
     add_evidence(dir, "2026-11-20T09:00:00Z", "PAY/pci-scan", "pass");
-    add_evidence(dir, "2026-11-20T09:00:00Z", "PAY/vault", "pass");
+    add_evidence(dir, "2026-11-20T09:00:00Z", "PAY/hidden-item-5d2e", "pass");
     add_evidence(
         dir,
         "2026-11-20T09:00:00Z",
@@ -125,7 +133,25 @@ fn portal() -> (tempfile::TempDir, PathBuf) {
         "fail",
     );
     add_evidence(dir, "2026-11-20T09:00:00Z", "AUTH/mfa-enforced", "pass");
-    add_evidence(dir, "2026-11-21T09:00:00Z", "PAY/vault", "fail");
+    add_evidence(dir, "2026-11-21T09:00:00Z", "PAY/hidden-item-5d2e", "fail");
+    let (code, _, err) = run_at(
+        dir,
+        "2026-11-21T10:00:00Z",
+        &[
+            "evidence",
+            "add",
+            "evidence/password-policy.pdf",
+            "--control",
+            "PAY",
+            "--item",
+            "pci-scan",
+            "--result",
+            "fail",
+            "--note",
+            "scan of db7.internal:5432 failed: cannot run `nmap`",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
     add_evidence(dir, "2026-11-22T09:00:00Z", "AUTH/mfa-enforced", "fail");
     let (code, _, err) = run_at(dir, NOW, &["ledger", "checkpoint"]);
     assert_eq!(code, 0, "{err}");
@@ -170,6 +196,11 @@ fn the_site_has_its_pages_and_every_internal_link_resolves() {
         "subprocessors.html",
         "disclosure.html",
         "changes.html",
+        "verify.html",
+        "feed.xml",
+        "checkpoint.txt",
+        "ledger.pub",
+        "records.html",
         "style.css",
         ".well-known/security.txt",
         "controls/AUTH.html",
@@ -205,23 +236,145 @@ fn the_site_has_its_pages_and_every_internal_link_resolves() {
     assert!(checked > 80, "only {checked} links checked");
     let index = page(&site.join("index.html"));
     assert!(index.contains("SOC 2 Type I in progress."), "{index}");
+    assert!(index.contains("<svg"), "charts are inline SVG");
+    // Evidence from three days: the line is drawn and says where it starts.
     assert!(
-        index.contains("fixture.example/evidence-ledger"),
+        index.contains("the ledger's history starts 2026-11-20"),
+        "{index}"
+    );
+    assert!(index.contains("swatch-uncovered"), "the bars have a legend");
+    assert!(
+        !index.contains("evident-ledger-public-key"),
+        "no raw key on the overview"
+    );
+    let verify = page(&site.join("verify.html"));
+    assert!(
+        verify.contains("fixture.example/evidence-ledger"),
         "the latest checkpoint is published"
     );
-    assert!(
-        index.contains("evident-ledger-public-key/1"),
-        "and the key that checks it"
-    );
-    assert!(index.contains("<svg"), "charts are inline SVG");
+    assert!(verify.contains("evident ledger verify-proof"), "{verify}");
+    assert!(page(&site.join("ledger.pub")).contains("evident-ledger-public-key/1"));
     let criteria = page(&site.join("criteria.html"));
     assert!(criteria.contains(r#"<a href="controls/AUTH.html">Authentication</a>"#));
     let auth = page(&site.join("controls/AUTH.html"));
+    // The derived status only: the better claim is internal detail.
+    assert!(!auth.contains("claims implemented"), "{auth}");
+    assert!(auth.contains("failing (regression)"), "{auth}");
+}
+
+#[test]
+fn with_summary_detail_no_public_file_holds_internal_text() {
+    let (_tmp, site) = portal();
+    for f in files(&site) {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        for marker in INTERNAL.iter().chain(&["hidden-item-5d2e", "pci-scan"]) {
+            assert!(!text.contains(marker), "{} holds {marker:?}", f.display());
+        }
+    }
+    let missing = page(&site.join("missing.html"));
     assert!(
-        auth.contains("The page claims implemented; the evidence shows planned."),
+        missing.contains("Quarterly ASV scan: failing"),
+        "the state is said in public words: {missing}"
+    );
+    // Every missed run is not listed: each item's latest change only.
+    let changes = page(&site.join("changes.html"));
+    assert_eq!(changes.matches("MFA required: ").count(), 1, "{changes}");
+}
+
+#[test]
+fn with_full_detail_the_evidence_is_quoted_but_private_ids_stay_out() {
+    let (_tmp, site) = portal_with("detail = \"full\"\n");
+    let missing = page(&site.join("missing.html"));
+    assert!(missing.contains("db7.internal:5432"), "{missing}");
+    let auth = page(&site.join("controls/AUTH.html"));
+    assert!(
+        auth.contains("The control's page claims implemented; the evidence shows planned."),
         "{auth}"
     );
-    assert!(auth.contains("failing (regression)"), "{auth}");
+    let changes = page(&site.join("changes.html"));
+    assert!(changes.matches("MFA required: ").count() > 1, "{changes}");
+    for f in files(&site) {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        assert!(
+            !text.contains("hidden-item-5d2e"),
+            "{} names the private item",
+            f.display()
+        );
+        assert!(!text.contains(MARKER), "{} leaks the marker", f.display());
+    }
+}
+
+#[test]
+fn a_company_chooses_its_pages_and_says_its_disclosure_terms() {
+    let (_tmp, site) = portal_with(concat!(
+        "pages = [\"criteria\", \"disclosure\"]\n",
+        "report_request = \"mailto:sales@fixture.example?subject=SOC%202%20report\"\n",
+        "[portal.disclosure]\n",
+        "response_time = \"1 business day\"\n",
+        "safe_harbour = \"We will not pursue legal action for good-faith research.\"\n",
+        "encryption = \"https://trust.fixture.example/pgp.txt\"\n",
+    ));
+    for gone in [
+        "missing.html",
+        "changes.html",
+        "feed.xml",
+        "controls/AUTH.html",
+        "verify.html",
+    ] {
+        assert!(!site.join(gone).exists(), "{gone} is not published");
+    }
+    let index = page(&site.join("index.html"));
+    assert!(
+        !index.contains("missing.html"),
+        "no link to a page left out"
+    );
+    assert!(
+        index.contains(r#"href="mailto:sales@fixture.example?subject=SOC%202%20report">Request the SOC 2 report</a>"#),
+        "{index}"
+    );
+    let criteria = page(&site.join("criteria.html"));
+    assert!(!criteria.contains("controls/AUTH.html"), "{criteria}");
+    let disclosure = page(&site.join("disclosure.html"));
+    assert!(disclosure.contains("1 business day"));
+    assert!(disclosure.contains("good-faith research"));
+    let txt = page(&site.join(".well-known/security.txt"));
+    assert!(
+        txt.contains("Encryption: https://trust.fixture.example/pgp.txt\n"),
+        "{txt}"
+    );
+    assert!(
+        txt.contains("Policy: https://trust.fixture.example/disclosure.html\n"),
+        "{txt}"
+    );
+    assert!(txt.contains("# Response time: 1 business day\n"), "{txt}");
+    sectxt_accepts(&site);
+}
+
+#[test]
+fn the_atom_feed_passes_a_real_feed_parser() {
+    let (_tmp, site) = portal_with("detail = \"full\"\n");
+    let script = r#"
+import sys, feedparser
+d = feedparser.parse(sys.argv[1])
+assert not d.bozo, d.bozo_exception
+assert d.version == "atom10", d.version
+assert d.feed.title.endswith(": changes"), d.feed.title
+assert len(d.entries) >= 3, len(d.entries)
+for e in d.entries:
+    assert e.id and e.updated_parsed and e.link.startswith("https://trust.fixture.example/"), e
+print(len(d.entries))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(site.join("feed.xml"))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "feedparser: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -283,12 +436,18 @@ fn markdown_cannot_run_script() {
 #[test]
 fn security_txt_passes_the_sectxt_validator() {
     let (_tmp, site) = portal();
-    let path = site.join(".well-known/security.txt");
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = page(&site.join(".well-known/security.txt"));
     assert!(
         text.contains("Contact: mailto:security@fixture.example\n"),
         "{text}"
     );
+    sectxt_accepts(&site);
+}
+
+/// The site's security.txt passes `sectxt` (PyPI).
+fn sectxt_accepts(site: &Path) {
+    let path = site.join(".well-known/security.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
     let script = r#"
 import sys, sectxt
 p = sectxt.Parser(open(sys.argv[1], 'rb').read())

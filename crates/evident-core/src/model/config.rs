@@ -120,6 +120,86 @@ pub struct Portal {
     pub base_url: Option<String>,
     pub languages: Vec<String>,
     pub disclosure_policy: Option<String>,
+    /// The pages published beside the overview, in the navigation's order.
+    pub pages: Vec<Page>,
+    /// How failing or missing evidence is shown.
+    pub detail: Detail,
+    /// Where a prospect asks for the SOC 2 report: a `mailto:` or https address.
+    pub report_request: Option<String>,
+    pub disclosure: DisclosureTerms,
+}
+
+/// A page of the trust portal the company may publish or leave out (the
+/// overview is always published).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Page {
+    Criteria,
+    Controls,
+    Missing,
+    Subprocessors,
+    Records,
+    Disclosure,
+    Changes,
+    Verify,
+}
+
+impl Page {
+    pub const ALL: [Page; 8] = [
+        Page::Criteria,
+        Page::Controls,
+        Page::Missing,
+        Page::Subprocessors,
+        Page::Records,
+        Page::Disclosure,
+        Page::Changes,
+        Page::Verify,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Page::Criteria => "criteria",
+            Page::Controls => "controls",
+            Page::Missing => "missing",
+            Page::Subprocessors => "subprocessors",
+            Page::Records => "records",
+            Page::Disclosure => "disclosure",
+            Page::Changes => "changes",
+            Page::Verify => "verify",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Page> {
+        Page::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+/// How much of failing or missing evidence the public pages say.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Detail {
+    /// The state and how long, never internal text (hosts, tool output,
+    /// item ids, each missed run).
+    #[default]
+    Summary,
+    /// What the evidence says too, and every change of result.
+    Full,
+}
+
+/// The company's own terms for vulnerability reports (`[portal.disclosure]`),
+/// shown on the disclosure page and, where RFC 9116 has a field, in security.txt.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DisclosureTerms {
+    /// How soon a report is acknowledged ("1 business day").
+    pub response_time: Option<String>,
+    /// The promise not to pursue good-faith research, in the company's words.
+    pub safe_harbour: Option<String>,
+    /// A bug bounty's address.
+    pub bounty: Option<String>,
+    /// The key to encrypt reports with (security.txt `Encryption:`).
+    pub encryption: Option<String>,
+    /// Where reporters are thanked (security.txt `Acknowledgments:`).
+    pub acknowledgments: Option<String>,
 }
 
 /// Days allowed to remediate, per severity.

@@ -43,6 +43,8 @@ pub struct TrustProgram {
     pub registers: Registers,
     /// The optional hand-kept HARDENING-LOG.md, as Markdown.
     pub journal: Option<String>,
+    /// The optional DISCLOSURE.md: the company's disclosure policy, as Markdown.
+    pub disclosure: Option<String>,
     /// Where remediation of each finding stands (`remediation.toml`), reviewed in git.
     pub remediation: Vec<RemediationRecord>,
     /// When each part entered the program, from the trust repo's history.

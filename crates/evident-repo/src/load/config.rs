@@ -5,8 +5,8 @@ use crate::diagnostic::Diagnostic;
 use crate::parse_error;
 use crate::schema::{ConfigDoc, SCHEMA_VERSION};
 use evident_core::model::{
-    Audit, AuditType, Auditor, Config, Escalation, NotApplicable, Org, Portal, SlaDays,
-    TimestampAuthority, Witness,
+    Audit, AuditType, Auditor, Config, DisclosureTerms, Escalation, NotApplicable, Org, Portal,
+    SlaDays, TimestampAuthority, Witness,
 };
 use evident_core::sample::SampleSizes;
 use evident_core::time::Interval;
@@ -95,7 +95,16 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             doc.portal.disclosure_policy.as_ref(),
         ),
     ];
-    for (field, value) in urls.into_iter().filter_map(|(f, v)| Some((f, v?))) {
+    let terms = &doc.portal.disclosure;
+    let urls = urls.into_iter().chain([
+        ("portal.disclosure.bounty", terms.bounty.as_ref()),
+        ("portal.disclosure.encryption", terms.encryption.as_ref()),
+        (
+            "portal.disclosure.acknowledgments",
+            terms.acknowledgments.as_ref(),
+        ),
+    ]);
+    for (field, value) in urls.filter_map(|(f, v)| Some((f, v?))) {
         if let Some(why) = web_address_problem(value.get_ref()) {
             cx.diags
                 .push(err(value.span(), field, why).hint(
@@ -103,6 +112,98 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
                 ));
         }
     }
+    if let Some(request) = &doc.portal.report_request {
+        let text = request.get_ref();
+        let why = match text.strip_prefix("mailto:") {
+            Some(rest) => email_problem(rest.split('?').next().unwrap_or("")).or_else(|| {
+                (rest.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()))
+                    .then(|| format!("`{}` is not one mailto: address", text.escape_debug()))
+            }),
+            None => web_address_problem(text),
+        };
+        if let Some(why) = why {
+            cx.diags
+                .push(err(request.span(), "portal.report_request", why).hint(
+                "write mailto:sales@acme.example?subject=SOC%202%20report or an https:// address",
+            ));
+        }
+    }
+    for (field, value, longest) in [
+        (
+            "portal.disclosure.response_time",
+            terms.response_time.as_ref(),
+            100,
+        ),
+        (
+            "portal.disclosure.safe_harbour",
+            terms.safe_harbour.as_ref(),
+            2000,
+        ),
+    ] {
+        let Some(value) = value else { continue };
+        let text = value.get_ref();
+        let why = if text.trim().is_empty() {
+            Some("must not be empty".to_string())
+        } else if text.chars().any(char::is_control) {
+            Some("holds a line break or a control character; write it on one line".to_string())
+        } else if text.chars().count() > longest {
+            Some(format!("is longer than {longest} characters"))
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            cx.diags.push(err(value.span(), field, why));
+        }
+    }
+    let mut pages = Vec::new();
+    match &doc.portal.pages {
+        None => pages = evident_core::model::Page::ALL.to_vec(),
+        Some(list) => {
+            for name in list.get_ref() {
+                match evident_core::model::Page::parse(name.get_ref()) {
+                    Some(p) if pages.contains(&p) => cx.diags.push(err(
+                        name.span(),
+                        "portal.pages",
+                        format!("`{}` is listed twice", p.as_str()),
+                    )),
+                    Some(p) => pages.push(p),
+                    None => {
+                        let names: Vec<&str> = evident_core::model::Page::ALL
+                            .iter()
+                            .map(|p| p.as_str())
+                            .collect();
+                        cx.diags.push(
+                            err(
+                                name.span(),
+                                "portal.pages",
+                                format!("`{}` is not a portal page", name.get_ref().escape_debug()),
+                            )
+                            .hint(format!(
+                                "the pages are: {} (the overview is always published)",
+                                names.join(", ")
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let detail = match doc
+        .portal
+        .detail
+        .as_ref()
+        .map(|d| (d.get_ref().as_str(), d.span()))
+    {
+        None | Some(("summary", _)) => evident_core::model::Detail::Summary,
+        Some(("full", _)) => evident_core::model::Detail::Full,
+        Some((other, span)) => {
+            cx.diags.push(
+                err(span, "portal.detail", format!("`{}` is not a detail level", other.escape_debug()))
+                    .hint("write \"summary\" (state and how long) or \"full\" (what the evidence says too)"),
+            );
+            evident_core::model::Detail::Summary
+        }
+    };
     if let Some(why) = email_problem(doc.org.security_contact.get_ref()) {
         cx.diags.push(
             err(doc.org.security_contact.span(), "org.security_contact", why).hint(
@@ -352,6 +453,20 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
                     .collect()
             },
             disclosure_policy: doc.portal.disclosure_policy.map(|u| u.into_inner()),
+            pages,
+            detail,
+            report_request: doc.portal.report_request.map(|u| u.into_inner()),
+            disclosure: DisclosureTerms {
+                response_time: doc.portal.disclosure.response_time.map(|u| u.into_inner()),
+                safe_harbour: doc.portal.disclosure.safe_harbour.map(|u| u.into_inner()),
+                bounty: doc.portal.disclosure.bounty.map(|u| u.into_inner()),
+                encryption: doc.portal.disclosure.encryption.map(|u| u.into_inner()),
+                acknowledgments: doc
+                    .portal
+                    .disclosure
+                    .acknowledgments
+                    .map(|u| u.into_inner()),
+            },
         },
         sla: SlaDays {
             critical: sla[0].max(1),

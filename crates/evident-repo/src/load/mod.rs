@@ -19,6 +19,8 @@ use std::path::Path;
 
 pub const CONFIG_FILE: &str = "evident.toml";
 pub const JOURNAL_FILE: &str = "HARDENING-LOG.md";
+/// The company's own vulnerability disclosure terms, in Markdown (optional).
+pub const DISCLOSURE_FILE: &str = "DISCLOSURE.md";
 
 /// The outcome of reading a trust repo. `program` is `None` only when `evident.toml`
 /// itself cannot be read; otherwise it holds every part that parsed.
@@ -43,6 +45,7 @@ pub fn load(root: &Path, catalog: &Catalog) -> Loaded {
     let policies = policies::load(&mut cx);
     let registers = registers::load(&mut cx, all_controls);
     let journal = cx.read_optional(JOURNAL_FILE).map(|s| s.text);
+    let disclosure = cx.read_optional(DISCLOSURE_FILE).map(|s| s.text);
     let remediation = remediation::load(&mut cx);
     let program = config.map(|config| TrustProgram {
         config,
@@ -50,6 +53,7 @@ pub fn load(root: &Path, catalog: &Catalog) -> Loaded {
         policies,
         registers,
         journal,
+        disclosure,
         remediation,
         history: crate::history::read(root, catalog),
     });
