@@ -515,9 +515,9 @@ fn screenshot(site: &Path, page: &str, width: u32, height: u32) -> (u32, u32, us
 }
 
 #[test]
-fn chromium_renders_the_home_and_a_control_page_at_phone_and_desktop_width() {
+fn chromium_renders_the_overview_criteria_and_a_control_page_at_phone_and_desktop_width() {
     let (_tmp, site) = portal();
-    for page in ["index.html", "controls/AUTH.html"] {
+    for page in ["index.html", "criteria.html", "controls/AUTH.html"] {
         for (width, height) in [(390, 844), (1280, 800)] {
             let (w, h, colours) = screenshot(&site, page, width, height);
             assert_eq!((w, h), (width, height), "{page}");
