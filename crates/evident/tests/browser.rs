@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::evident;
+use common::{evident, files_under};
 use std::path::{Path, PathBuf};
 
 /// Where `npm ci` put axe-core (scripts/test runs it).
@@ -18,19 +18,8 @@ fn axe_source() -> PathBuf {
 
 /// Every HTML page under `dir`.
 fn pages(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if p.extension().is_some_and(|x| x == "html") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
+    let mut out = files_under(dir);
+    out.retain(|p| p.extension().is_some_and(|x| x == "html"));
     out
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{add_evidence, run_at, write_fixture};
+use common::{add_evidence, add_evidence_noted, files_under, run_at, write_fixture};
 use std::path::{Path, PathBuf};
 
 const NOW: &str = "2026-11-23T12:00:00Z";
@@ -134,24 +134,13 @@ fn portal_with(settings: &str) -> (tempfile::TempDir, PathBuf) {
     );
     add_evidence(dir, "2026-11-20T09:00:00Z", "AUTH/mfa-enforced", "pass");
     add_evidence(dir, "2026-11-21T09:00:00Z", "PAY/hidden-item-5d2e", "fail");
-    let (code, _, err) = run_at(
+    add_evidence_noted(
         dir,
         "2026-11-21T10:00:00Z",
-        &[
-            "evidence",
-            "add",
-            "evidence/password-policy.pdf",
-            "--control",
-            "PAY",
-            "--item",
-            "pci-scan",
-            "--result",
-            "fail",
-            "--note",
-            "scan of db7.internal:5432 failed: cannot run `nmap`",
-        ],
+        "PAY/pci-scan",
+        "fail",
+        Some("scan of db7.internal:5432 failed: cannot run `nmap`"),
     );
-    assert_eq!(code, 0, "{err}");
     add_evidence(dir, "2026-11-22T09:00:00Z", "AUTH/mfa-enforced", "fail");
     let (code, _, err) = run_at(dir, NOW, &["ledger", "checkpoint"]);
     assert_eq!(code, 0, "{err}");
@@ -168,22 +157,6 @@ fn page(path: &Path) -> String {
         .unwrap()
         .replace("&#x2f;", "/")
         .replace("&amp;", "&")
-}
-
-fn files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(d).unwrap().flatten() {
-            if e.path().is_dir() {
-                dirs.push(e.path());
-            } else {
-                out.push(e.path());
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]
@@ -211,7 +184,7 @@ fn the_site_has_its_pages_and_every_internal_link_resolves() {
     }
     let link = regex::Regex::new(r#"(?:href|src)="([^"]+)""#).unwrap();
     let mut checked = 0;
-    for f in files(&site)
+    for f in files_under(&site)
         .into_iter()
         .filter(|f| f.extension().is_some_and(|e| e == "html"))
     {
@@ -265,7 +238,7 @@ fn the_site_has_its_pages_and_every_internal_link_resolves() {
 #[test]
 fn with_summary_detail_no_public_file_holds_internal_text() {
     let (_tmp, site) = portal();
-    for f in files(&site) {
+    for f in files_under(&site) {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
         for marker in INTERNAL.iter().chain(&["hidden-item-5d2e", "pci-scan"]) {
             assert!(!text.contains(marker), "{} holds {marker:?}", f.display());
@@ -293,7 +266,7 @@ fn with_full_detail_the_evidence_is_quoted_but_private_ids_stay_out() {
     );
     let changes = page(&site.join("changes.html"));
     assert!(changes.matches("MFA required: ").count() > 1, "{changes}");
-    for f in files(&site) {
+    for f in files_under(&site) {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
         assert!(
             !text.contains("hidden-item-5d2e"),
@@ -380,7 +353,7 @@ print(len(d.entries))
 #[test]
 fn nothing_private_reaches_any_built_file() {
     let (_tmp, site) = portal();
-    let all = files(&site);
+    let all = files_under(&site);
     assert!(all.len() > 10);
     for f in &all {
         let bytes = std::fs::read(f).unwrap();

@@ -161,7 +161,7 @@ fn print_human(s: &StatusReport) {
                 now.map_or("", |e| e.result.as_str()),
                 now.map_or(0, |e| e.entry),
                 now.map_or(String::new(), |e| e.collected.to_string()),
-                now.map_or("", |e| e.summary.as_str()),
+                now.map_or(String::new(), |e| terminal(&e.summary)),
             )
         })
         .collect();
@@ -191,7 +191,7 @@ fn print_human(s: &StatusReport) {
                         e.entry,
                         e.collected,
                         e.result.as_str(),
-                        e.summary
+                        terminal(&e.summary)
                     ),
                     None => say!("    {} {}: no evidence recorded", x.item, x.state.as_str()),
                 }

@@ -215,23 +215,51 @@ pub fn run_env(
 
 /// Records the fixture's evidence file for CONTROL/ITEM with `result`, as if at `now`.
 pub fn add_evidence(dir: &Path, now: &str, control_item: &str, result: &str) {
+    add_evidence_noted(dir, now, control_item, result, None);
+}
+
+/// [`add_evidence`] with a note kept in the entry's summary.
+pub fn add_evidence_noted(
+    dir: &Path,
+    now: &str,
+    control_item: &str,
+    result: &str,
+    note: Option<&str>,
+) {
     let (control, item) = control_item.split_once('/').unwrap();
-    let (code, _, err) = run_at(
-        dir,
-        now,
-        &[
-            "evidence",
-            "add",
-            "evidence/password-policy.pdf",
-            "--control",
-            control,
-            "--item",
-            item,
-            "--result",
-            result,
-        ],
-    );
+    let mut args = vec![
+        "evidence",
+        "add",
+        "evidence/password-policy.pdf",
+        "--control",
+        control,
+        "--item",
+        item,
+        "--result",
+        result,
+    ];
+    if let Some(note) = note {
+        args.extend(["--note", note]);
+    }
+    let (code, _, err) = run_at(dir, now, &args);
     assert_eq!(code, 0, "{err}");
+}
+
+/// Every file under `root`, sorted.
+pub fn files_under(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            if e.path().is_dir() {
+                dirs.push(e.path());
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// The element of a JSON array whose `key` is `value`.
