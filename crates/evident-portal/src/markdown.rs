@@ -72,7 +72,7 @@ pub fn to_safe_html(markdown: &str) -> String {
 /// How deep quotes and lists may nest on one line. Rendering and cleaning
 /// cost grows with depth times length (a 2 MB body of nested list markers
 /// took 15 s); no page needs more than a few levels.
-const MAX_NESTING: usize = 16;
+const MAX_NESTING: usize = 8;
 
 /// `markdown` with every quote or list marker past [`MAX_NESTING`] on a line
 /// escaped, so it reads as text instead of opening one more level.

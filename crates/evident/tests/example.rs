@@ -121,4 +121,14 @@ fn the_example_says_what_the_hand_written_page_says_and_builds() {
         access.contains("SMS-based two-factor authentication is not supported"),
         "{access}"
     );
+    // The page's disclosure terms, in its own words, and nothing it did not say.
+    let disclosure = page("disclosure.html");
+    assert!(disclosure.contains("1 business day"), "{disclosure}");
+    assert!(
+        disclosure.contains("do not yet operate a paid bug bounty"),
+        "{disclosure}"
+    );
+    assert!(!disclosure.contains("Safe harbour"), "{disclosure}");
+    let txt = page(".well-known/security.txt");
+    assert!(txt.contains("# Response time: 1 business day\n"), "{txt}");
 }

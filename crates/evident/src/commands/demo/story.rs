@@ -8,7 +8,8 @@ use std::path::Path;
 /// happened in the story: its policies were approved a month ago (the vendor
 /// policy is still a draft), the cryptography page claims `implemented` (the
 /// TLS check will say otherwise), the quarterly access review was last done
-/// four months ago, and its hosting provider was reviewed two months ago.
+/// four months ago, its hosting provider was reviewed two months ago, and its
+/// portal takes requests for the report and states its disclosure terms.
 pub fn history(dir: &Path, today: Date) -> Result<(), String> {
     let approved = today.add_days(-30);
     for entry in std::fs::read_dir(dir.join("policies")).map_err(|e| e.to_string())? {
@@ -26,6 +27,16 @@ pub fn history(dir: &Path, today: Date) -> Result<(), String> {
         &dir.join("controls/cryptography.md"),
         "visibility: public\n",
         "visibility: public\nclaimed: implemented\n",
+    )?;
+    // Its trust portal takes requests for the report and states its disclosure terms.
+    edit(
+        &dir.join("evident.toml"),
+        "languages = [\"en\"]\n",
+        "languages = [\"en\"]\nreport_request = \"mailto:security@lumen-analytics.example?subject=SOC%202%20report\"\n",
+    )?;
+    append(
+        &dir.join("evident.toml"),
+        "\n[portal.disclosure]\nresponse_time = \"2 business days\"\nsafe_harbour = \"We will not pursue legal action against good-faith research that follows this policy.\"\n",
     )?;
     let reviewed = today.add_days(-120);
     edit(
