@@ -90,6 +90,17 @@ pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// [`read_regular`] as UTF-8 text: for key, checkpoint and proof files named
+/// on the command line.
+pub fn read_text(path: &Path, cap: u64) -> Result<String, ReadError> {
+    String::from_utf8(read_regular(path, cap)?).map_err(|_| {
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not UTF-8 text",
+        ))
+    })
+}
+
 /// Opens `path` for reading when it is a regular file. Opening does not block
 /// on a FIFO (O_NONBLOCK), and what was opened is checked, not what the path
 /// named a moment before.

@@ -98,7 +98,8 @@ pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey, LedgerError> {
 }
 
 fn read_verifying_key(path: &Path) -> Result<VerifyingKey, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = evident_fsio::read_text(path, KEY_FILE_CAP)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     parse_verifying_key(&text).map_err(|e| format!("{}:{e}", path.display()))
 }
 
@@ -119,8 +120,12 @@ fn verifying_key_of(text: &str) -> Result<VerifyingKey, String> {
     VerifyingKey::from_bytes(&bytes).map_err(|_| "2: not a valid ed25519 public key".to_string())
 }
 
+/// A key file is two short lines; anything larger is not one.
+const KEY_FILE_CAP: u64 = 4096;
+
 fn read_key<const N: usize>(path: &Path, header: &str) -> Result<[u8; N], String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = evident_fsio::read_text(path, KEY_FILE_CAP)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let mut lines = text.lines();
     if lines.next() != Some(header) {
         return Err(format!("{}:1: expected `{header}`", path.display()));

@@ -71,6 +71,16 @@ const BUILT_IN: [(&str, &str); 17] = [
     ("sitemap.xml", include_str!("../templates/sitemap.xml")),
 ];
 
+/// How a template's values are escaped, by its file name: HTML, XML and SVG
+/// as HTML; security.txt and the stylesheet not at all (their values are
+/// checked where they enter and made one line in `view.rs`).
+fn escape_for(name: &str) -> minijinja::AutoEscape {
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html" | "xml" | "svg") => minijinja::AutoEscape::Html,
+        _ => minijinja::AutoEscape::None,
+    }
+}
+
 /// Any serialisable value as a template value.
 fn v<T: serde::Serialize>(x: &T) -> minijinja::Value {
     minijinja::Value::from(minijinja::value::Serde(x))
@@ -112,13 +122,8 @@ pub fn build<E>(
         .map_err(|e| Failed::Template(e.to_string()))?;
     env.set_syntax(syntax);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    // Every value is escaped for the format it lands in: HTML, XML and SVG
-    // alike. security.txt and the stylesheet take no markup; their values are
-    // made one line in `view.rs` and checked where they enter.
-    env.set_auto_escape_callback(|name| match name.rsplit_once('.').map(|(_, ext)| ext) {
-        Some("html" | "xml" | "svg") => minijinja::AutoEscape::Html,
-        _ => minijinja::AutoEscape::None,
-    });
+    // Every value is escaped for the format it lands in.
+    env.set_auto_escape_callback(escape_for);
     // The same marks `evident status` prints beside each status word.
     env.add_filter("symbol", |word: &str| evident_core::status::symbol(word));
     for (name, source) in BUILT_IN {
@@ -255,4 +260,73 @@ pub fn build<E>(
         put("sitemap.xml", &sitemap).map_err(Failed::Put)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Values that are already safe HTML: rendered and cleaned Markdown, and
+    /// the charts this crate draws from numbers and escaped templates.
+    const SAFE_HTML: [&str; 5] = [
+        "charts.by_category",
+        "charts.over_time",
+        "s.html",
+        "journal",
+        "disclosure.policy_html",
+    ];
+
+    /// What security.txt may print: each is checked where it enters (no line
+    /// break, an address or a tag) and made one line in `view.rs`.
+    const ONE_LINE: [&str; 10] = [
+        "site.security_contact",
+        "expires",
+        "canonical",
+        "site.disclosure_policy",
+        "site.base_url",
+        "site.languages | join(\", \")",
+        "disclosure.encryption",
+        "disclosure.acknowledgments",
+        "disclosure.response_time",
+        "disclosure.safe_harbour",
+    ];
+
+    /// Walks every `{{ ... }}` of every built-in template: in HTML, XML and SVG
+    /// each is escaped unless it is a known safe value; security.txt prints
+    /// only one-line values; the stylesheet prints none.
+    #[test]
+    fn every_template_variable_is_escaped_for_its_format() {
+        let mut env = minijinja::Environment::new();
+        let mut walked = 0;
+        for (name, source) in super::BUILT_IN {
+            let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+            for expr in source.split("{{").skip(1) {
+                let expr = expr.split("}}").next().unwrap().trim();
+                walked += 1;
+                match ext {
+                    "html" | "xml" | "svg" => {
+                        if let Some(value) = expr.strip_suffix("| safe") {
+                            assert!(
+                                SAFE_HTML.contains(&value.trim()),
+                                "{name}: `{expr}` is printed unescaped"
+                            );
+                        }
+                    }
+                    "txt" => assert!(
+                        ONE_LINE.contains(&expr),
+                        "{name}: `{expr}` is not a checked one-line value"
+                    ),
+                    _ => panic!("{name}: `{expr}` in a file with no escaping"),
+                }
+            }
+        }
+        // And the build escapes what the walk expects it to.
+        env.set_auto_escape_callback(super::escape_for);
+        assert!(walked > 100, "only {walked} template expressions walked");
+        env.add_template("t.svg", "{{ v }}").unwrap();
+        let out = env
+            .get_template("t.svg")
+            .unwrap()
+            .render(minijinja::context! { v => "<script>" })
+            .unwrap();
+        assert_eq!(out, "&lt;script&gt;");
+    }
 }

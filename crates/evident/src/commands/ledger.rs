@@ -153,7 +153,8 @@ fn prove(repo: &Path, entry: &str, json: bool) -> VerbResult {
 }
 
 fn consistency(repo: &Path, from: &Path, json: bool) -> VerbResult {
-    let text = std::fs::read_to_string(from)
+    // A checkpoint is a few lines and its signatures.
+    let text = evident_fsio::read_text(from, 64 << 10)
         .map_err(|e| Failure::input(format!("{}: {e}", from.display())))?;
     let old =
         Checkpoint::parse(&text).map_err(|e| Failure::input(format!("{}: {e}", from.display())))?;
@@ -191,7 +192,8 @@ fn show_proof(proof: &ProofFile, trusted: &ed25519_dalek::VerifyingKey, json: bo
 
 fn verify_proof(path: &Path, key: &Path, json: bool) -> VerbResult {
     let trusted = ledger_access::public_key(key)?;
-    let text = std::fs::read_to_string(path)
+    // A proof holds an entry (its summary capped), a checkpoint and a few dozen hashes.
+    let text = evident_fsio::read_text(path, 16 << 20)
         .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     let proof = ProofFile::parse(&text).map_err(|e| {
         Failure::input(format!(
