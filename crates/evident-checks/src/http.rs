@@ -46,13 +46,27 @@ pub async fn run(check: &HttpCheck) -> CheckResult {
             )
         })
         .collect();
-    let body = match response.bytes().await {
-        Ok(b) => b,
-        Err(e) => {
-            return CheckResult::error(format!("reading the body of {}: {}", check.url, chain(&e)));
+    // Read chunk by chunk and stopped at the cap: an endless or chunked body
+    // costs at most MAX_BODY, never what the server chooses to send.
+    let mut response = response;
+    let mut kept: Vec<u8> = Vec::new();
+    while kept.len() < MAX_BODY {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_BODY - kept.len();
+                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return CheckResult::error(format!(
+                    "reading the body of {}: {}",
+                    check.url,
+                    chain(&e)
+                ));
+            }
         }
-    };
-    let body = &body[..body.len().min(MAX_BODY)];
+    }
+    let body = &kept[..];
 
     let mut problems = Vec::new();
     if let Some(want) = check.expect_status

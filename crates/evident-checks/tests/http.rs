@@ -186,3 +186,42 @@ async fn https_with_and_without_hsts_and_an_untrusted_certificate() {
     let o = run(&strict(without), &cx()).await;
     assert_eq!(o.outcome, Outcome::Fail, "{}", o.summary);
 }
+
+/// The process's peak resident memory so far, in MiB.
+fn peak_mib() -> i64 {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    usage.ru_maxrss / 1024
+}
+
+#[tokio::test]
+async fn an_endless_chunked_body_is_cut_while_it_is_read() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let _ = s.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+                if s.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                // 64 KiB chunks for ever, until the client hangs up.
+                let chunk = format!("10000\r\n{}\r\n", "y".repeat(0x10000));
+                while s.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    let started = std::time::Instant::now();
+    let o = run(
+        &http(serde_json::json!({ "url": format!("http://127.0.0.1:{port}/"), "timeout": "20s" })),
+        &cx(),
+    )
+    .await;
+    assert_eq!(o.outcome, Outcome::Pass, "{}", o.summary);
+    // Stopped at the cap, long before the timeout, without growing the process.
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert!(peak_mib() < 400, "peak {} MiB", peak_mib());
+}
