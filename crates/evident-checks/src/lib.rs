@@ -8,6 +8,9 @@ mod command;
 mod file;
 mod git;
 mod http;
+mod junit;
+mod report;
+mod sarif;
 mod tls;
 
 use evident_core::model::checks::CheckSettings;
@@ -99,9 +102,11 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> CheckResult {
             CheckSettings::Http(h) => http::run(h).await,
             CheckSettings::Tls(t) => tls::run(t, cx).await,
             CheckSettings::Git(g) => blocking(g, cx, git::run).await,
-            CheckSettings::Other(_) => CheckResult::error(
-                "importers (sarif, cyclonedx, junit) and rego do not run in this build yet",
-            ),
+            CheckSettings::Junit(j) => blocking(j, cx, junit::run).await,
+            CheckSettings::Sarif(s) => blocking(s, cx, sarif::run).await,
+            CheckSettings::Other(_) => {
+                CheckResult::error("the cyclonedx importer and rego do not run in this build yet")
+            }
         }
     };
     match tokio::time::timeout(limit, work).await {

@@ -17,9 +17,79 @@ pub enum CheckSettings {
     Http(HttpCheck),
     Tls(TlsCheck),
     Git(GitCheck),
-    /// Importers (SARIF, CycloneDX, JUnit) and Rego, kept as written until they run.
+    Junit(JunitCheck),
+    Sarif(SarifCheck),
+    /// The CycloneDX importer and Rego, kept as written until they run.
     Other(BTreeMap<String, serde_json::Value>),
 }
+
+/// `junit`: a JUnit XML report a CI job wrote (pytest, cargo-nextest, Maven
+/// Surefire). Passes when no test failed or errored and enough ran.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JunitCheck {
+    /// The report, relative to the trust repo (or absolute).
+    pub path: String,
+    /// At least this many tests must have run (skipped ones do not count).
+    #[serde(default = "one")]
+    pub min_tests: u64,
+    /// The report may be no older than this (default: the item's `fresh_for`).
+    pub max_age: Option<Interval>,
+}
+
+/// `sarif`: a SARIF 2.1.0 report of a static analyser (Semgrep, CodeQL,
+/// Bandit, clippy through clippy-sarif).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SarifCheck {
+    pub path: String,
+    /// What fails the check: SARIF levels (`error`, `warning`, `note`) and/or
+    /// severities (`critical`, `high`, `medium`, `low`, from a result's
+    /// `security-severity`). Default: `error`. One name or a list.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub fail_on: Vec<String>,
+    /// Findings accepted for now, by fingerprint.
+    #[serde(default)]
+    pub baseline: Vec<Accepted>,
+    /// The report may be no older than this (default: the item's `fresh_for`).
+    pub max_age: Option<Interval>,
+}
+
+/// A finding accepted as a known risk: who accepted it and until when.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accepted {
+    /// The result's fingerprint as `evident check` reports it.
+    pub fingerprint: String,
+    pub accepted_by: String,
+    /// The last day the acceptance holds.
+    pub until: crate::time::Date,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// `fail_on: error` and `fail_on: [error, high]` alike.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// SARIF levels and severities `fail_on` may name.
+pub const SARIF_LEVELS: [&str; 7] = [
+    "error", "warning", "note", "critical", "high", "medium", "low",
+];
 
 /// `file`: a path in (or outside) the trust repo; a directory means its files.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -158,6 +228,22 @@ pub struct SettingsError {
 }
 
 impl CheckSettings {
+    /// The settings as they run for an item fresh for `fresh_for`: an
+    /// importer's report older than the item's freshness is refused.
+    pub fn for_item(&self, fresh_for: Interval) -> std::borrow::Cow<'_, CheckSettings> {
+        let mut owned = self.clone();
+        let max_age = match &mut owned {
+            CheckSettings::Junit(j) => &mut j.max_age,
+            CheckSettings::Sarif(s) => &mut s.max_age,
+            _ => return std::borrow::Cow::Borrowed(self),
+        };
+        if max_age.is_some() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        *max_age = Some(fresh_for);
+        std::borrow::Cow::Owned(owned)
+    }
+
     /// Reads a `check:` map (without its `kind`) as the settings of `kind`.
     pub fn parse(
         kind: CheckKind,
@@ -170,6 +256,8 @@ impl CheckSettings {
             CheckKind::Http => CheckSettings::Http(from(value)?),
             CheckKind::Tls => CheckSettings::Tls(from(value)?),
             CheckKind::Git => CheckSettings::Git(from(value)?),
+            CheckKind::Junit => CheckSettings::Junit(from(value)?),
+            CheckKind::Sarif => CheckSettings::Sarif(from(value)?),
             _ => return Ok(CheckSettings::Other(settings.clone())),
         };
         typed.validate()?;
@@ -250,6 +338,34 @@ impl CheckSettings {
                     if share.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
                         return bad(field, "a share between 0 and 1, e.g. 0.95".into());
                     }
+                }
+                vec![]
+            }
+            CheckSettings::Junit(j) => {
+                if j.path.trim().is_empty() {
+                    return bad("path", "name the JUnit XML report a CI job writes".into());
+                }
+                vec![]
+            }
+            CheckSettings::Sarif(c) => {
+                if c.path.trim().is_empty() {
+                    return bad("path", "name the SARIF report a CI job writes".into());
+                }
+                if let Some(other) = c
+                    .fail_on
+                    .iter()
+                    .find(|l| !SARIF_LEVELS.contains(&l.as_str()))
+                {
+                    return bad(
+                        "fail_on",
+                        format!("`{other}` is not one of {}", SARIF_LEVELS.join(", ")),
+                    );
+                }
+                if let Some(a) = c.baseline.iter().find(|a| a.accepted_by.trim().is_empty()) {
+                    return bad(
+                        "baseline",
+                        format!("`{}` names no one in accepted_by", a.fingerprint),
+                    );
                 }
                 vec![]
             }
@@ -350,8 +466,25 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.field, "signed_commits_at_least");
         assert!(matches!(
-            CheckSettings::parse(CheckKind::Sarif, &map(json!({"path": "x"}))).unwrap(),
+            CheckSettings::parse(CheckKind::Cyclonedx, &map(json!({"path": "x"}))).unwrap(),
             CheckSettings::Other(_)
         ));
+        // One level or a list; only known ones; a baseline names who accepted.
+        let sarif = |v| CheckSettings::parse(CheckKind::Sarif, &map(v));
+        let CheckSettings::Sarif(one) = sarif(json!({"path": "x", "fail_on": "error"})).unwrap()
+        else {
+            panic!("not sarif")
+        };
+        assert_eq!(one.fail_on, ["error"]);
+        let err = sarif(json!({"path": "x", "fail_on": ["error", "severe"]})).unwrap_err();
+        assert_eq!(err.field, "fail_on");
+        let err = sarif(json!({"path": "x", "baseline": [
+            {"fingerprint": "f", "accepted_by": " ", "until": "2027-01-01"}
+        ]}))
+        .unwrap_err();
+        assert_eq!(err.field, "baseline");
+        let err = CheckSettings::parse(CheckKind::Junit, &map(json!({"path": "x", "min": 3})))
+            .unwrap_err();
+        assert_eq!(err.field, "min");
     }
 }

@@ -211,7 +211,8 @@ async fn observe<'t, 'a>(
     let mut observed: Vec<(usize, CheckResult)> =
         futures_util::stream::iter(targets.iter().enumerate())
             .map(|(i, t)| async move {
-                let o = evident_checks::run(&t.spec.settings, cx).await;
+                let settings = t.spec.settings.for_item(t.item.fresh_for);
+                let o = evident_checks::run(&settings, cx).await;
                 progress.finished(t, &o);
                 (i, o)
             })
