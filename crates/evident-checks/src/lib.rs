@@ -9,6 +9,7 @@ mod file;
 mod git;
 mod http;
 mod junit;
+mod rego;
 mod report;
 mod sarif;
 mod tls;
@@ -104,8 +105,9 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> CheckResult {
             CheckSettings::Git(g) => blocking(g, cx, git::run).await,
             CheckSettings::Junit(j) => blocking(j, cx, junit::run).await,
             CheckSettings::Sarif(s) => blocking(s, cx, sarif::run).await,
+            CheckSettings::Rego(r) => blocking(r, cx, rego::run).await,
             CheckSettings::Other(_) => {
-                CheckResult::error("the cyclonedx importer and rego do not run in this build yet")
+                CheckResult::error("the cyclonedx importer does not run in this build yet")
             }
         }
     };

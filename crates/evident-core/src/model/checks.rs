@@ -19,7 +19,8 @@ pub enum CheckSettings {
     Git(GitCheck),
     Junit(JunitCheck),
     Sarif(SarifCheck),
-    /// The CycloneDX importer and Rego, kept as written until they run.
+    Rego(RegoCheck),
+    /// The CycloneDX importer, kept as written until it runs.
     Other(BTreeMap<String, serde_json::Value>),
 }
 
@@ -52,6 +53,20 @@ pub struct SarifCheck {
     #[serde(default)]
     pub baseline: Vec<Accepted>,
     /// The report may be no older than this (default: the item's `fresh_for`).
+    pub max_age: Option<Interval>,
+}
+
+/// `rego`: an OPA policy of the trust repo over an input file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegoCheck {
+    /// The `.rego` file, relative to the trust repo.
+    pub policy: String,
+    /// What it judges: `.json`, `.yaml`, `.toml` or `.csv` (an array of objects).
+    pub input: String,
+    /// The rule to evaluate, `data.PACKAGE.RULE`: a `deny` set or an `allow` boolean.
+    pub query: String,
+    /// The input may be no older than this (default: the item's `fresh_for`).
     pub max_age: Option<Interval>,
 }
 
@@ -235,6 +250,7 @@ impl CheckSettings {
         let max_age = match &mut owned {
             CheckSettings::Junit(j) => &mut j.max_age,
             CheckSettings::Sarif(s) => &mut s.max_age,
+            CheckSettings::Rego(r) => &mut r.max_age,
             _ => return std::borrow::Cow::Borrowed(self),
         };
         if max_age.is_some() {
@@ -258,6 +274,7 @@ impl CheckSettings {
             CheckKind::Git => CheckSettings::Git(from(value)?),
             CheckKind::Junit => CheckSettings::Junit(from(value)?),
             CheckKind::Sarif => CheckSettings::Sarif(from(value)?),
+            CheckKind::Rego => CheckSettings::Rego(from(value)?),
             _ => return Ok(CheckSettings::Other(settings.clone())),
         };
         typed.validate()?;
@@ -365,6 +382,25 @@ impl CheckSettings {
                     return bad(
                         "baseline",
                         format!("`{}` names no one in accepted_by", a.fingerprint),
+                    );
+                }
+                vec![]
+            }
+            CheckSettings::Rego(r) => {
+                if !r.policy.ends_with(".rego") {
+                    return bad("policy", format!("`{}` is not a .rego file", r.policy));
+                }
+                let ext = r.input.rsplit_once('.').map_or("", |(_, e)| e);
+                if !["json", "yaml", "yml", "toml", "csv"].contains(&ext) {
+                    return bad(
+                        "input",
+                        format!("`{}` is not .json, .yaml, .toml or .csv", r.input),
+                    );
+                }
+                if !r.query.starts_with("data.") {
+                    return bad(
+                        "query",
+                        format!("`{}` is not a rule path such as data.idp.deny", r.query),
                     );
                 }
                 vec![]
@@ -486,5 +522,24 @@ mod tests {
         let err = CheckSettings::parse(CheckKind::Junit, &map(json!({"path": "x", "min": 3})))
             .unwrap_err();
         assert_eq!(err.field, "min");
+        let rego = |v| {
+            CheckSettings::parse(CheckKind::Rego, &map(v))
+                .unwrap_err()
+                .field
+        };
+        let ok = json!({"policy": "p.rego", "input": "i.csv", "query": "data.x.deny"});
+        assert!(CheckSettings::parse(CheckKind::Rego, &map(ok)).is_ok());
+        assert_eq!(
+            rego(json!({"policy": "p.txt", "input": "i.csv", "query": "data.x.deny"})),
+            "policy"
+        );
+        assert_eq!(
+            rego(json!({"policy": "p.rego", "input": "i.xml", "query": "data.x.deny"})),
+            "input"
+        );
+        assert_eq!(
+            rego(json!({"policy": "p.rego", "input": "i.csv", "query": "x.deny"})),
+            "query"
+        );
     }
 }
