@@ -87,6 +87,20 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
             vec!["remediation.toml:1:1: error: not read: it is a FIFO"],
         ),
         (
+            "a rego check whose policy does not parse, and one whose policy is missing",
+            vec![
+                w("rego/broken.rego", "package x\n\ndeny contains msg if {\n"),
+                w(
+                    "controls/rego.md",
+                    "---\nid: REGO\ntitle: Rego\ncriteria: [CC6.1]\nowner: o\nfrequency: daily\nnature: automated\nevidence:\n  - id: a\n    describe: d\n    fresh_for: 1d\n    check: { kind: rego, policy: rego/broken.rego, input: x.json, query: data.x.deny }\n  - id: b\n    describe: d\n    fresh_for: 1d\n    check: { kind: rego, policy: none.rego, input: x.json, query: data.x.deny }\n---\n",
+                ),
+            ],
+            vec![
+                "controls/rego.md:12:12: error: evidence[0].check.policy: policy does not parse: rego/broken.rego:4:1: ",
+                "controls/rego.md:16:12: error: evidence[1].check.policy: policy `none.rego` does not exist",
+            ],
+        ),
+        (
             "broken yaml",
             vec![Replace(
                 "controls/auth.md",

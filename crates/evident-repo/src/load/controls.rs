@@ -303,10 +303,21 @@ fn evidence_source(
         }
         (Some(check), None) => {
             match CheckSettings::parse(check.value.kind, &check.value.settings) {
-                Ok(settings) => Some(EvidenceSource::Check(CheckSpec {
-                    kind: check.value.kind,
-                    settings,
-                })),
+                Ok(settings) => {
+                    if let CheckSettings::Rego(r) = &settings
+                        && let Some(why) = policy_problem(cx, &r.policy)
+                    {
+                        let (l, c) = line_of(check, off);
+                        cx.diags.push(
+                            Diagnostic::error(rel, l, c, &format!("{field}.check.policy"), why)
+                                .hint("docs/checks.md describes rego checks"),
+                        );
+                    }
+                    Some(EvidenceSource::Check(CheckSpec {
+                        kind: check.value.kind,
+                        settings,
+                    }))
+                }
                 Err(e) => {
                     let (l, c) = line_of(check, off);
                     let name = if e.field.is_empty() {
@@ -485,4 +496,36 @@ fn gaps(
         });
     }
     out
+}
+
+/// Why a rego check's policy cannot be used, found at load time: it is not a
+/// regular file inside the trust repo, or regorus cannot parse it.
+fn policy_problem(cx: &Cx<'_>, policy: &str) -> Option<String> {
+    let bytes = match evident_fsio::read_inside(cx.root, policy, crate::MAX_TEXT_FILE_BYTES) {
+        Ok(b) => b,
+        Err(evident_fsio::ReadError::Missing) => {
+            return Some(format!("policy `{policy}` does not exist"));
+        }
+        Err(e) => return Some(format!("policy `{policy}` is not read: {e}")),
+    };
+    let text = String::from_utf8(bytes).ok()?;
+    regorus::Engine::new()
+        .add_policy(policy.to_string(), text)
+        .err()
+        .map(|e| {
+            // regorus writes `--> FILE:LINE:COL`, the source line with a
+            // caret, and `error: WHAT`: kept here as one line.
+            let e = e.to_string();
+            let lines: Vec<&str> = e.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            let at = lines
+                .iter()
+                .find_map(|l| l.strip_prefix("--> "))
+                .unwrap_or(policy);
+            let what = lines
+                .iter()
+                .find_map(|l| l.strip_prefix("error: "))
+                .or(lines.last().copied())
+                .unwrap_or("");
+            format!("policy does not parse: {at}: {what}")
+        })
 }
