@@ -39,16 +39,11 @@ pub fn run(check: &JunitCheck, cx: &Context) -> CheckResult {
     let mut failed: Vec<serde_json::Value> = Vec::new();
     let (mut failures, mut errors) = (0u64, 0u64);
     for case in doc.descendants().filter(|n| n.has_tag_name("testcase")) {
-        let name = format!(
-            "{}{}{}",
-            case.attribute("classname").unwrap_or(""),
-            if case.attribute("classname").is_some() {
-                "::"
-            } else {
-                ""
-            },
-            case.attribute("name").unwrap_or("?")
-        );
+        let test = case.attribute("name").unwrap_or("?");
+        let name = match case.attribute("classname") {
+            Some(class) => format!("{class}::{test}"),
+            None => test.to_string(),
+        };
         let child = |tag: &str| case.children().find(|c| c.has_tag_name(tag));
         if child("skipped").is_some() {
             skipped += 1;

@@ -28,8 +28,7 @@ pub fn read(path: &str, max_age: Option<Interval>, cx: &Context) -> Result<Vec<u
             )));
         }
     }
-    drop(file);
-    evident_fsio::read_regular(&full, MAX_REPORT).map_err(|e| match e {
+    evident_fsio::read_open(file, MAX_REPORT).map_err(|e| match e {
         evident_fsio::ReadError::TooLarge(n) => CheckResult::error(format!(
             "{path}: {n} bytes, more than the {} MiB a report may hold",
             MAX_REPORT >> 20

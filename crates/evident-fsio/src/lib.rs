@@ -7,7 +7,9 @@
 //! and the directory is synced so the rename survives a crash.
 
 mod read;
-pub use read::{ReadError, open_regular, read_inside, read_regular, read_text, regular_inside};
+pub use read::{
+    ReadError, open_regular, read_inside, read_open, read_regular, read_text, regular_inside,
+};
 
 use std::collections::HashSet;
 use std::io::Write;

@@ -73,7 +73,12 @@ pub fn regular_inside(root: &Path, rel: &str) -> Result<(), ReadError> {
 /// Reads `path` whole when it is a regular file of at most `cap` bytes,
 /// wherever it is (a file named on the command line).
 pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
-    let mut file = open_regular(path)?;
+    read_open(open_regular(path)?, cap)
+}
+
+/// Reads a file [`open_regular`] opened, whole, when it holds at most `cap`
+/// bytes: for a caller that looks at the open file first (its age).
+pub fn read_open(mut file: std::fs::File, cap: u64) -> Result<Vec<u8>, ReadError> {
     let len = file.metadata().map_err(ReadError::Io)?.len();
     if len > cap {
         return Err(ReadError::TooLarge(len));

@@ -121,7 +121,7 @@ fn verifying_key_of(text: &str) -> Result<VerifyingKey, String> {
 }
 
 /// A key file is two short lines; anything larger is not one.
-const KEY_FILE_CAP: u64 = 4096;
+pub const KEY_FILE_CAP: u64 = 4096;
 
 fn read_key<const N: usize>(path: &Path, header: &str) -> Result<[u8; N], String> {
     let text = evident_fsio::read_text(path, KEY_FILE_CAP)

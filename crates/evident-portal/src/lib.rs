@@ -149,7 +149,7 @@ pub fn build<E>(
     };
     // Every page as a job: (path, template, link root, its own context, made
     // when rendered).
-    let published = |p: Page| site.meta.pages.contains(&p.as_str());
+    let published = |p: Page| inputs.judgement.program.config.portal.pages.contains(&p);
     let mut jobs: Vec<Job<'_>> = vec![page(
         "index.html",
         "index.html",

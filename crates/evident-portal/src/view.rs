@@ -580,10 +580,7 @@ fn finding_view(
         K::NeedsSetup if !full => format!("{describe}: being set up"),
         _ => f.title.clone(),
     };
-    let subject = match (control, f.kind) {
-        (Some(c), _) => c.title.clone(),
-        (None, _) => f.subject.clone(),
-    };
+    let subject = control.map_or_else(|| f.subject.clone(), |c| c.title.clone());
     Some(FindingView {
         severity: f.severity.as_str(),
         kind: f.kind.as_str(),

@@ -30,7 +30,7 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     let inputs = Inputs {
         judgement: &judgement,
         checkpoint: loaded.checkpoint.as_ref().map(|c| c.to_text()),
-        public_key: evident_fsio::read_inside(repo, keys::PUBLIC_KEY_FILE, 4096)
+        public_key: evident_fsio::read_inside(repo, keys::PUBLIC_KEY_FILE, keys::KEY_FILE_CAP)
             .ok()
             .and_then(|b| String::from_utf8(b).ok()),
         overrides: overrides(repo)?,

@@ -23,10 +23,11 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
     let sheet = evident_audit::xlsx::to_xlsx(&tables).map_err(Failure::unmet)?;
     let window = scope.map(|s| s.window);
     let key = ledger_access::signing_key(repo)?;
-    let public = evident_fsio::read_text(&repo.join(evident_ledger::keys::PUBLIC_KEY_FILE), 4096)
-        .map_err(|e| {
-        Failure::input(format!("{}: {e}", evident_ledger::keys::PUBLIC_KEY_FILE))
-    })?;
+    let public = evident_fsio::read_text(
+        &repo.join(evident_ledger::keys::PUBLIC_KEY_FILE),
+        evident_ledger::keys::KEY_FILE_CAP,
+    )
+    .map_err(|e| Failure::input(format!("{}: {e}", evident_ledger::keys::PUBLIC_KEY_FILE)))?;
     let (checkpoint, entries) = with_ledger(repo, &loaded.program, async |ledger| {
         let (_, cp) = ledger_access::sign_checkpoint(repo, ledger, &loaded.program, &key).await?;
         let mut tree = MemoryTree::default();
