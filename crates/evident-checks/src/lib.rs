@@ -5,10 +5,12 @@
 //! `error` with the reason; nothing here panics on what it finds.
 
 mod command;
+mod cyclonedx;
 mod file;
 mod git;
 mod http;
 mod junit;
+mod osv;
 mod rego;
 mod report;
 mod sarif;
@@ -106,15 +108,22 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> CheckResult {
             CheckSettings::Junit(j) => blocking(j, cx, junit::run).await,
             CheckSettings::Sarif(s) => blocking(s, cx, sarif::run).await,
             CheckSettings::Rego(r) => blocking(r, cx, rego::run).await,
-            CheckSettings::Other(_) => {
-                CheckResult::error("the cyclonedx importer does not run in this build yet")
-            }
+            CheckSettings::Cyclonedx(c) => blocking(c, cx, cyclonedx::run).await,
         }
     };
     match tokio::time::timeout(limit, work).await {
         Ok(observation) => observation,
         Err(_) => CheckResult::error(format!("timed out after {}s", limit.as_secs())),
     }
+}
+
+/// The day `cx.now` falls on (UTC), for acceptances that hold until a day.
+fn today(cx: &Context) -> Option<evident_core::time::Date> {
+    let unix = cx
+        .now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    evident_core::time::Instant::from_unix(unix).map(|t| t.date())
 }
 
 /// Runs a check that reads files or repositories with blocking calls off the

@@ -36,3 +36,38 @@ pub fn read(path: &str, max_age: Option<Interval>, cx: &Context) -> Result<Vec<u
         e => CheckResult::error(format!("{path}: {e}")),
     })
 }
+
+/// The report at `path` read as JSON; one that does not parse is an error
+/// naming the line and column and saying it is not `what`.
+pub fn read_json(
+    path: &str,
+    max_age: Option<Interval>,
+    cx: &Context,
+    what: &str,
+) -> Result<serde_json::Value, CheckResult> {
+    let bytes = read(path, max_age, cx)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        CheckResult::error(format!(
+            "{path}:{}:{}: not {what}: {e}",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// `" (2 error, 1 note)"` for counts by name; empty when there are none.
+pub fn tally(counts: &std::collections::BTreeMap<&str, u64>) -> String {
+    if counts.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    format!(" ({})", parts.join(", "))
+}
+
+/// `" beyond N accepted"` when some findings were accepted.
+pub fn beyond_accepted(accepted: usize) -> String {
+    match accepted {
+        0 => String::new(),
+        n => format!(" beyond {n} accepted"),
+    }
+}

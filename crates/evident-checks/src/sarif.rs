@@ -14,20 +14,9 @@ use std::collections::BTreeMap;
 const NAMED: usize = 50;
 
 pub fn run(check: &SarifCheck, cx: &Context) -> CheckResult {
-    let bytes = match report::read(&check.path, check.max_age, cx) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
-    let doc: Value = match serde_json::from_slice(&bytes) {
+    let doc = match report::read_json(&check.path, check.max_age, cx, "SARIF JSON") {
         Ok(d) => d,
-        Err(e) => {
-            return CheckResult::error(format!(
-                "{}:{}:{}: not SARIF JSON: {e}",
-                check.path,
-                e.line(),
-                e.column()
-            ));
-        }
+        Err(e) => return e,
     };
     let (Some("2.1.0"), Some(runs)) = (doc["version"].as_str(), doc["runs"].as_array()) else {
         return CheckResult::error(format!(
@@ -35,11 +24,7 @@ pub fn run(check: &SarifCheck, cx: &Context) -> CheckResult {
             check.path
         ));
     };
-    let unix = cx
-        .now
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let Some(today) = evident_core::time::Instant::from_unix(unix).map(|t| t.date()) else {
+    let Some(today) = crate::today(cx) else {
         return CheckResult::error("the clock is outside the dates evident knows");
     };
     let fail_on: Vec<&str> = if check.fail_on.is_empty() {
@@ -106,24 +91,11 @@ pub fn run(check: &SarifCheck, cx: &Context) -> CheckResult {
         }
     }
     let total: u64 = by_level.values().sum();
-    let tally = by_level
-        .iter()
-        .map(|(l, n)| format!("{n} {l}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let passed = format!(
         "{total} findings{}; none at {}{}",
-        if tally.is_empty() {
-            String::new()
-        } else {
-            format!(" ({tally})")
-        },
+        report::tally(&by_level),
         fail_on.join("/"),
-        if accepted.is_empty() {
-            String::new()
-        } else {
-            format!(" beyond {} accepted", accepted.len())
-        }
+        report::beyond_accepted(accepted.len())
     );
     let problems: Vec<String> = match failing.first() {
         None => vec![],

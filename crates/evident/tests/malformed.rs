@@ -101,6 +101,17 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
             ],
         ),
         (
+            "a cyclonedx check whose advisories folder is missing, and one outside the repo",
+            vec![w(
+                "controls/sbom.md",
+                "---\nid: SBOM\ntitle: SBOM\ncriteria: [CC7.1]\nowner: o\nfrequency: daily\nnature: automated\nevidence:\n  - id: a\n    describe: d\n    fresh_for: 1d\n    check: { kind: cyclonedx, path: sbom.json, advisories: osv }\n  - id: b\n    describe: d\n    fresh_for: 1d\n    check: { kind: cyclonedx, path: sbom.json, advisories: /etc }\n---\n",
+            )],
+            vec![
+                "controls/sbom.md:12:12: error: evidence[0].check.advisories: folder `osv` does not exist",
+                "controls/sbom.md:16:12: error: evidence[1].check.advisories: folder `/etc` is outside the trust repo",
+            ],
+        ),
+        (
             "broken yaml",
             vec![Replace(
                 "controls/auth.md",

@@ -20,8 +20,7 @@ pub enum CheckSettings {
     Junit(JunitCheck),
     Sarif(SarifCheck),
     Rego(RegoCheck),
-    /// The CycloneDX importer, kept as written until it runs.
-    Other(BTreeMap<String, serde_json::Value>),
+    Cyclonedx(CyclonedxCheck),
 }
 
 /// `junit`: a JUnit XML report a CI job wrote (pytest, cargo-nextest, Maven
@@ -68,6 +67,48 @@ pub struct RegoCheck {
     pub query: String,
     /// The input may be no older than this (default: the item's `fresh_for`).
     pub max_age: Option<Interval>,
+}
+
+/// `cyclonedx`: a CycloneDX 1.4–1.6 JSON SBOM (cyclonedx-py, Syft, Trivy,
+/// cargo-cyclonedx) with the vulnerabilities it carries and those OSV advisory
+/// records of the trust repo say affect its components.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CyclonedxCheck {
+    pub path: String,
+    /// A folder of the trust repo holding OSV records (`.json`), matched to
+    /// components by package URL and version.
+    #[serde(default)]
+    pub advisories: Option<String>,
+    /// Severities that fail the check (`critical`, `high`, `medium`, `low`,
+    /// `unknown`). Default: critical and high. One name or a list.
+    #[serde(default = "critical_high", deserialize_with = "one_or_many")]
+    pub fail_on: Vec<String>,
+    /// Vulnerabilities accepted for now, by id (or any alias).
+    #[serde(default)]
+    pub accepted: Vec<AcceptedVulnerability>,
+    /// The SBOM may be no older than this (default: the item's `fresh_for`).
+    pub max_age: Option<Interval>,
+}
+
+/// A known vulnerability accepted as a risk: who accepted it and until when.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptedVulnerability {
+    /// The advisory's id or one of its aliases (`GHSA-…`, `CVE-…`, `PYSEC-…`).
+    pub id: String,
+    pub accepted_by: String,
+    /// The last day the acceptance holds.
+    pub until: crate::time::Date,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Vulnerability severities `fail_on` may name.
+pub const VULNERABILITY_SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "unknown"];
+
+fn critical_high() -> Vec<String> {
+    vec!["critical".into(), "high".into()]
 }
 
 /// A finding accepted as a known risk: who accepted it and until when.
@@ -251,6 +292,7 @@ impl CheckSettings {
             CheckSettings::Junit(j) => &mut j.max_age,
             CheckSettings::Sarif(s) => &mut s.max_age,
             CheckSettings::Rego(r) => &mut r.max_age,
+            CheckSettings::Cyclonedx(c) => &mut c.max_age,
             _ => return std::borrow::Cow::Borrowed(self),
         };
         if max_age.is_some() {
@@ -275,7 +317,7 @@ impl CheckSettings {
             CheckKind::Junit => CheckSettings::Junit(from(value)?),
             CheckKind::Sarif => CheckSettings::Sarif(from(value)?),
             CheckKind::Rego => CheckSettings::Rego(from(value)?),
-            _ => return Ok(CheckSettings::Other(settings.clone())),
+            CheckKind::Cyclonedx => CheckSettings::Cyclonedx(from(value)?),
         };
         typed.validate()?;
         Ok(typed)
@@ -405,7 +447,31 @@ impl CheckSettings {
                 }
                 vec![]
             }
-            CheckSettings::Other(_) => vec![],
+            CheckSettings::Cyclonedx(c) => {
+                if c.path.trim().is_empty() {
+                    return bad("path", "name the CycloneDX SBOM a CI job writes".into());
+                }
+                if let Some(other) = c
+                    .fail_on
+                    .iter()
+                    .find(|l| !VULNERABILITY_SEVERITIES.contains(&l.as_str()))
+                {
+                    return bad(
+                        "fail_on",
+                        format!(
+                            "`{other}` is not one of {}",
+                            VULNERABILITY_SEVERITIES.join(", ")
+                        ),
+                    );
+                }
+                if let Some(a) = c.accepted.iter().find(|a| a.accepted_by.trim().is_empty()) {
+                    return bad(
+                        "accepted",
+                        format!("`{}` names no one in accepted_by", a.id),
+                    );
+                }
+                vec![]
+            }
         };
         for (field, re) in regexes {
             if let Some(re) = re
@@ -501,10 +567,18 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.field, "signed_commits_at_least");
-        assert!(matches!(
-            CheckSettings::parse(CheckKind::Cyclonedx, &map(json!({"path": "x"}))).unwrap(),
-            CheckSettings::Other(_)
-        ));
+        let CheckSettings::Cyclonedx(sbom) =
+            CheckSettings::parse(CheckKind::Cyclonedx, &map(json!({"path": "x"}))).unwrap()
+        else {
+            panic!("not cyclonedx")
+        };
+        assert_eq!(sbom.fail_on, ["critical", "high"]);
+        let err = CheckSettings::parse(
+            CheckKind::Cyclonedx,
+            &map(json!({"path": "x", "fail_on": "severe"})),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "fail_on");
         // One level or a list; only known ones; a baseline names who accepted.
         let sarif = |v| CheckSettings::parse(CheckKind::Sarif, &map(v));
         let CheckSettings::Sarif(one) = sarif(json!({"path": "x", "fail_on": "error"})).unwrap()

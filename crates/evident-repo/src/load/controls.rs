@@ -304,13 +304,27 @@ fn evidence_source(
         (Some(check), None) => {
             match CheckSettings::parse(check.value.kind, &check.value.settings) {
                 Ok(settings) => {
-                    if let CheckSettings::Rego(r) = &settings
-                        && let Some(why) = policy_problem(cx, &r.policy)
-                    {
+                    // What can be known before the check runs: the files of
+                    // the trust repo it names.
+                    let problem = match &settings {
+                        CheckSettings::Rego(r) => {
+                            policy_problem(cx, &r.policy).map(|why| ("policy", why))
+                        }
+                        CheckSettings::Cyclonedx(c) => c
+                            .advisories
+                            .as_deref()
+                            .and_then(|a| folder_problem(cx, a))
+                            .map(|why| ("advisories", why)),
+                        _ => None,
+                    };
+                    if let Some((setting, why)) = problem {
                         let (l, c) = line_of(check, off);
                         cx.diags.push(
-                            Diagnostic::error(rel, l, c, &format!("{field}.check.policy"), why)
-                                .hint("docs/checks.md describes rego checks"),
+                            Diagnostic::error(rel, l, c, &format!("{field}.check.{setting}"), why)
+                                .hint(format!(
+                                    "docs/checks.md describes {} checks",
+                                    check.value.kind.as_str()
+                                )),
                         );
                     }
                     Some(EvidenceSource::Check(CheckSpec {
@@ -500,6 +514,20 @@ fn gaps(
 
 /// Why a rego check's policy cannot be used, found at load time: it is not a
 /// regular file inside the trust repo, or regorus cannot parse it.
+/// A folder the trust repo must hold (a check's `advisories`).
+fn folder_problem(cx: &Cx<'_>, folder: &str) -> Option<String> {
+    let (Ok(root), Ok(real)) = (
+        std::fs::canonicalize(cx.root),
+        std::fs::canonicalize(cx.root.join(folder)),
+    ) else {
+        return Some(format!("folder `{folder}` does not exist"));
+    };
+    if !real.starts_with(&root) {
+        return Some(format!("folder `{folder}` is outside the trust repo"));
+    }
+    (!real.is_dir()).then(|| format!("`{folder}` is not a folder"))
+}
+
 fn policy_problem(cx: &Cx<'_>, policy: &str) -> Option<String> {
     let bytes = match evident_fsio::read_inside(cx.root, policy, crate::MAX_TEXT_FILE_BYTES) {
         Ok(b) => b,
