@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod csv_out;
+mod metrics_sheet;
 pub mod oscal;
 pub mod register_sheets;
 pub mod table;

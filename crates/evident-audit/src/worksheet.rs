@@ -19,6 +19,7 @@ pub fn worksheet(s: &Judgement<'_>) -> Vec<Table> {
         samples(s),
         populations(s),
         remediation(s),
+        crate::metrics_sheet::metrics(s),
         pbc(s),
         retractions(s),
     ];
@@ -347,7 +348,14 @@ fn populations(s: &Judgement<'_>) -> Table {
                 c.basis.into(),
                 c.population.into(),
                 c.size.into(),
-                if c.whole_population { "yes" } else { "no" }.into(),
+                if c.whole_population_tested {
+                    "yes, every event tested by its population check"
+                } else if c.whole_population {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .into(),
                 seed.map_or(Cell::Empty, |n| Cell::Number(n as f64)),
             ]
         })

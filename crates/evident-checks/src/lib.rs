@@ -11,6 +11,7 @@ mod git;
 mod http;
 mod junit;
 mod osv;
+mod population;
 mod rego;
 mod report;
 mod sarif;
@@ -109,6 +110,7 @@ pub async fn run(settings: &CheckSettings, cx: &Context) -> CheckResult {
             CheckSettings::Sarif(s) => blocking(s, cx, sarif::run).await,
             CheckSettings::Rego(r) => blocking(r, cx, rego::run).await,
             CheckSettings::Cyclonedx(c) => blocking(c, cx, cyclonedx::run).await,
+            CheckSettings::Population(p) => blocking(p, cx, population::run).await,
         }
     };
     match tokio::time::timeout(limit, work).await {

@@ -14,8 +14,34 @@ pub const MAX_REPORT: u64 = 64 << 20;
 /// The report at `path` (relative to the trust repo), read whole.
 pub fn read(path: &str, max_age: Option<Interval>, cx: &Context) -> Result<Vec<u8>, CheckResult> {
     let full: PathBuf = cx.repo.join(path);
-    let file = evident_fsio::open_regular(&full)
-        .map_err(|e| CheckResult::error(format!("{path}: {e}")))?;
+    let file = open_fresh(&full, path, max_age, cx)?;
+    evident_fsio::read_open(file, MAX_REPORT).map_err(|e| match e {
+        evident_fsio::ReadError::TooLarge(n) => CheckResult::error(format!(
+            "{path}: {n} bytes, more than the {} MiB a report may hold",
+            MAX_REPORT >> 20
+        )),
+        e => CheckResult::error(format!("{path}: {e}")),
+    })
+}
+
+/// An export at `full` (named `path`) that is a regular file no older than `max_age`.
+pub fn fresh(
+    full: &std::path::Path,
+    path: &str,
+    max_age: Interval,
+    cx: &Context,
+) -> Result<(), CheckResult> {
+    open_fresh(full, path, Some(max_age), cx).map(drop)
+}
+
+fn open_fresh(
+    full: &std::path::Path,
+    path: &str,
+    max_age: Option<Interval>,
+    cx: &Context,
+) -> Result<std::fs::File, CheckResult> {
+    let file =
+        evident_fsio::open_regular(full).map_err(|e| CheckResult::error(format!("{path}: {e}")))?;
     let meta = file
         .metadata()
         .map_err(|e| CheckResult::error(format!("{path}: {e}")))?;
@@ -28,13 +54,7 @@ pub fn read(path: &str, max_age: Option<Interval>, cx: &Context) -> Result<Vec<u
             )));
         }
     }
-    evident_fsio::read_open(file, MAX_REPORT).map_err(|e| match e {
-        evident_fsio::ReadError::TooLarge(n) => CheckResult::error(format!(
-            "{path}: {n} bytes, more than the {} MiB a report may hold",
-            MAX_REPORT >> 20
-        )),
-        e => CheckResult::error(format!("{path}: {e}")),
-    })
+    Ok(file)
 }
 
 /// The report at `path` read as JSON; one that does not parse is an error

@@ -46,6 +46,8 @@ pub struct Judgement<'a> {
     pub remediation: RemediationReport,
     /// Period testing and the sample, when judged over a window.
     pub audit: Option<AuditWindow>,
+    /// The programme's metrics over the audit window, else the year to `as_of`.
+    pub metrics: crate::metrics::Metrics,
     /// Entries withdrawn by later entries: left out of every judgement above,
     /// listed by every output.
     pub retractions: &'a [Retraction],
@@ -90,12 +92,36 @@ impl<'a> Judgement<'a> {
         let status = derive_from(program, catalog, &history, as_of);
         let gaps = inventory(program, &status, &ledger.noted);
         let remediation = plan(program, &gaps, records);
+        let populations =
+            crate::population::from_observations(program, &ledger.observations, as_of);
+        let metrics_window = scope.map_or(
+            Window {
+                from: as_of.date().add_days(-364),
+                to: as_of.date(),
+            },
+            |s| s.window,
+        );
+        let metrics = crate::metrics::derive(
+            program,
+            records,
+            &ledger.observations,
+            metrics_window,
+            as_of,
+        );
         let audit = scope.map(|s| AuditWindow {
             window: s.window,
-            periods: test_window(program, records, &ledger.proofs, s.window, as_of),
+            periods: test_window(
+                program,
+                records,
+                &ledger.proofs,
+                &populations,
+                s.window,
+                as_of,
+            ),
             sample: draw(
                 program,
                 records,
+                &populations,
                 s.window,
                 as_of,
                 s.seed,
@@ -111,6 +137,7 @@ impl<'a> Judgement<'a> {
             gaps,
             remediation,
             audit,
+            metrics,
             retractions: &ledger.retractions,
         }
     }

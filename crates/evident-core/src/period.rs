@@ -11,9 +11,11 @@
 //! Missing and failed periods are the exceptions. Continuous controls are judged
 //! by the gaps between consecutive passing entries, against each item's
 //! `fresh_for`. Per-event controls have no expected count: their population is
-//! their entries (see `sample.rs`); a run that errored is no event.
+//! the events their population check tested (see `population.rs`), else their
+//! entries (see `sample.rs`); a run that errored is no event.
 
 use crate::model::{Control, Frequency, Outcome, TrustProgram, Window};
+use crate::population::{PopulationTest, Populations, TestedPopulation};
 use crate::proof::{Proofs, Witnessed};
 use crate::record::Record;
 use crate::time::{Date, Instant};
@@ -123,13 +125,18 @@ pub struct ControlPeriods {
     pub exceptions: Vec<PeriodOutcome>,
     /// Continuous controls: stretches without fresh passing evidence.
     pub lapses: Vec<Lapse>,
-    /// Per-event controls: how many entries the window holds.
+    /// Per-event controls: how many events (else entries) the window holds.
     pub events: usize,
+    /// Per-event controls with a population check: every event tested, and
+    /// which were exceptions.
+    pub population: Option<PopulationTest>,
 }
 
 impl ControlPeriods {
     pub fn exception_count(&self) -> usize {
-        self.exceptions.len() + self.lapses.len()
+        self.exceptions.len()
+            + self.lapses.len()
+            + self.population.as_ref().map_or(0, |p| p.exceptions.len())
     }
 }
 
@@ -197,6 +204,7 @@ pub fn test_window(
     program: &TrustProgram,
     entries: &[Record],
     proofs: &Proofs,
+    populations: &Populations,
     window: Window,
     as_of: Instant,
 ) -> PeriodReport {
@@ -205,7 +213,15 @@ pub fn test_window(
         .controls
         .iter()
         .filter(|c| c.not_applicable.is_none())
-        .map(|c| test_control(c, of(&grouped, &c.id), window, as_of))
+        .map(|c| {
+            test_control(
+                c,
+                of(&grouped, &c.id),
+                populations.get(&c.id),
+                window,
+                as_of,
+            )
+        })
         .collect::<Vec<_>>();
     let mut controls = controls;
     let grace = program.config.audit.proof_grace;
@@ -260,6 +276,7 @@ fn relevant<'e>(control: &Control, entries: &[&'e Record], as_of: Instant) -> Ve
 pub fn test_control(
     control: &Control,
     entries: &[&Record],
+    population: Option<&TestedPopulation>,
     window: Window,
     as_of: Instant,
 ) -> ControlPeriods {
@@ -274,8 +291,14 @@ pub fn test_control(
         exceptions: vec![],
         lapses: vec![],
         events: 0,
+        population: None,
     };
     match control.frequency {
+        Frequency::PerEvent if population.is_some() => {
+            let tested = population.map(|p| p.test(window));
+            out.events = tested.as_ref().map_or(0, |t| t.events);
+            out.population = tested;
+        }
         Frequency::PerEvent => {
             out.events = mine
                 .iter()

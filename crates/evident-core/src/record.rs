@@ -120,6 +120,20 @@ pub struct Records {
     pub proofs: Proofs,
     /// Findings the ledger recorded as open, and since when.
     pub noted: Noted,
+    /// What importer and population checks observed (their entries' content),
+    /// read at the edge for the items that need it: populations and metrics.
+    pub observations: Vec<Observation>,
+}
+
+/// The content of one check entry: what the check observed, as JSON.
+#[derive(Clone, Debug)]
+pub struct Observation {
+    pub seq: u64,
+    pub control: String,
+    pub item: String,
+    pub collected: Instant,
+    pub kind: crate::model::CheckKind,
+    pub observed: serde_json::Value,
 }
 
 /// The findings `check` recorded as open and has not seen close: for each,
@@ -177,6 +191,7 @@ impl Records {
             retractions,
             proofs: Proofs::default(),
             noted,
+            observations: Vec::new(),
         }
     }
 }

@@ -8,11 +8,14 @@
 //! is tested whole. The frequency sizes can be changed in `evident.toml`
 //! (`[sample]`). The draw is ChaCha8 seeded from the seed and the control's id, so
 //! the same seed gives the same sample on any machine, and one control's sample
-//! does not move when another control is added.
+//! does not move when another control is added. A per-event control whose
+//! population check tested every event needs no sample: its population is
+//! those events, all of them listed (`whole_population_tested`).
 
 pub use crate::model::SampleSizes;
 use crate::model::{Frequency, Outcome, TrustProgram, Window};
 use crate::period::{PeriodResult, by_control, of, test_control};
+use crate::population::Populations;
 use crate::record::Record;
 use crate::time::{Date, Instant};
 use rand::SeedableRng;
@@ -69,6 +72,8 @@ pub struct ControlSample {
     pub size: usize,
     /// The whole population is in the sample.
     pub whole_population: bool,
+    /// A population check tested every event: the auditor needs no sample.
+    pub whole_population_tested: bool,
     /// The drawn members, in population order.
     pub sample: Vec<Member>,
 }
@@ -87,6 +92,7 @@ pub struct SampleReport {
 pub fn draw(
     program: &TrustProgram,
     entries: &[Record],
+    populations: &Populations,
     window: Window,
     as_of: Instant,
     seed: u64,
@@ -99,8 +105,29 @@ pub fn draw(
         .filter(|c| c.not_applicable.is_none())
         .map(|c| {
             let own = of(&grouped, &c.id);
-            let tested = test_control(c, own, window, as_of);
+            let tested_population = populations
+                .get(&c.id)
+                .filter(|_| c.frequency == Frequency::PerEvent);
+            let tested = test_control(c, own, tested_population, window, as_of);
             let (basis, population): (&'static str, Vec<Member>) = match c.frequency {
+                // Every event was tested: the population is the events, all of them "drawn".
+                Frequency::PerEvent if tested_population.is_some() => {
+                    let p = tested_population.expect("matched");
+                    let members = p
+                        .in_window(window)
+                        .map(|e| Member {
+                            label: if e.exception {
+                                format!("{} (exception)", e.key)
+                            } else {
+                                e.key.clone()
+                            },
+                            from: e.date.unwrap_or(window.from),
+                            to: e.date.unwrap_or(window.to),
+                            entries: vec![p.entry],
+                        })
+                        .collect();
+                    ("events", members)
+                }
                 Frequency::Continuous | Frequency::PerEvent => {
                     let mut mine: Vec<&Record> = own
                         .iter()
@@ -136,7 +163,12 @@ pub fn draw(
                     ("periods", members)
                 }
             };
-            let size = sizes.size(c.frequency, population.len());
+            let whole_population_tested = tested.population.is_some();
+            let size = if whole_population_tested {
+                population.len()
+            } else {
+                sizes.size(c.frequency, population.len())
+            };
             let picked = pick(seed, &c.id, population.len(), size);
             ControlSample {
                 control: c.id.clone(),
@@ -145,6 +177,7 @@ pub fn draw(
                 population: population.len(),
                 size,
                 whole_population: size == population.len(),
+                whole_population_tested,
                 sample: picked.into_iter().map(|i| population[i].clone()).collect(),
             }
         })

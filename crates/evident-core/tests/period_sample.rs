@@ -95,10 +95,27 @@ fn worked_example() -> (evident_core::model::TrustProgram, Vec<Record>) {
     (program, entries)
 }
 
+/// A window tested without witness proofs or population events.
+fn unproven_window(
+    program: &evident_core::model::TrustProgram,
+    entries: &[Record],
+    w: Window,
+    as_of: evident_core::time::Instant,
+) -> evident_core::period::PeriodReport {
+    test_window(
+        program,
+        entries,
+        &Proofs::default(),
+        &Default::default(),
+        w,
+        as_of,
+    )
+}
+
 #[test]
 fn the_worked_example_reports_exactly_its_exceptions() {
     let (program, entries) = worked_example();
-    let report = test_window(&program, &entries, &Proofs::default(), window(), at(AS_OF));
+    let report = unproven_window(&program, &entries, window(), at(AS_OF));
     let control = |id: &str| report.controls.iter().find(|c| c.control == id).unwrap();
 
     let backup = control("BACKUP");
@@ -150,13 +167,7 @@ fn the_worked_example_reports_exactly_its_exceptions() {
 fn a_period_not_over_yet_is_pending_not_an_exception() {
     let (program, entries) = worked_example();
     // As of 2026-10-29 noon, that day's backup has run but Q4 has not ended.
-    let report = test_window(
-        &program,
-        &entries,
-        &Proofs::default(),
-        window(),
-        at("2026-10-29T12:00:00Z"),
-    );
+    let report = unproven_window(&program, &entries, window(), at("2026-10-29T12:00:00Z"));
     let access = report
         .controls
         .iter()
@@ -164,13 +175,7 @@ fn a_period_not_over_yet_is_pending_not_an_exception() {
         .unwrap();
     assert_eq!(access.periods[1].result, PeriodResult::Passed);
     let empty: Vec<Record> = vec![];
-    let report = test_window(
-        &program,
-        &empty,
-        &Proofs::default(),
-        window(),
-        at("2026-10-29T12:00:00Z"),
-    );
+    let report = unproven_window(&program, &empty, window(), at("2026-10-29T12:00:00Z"));
     let access = report
         .controls
         .iter()
@@ -208,7 +213,7 @@ fn continuous_controls_are_judged_by_gaps_between_passes() {
             &format!("2026-11-01T{hour:02}:00:00Z"),
         ));
     }
-    let report = test_window(&program, &entries, &Proofs::default(), w, at(AS_OF));
+    let report = unproven_window(&program, &entries, w, at(AS_OF));
     let lapses = &report.controls[0].lapses;
     assert_eq!(lapses.len(), 1, "{lapses:?}");
     assert_eq!(lapses[0].from.to_string(), "2026-11-01T07:00:00Z");
@@ -252,6 +257,7 @@ fn the_sample_evidences_each_member_with_its_entries() {
     let report = draw(
         &program,
         &entries,
+        &Default::default(),
         window(),
         at(AS_OF),
         7,
@@ -294,6 +300,7 @@ fn the_sample_evidences_each_member_with_its_entries() {
     let report = draw(
         &program,
         &q3_only,
+        &Default::default(),
         window(),
         at(AS_OF),
         7,
@@ -399,7 +406,14 @@ fn periods_say_whether_their_evidence_was_proven_in_time() {
         witnessed(1, "2026-08-02T00:00:00Z"),
         witnessed(2, "2026-08-09T00:00:00Z"),
     ]);
-    let report = test_window(&program, &entries, &proofs, window(), at(AS_OF));
+    let report = test_window(
+        &program,
+        &entries,
+        &proofs,
+        &Default::default(),
+        window(),
+        at(AS_OF),
+    );
     assert!(report.witnessed);
     let periods = &report.controls[0].periods;
     let state = |i: usize| periods[i].proof.as_ref().map(|p| p.state);
@@ -417,7 +431,7 @@ fn periods_say_whether_their_evidence_was_proven_in_time() {
     );
     assert_eq!(report.unproven().count(), 2);
     // Without any witness, nothing is claimed either way.
-    let unwitnessed = test_window(&program, &entries, &Proofs::default(), window(), at(AS_OF));
+    let unwitnessed = unproven_window(&program, &entries, window(), at(AS_OF));
     assert!(!unwitnessed.witnessed);
     assert!(
         unwitnessed.controls[0]
@@ -445,7 +459,7 @@ fn evidence_covering_two_months_counts_for_both() {
         day("2026-01-01"),
         day("2026-02-28"),
     )];
-    let report = test_window(&program, &entries, &Proofs::default(), window, at(AS_OF));
+    let report = unproven_window(&program, &entries, window, at(AS_OF));
     let results: Vec<(&str, PeriodResult)> = report.controls[0]
         .periods
         .iter()
@@ -472,11 +486,12 @@ fn a_run_that_errored_is_no_event() {
         covering(1, "CHANGE", "merge", Outcome::Error, d, d, d),
         covering(2, "CHANGE", "merge", Outcome::Fail, d, d, d),
     ];
-    let report = test_window(&program, &entries, &Proofs::default(), window(), at(AS_OF));
+    let report = unproven_window(&program, &entries, window(), at(AS_OF));
     assert_eq!(report.controls[0].events, 2);
     let sample = draw(
         &program,
         &entries,
+        &Default::default(),
         window(),
         at(AS_OF),
         7,

@@ -39,7 +39,7 @@ pub enum Failed<E> {
     Put(E),
 }
 
-const BUILT_IN: [(&str, &str); 17] = [
+const BUILT_IN: [(&str, &str); 19] = [
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("index.html", include_str!("../templates/index.html")),
@@ -68,6 +68,11 @@ const BUILT_IN: [(&str, &str); 17] = [
         "chart-line.svg",
         include_str!("../templates/chart-line.svg"),
     ),
+    (
+        "chart-months.svg",
+        include_str!("../templates/chart-months.svg"),
+    ),
+    ("metrics.html", include_str!("../templates/metrics.html")),
     ("sitemap.xml", include_str!("../templates/sitemap.xml")),
 ];
 
@@ -150,6 +155,11 @@ pub fn build<E>(
     // Every page as a job: (path, template, link root, its own context, made
     // when rendered).
     let published = |p: Page| inputs.judgement.program.config.portal.pages.contains(&p);
+    let metric_charts = if published(Page::Metrics) {
+        charts::metrics(&env, &inputs.judgement.metrics).map_err(Failed::Template)?
+    } else {
+        Vec::new()
+    };
     let mut jobs: Vec<Job<'_>> = vec![page(
         "index.html",
         "index.html",
@@ -216,6 +226,18 @@ pub fn build<E>(
             }),
         ),
     ];
+    if published(Page::Metrics) {
+        jobs.push(page(
+            "metrics.html",
+            "metrics.html",
+            Box::new(|| {
+                minijinja::context! {
+                    metric_charts => v(&metric_charts),
+                    metrics_window => v(&inputs.judgement.metrics.window),
+                }
+            }),
+        ));
+    }
     for (p, name, context) in more {
         if published(p) {
             jobs.push(page(name, name, context));

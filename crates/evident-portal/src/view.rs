@@ -523,6 +523,7 @@ fn nav_link(page: Page) -> Option<NavLink> {
         Page::Disclosure => ("disclosure.html", "Vulnerability disclosure"),
         Page::Changes => ("changes.html", "Changes"),
         Page::Verify => ("verify.html", "How to verify"),
+        Page::Metrics => ("metrics.html", "Metrics"),
     };
     Some(NavLink { href, label })
 }

@@ -39,6 +39,18 @@ pub struct ConfigDoc {
     pub witness: Vec<T<WitnessDoc>>,
     /// `[timestamp]`: an RFC 3161 time-stamping authority.
     pub timestamp: Option<T<TimestampDoc>>,
+    #[serde(default)]
+    pub metrics: MetricsDoc,
+}
+
+/// `[metrics]`: evidence items the metrics read, as `CONTROL/ITEM`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsDoc {
+    #[serde(default)]
+    pub backups: Vec<T<String>>,
+    #[serde(default)]
+    pub uptime: Vec<T<String>>,
 }
 
 #[derive(Deserialize)]

@@ -113,6 +113,15 @@ pub enum Command {
         #[command(flatten)]
         report: Report,
     },
+    /// The programme's metrics month by month: incidents, open vulnerabilities,
+    /// access reviews on time, backup success, uptime.
+    Metrics {
+        /// The window FROM..TO (default: `[audit] window`, else the year to today).
+        #[arg(long, value_name = "FROM..TO")]
+        window: Option<String>,
+        #[command(flatten)]
+        report: Report,
+    },
     /// The auditor's sample: each control's population and a seeded random draw.
     Sample {
         /// The seed; the same seed always draws the same sample.

@@ -250,7 +250,7 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
         assert!(text.contains("review overdue: ACCESS-REVIEW"), "{text}");
         // `check` sums its run up per control.
         assert!(
-            text.contains("control ┆ pass ┆ fail ┆ error ┆ regressions"),
+            text.contains("┆ pass ┆ fail ┆ error ┆ regressions"),
             "{text}"
         );
         assert!(

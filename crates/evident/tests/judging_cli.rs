@@ -233,3 +233,87 @@ fn sample_is_reproducible_and_names_the_entries() {
     assert_eq!(backup["whole_population"], true);
     insta::assert_json_snapshot!("sample_fixture", first);
 }
+
+#[test]
+fn metrics_month_by_month_from_registers_and_entries() {
+    let tmp = history();
+    let dir = tmp.path();
+    let registers = std::fs::read_to_string(dir.join("registers/main.toml")).unwrap();
+    std::fs::write(
+        dir.join("registers/main.toml"),
+        format!(
+            "{registers}
+[[incident]]
+id = \"INC-2\"
+title = \"Queue backlog\"
+tier = 2
+opened = 2026-11-03
+resolved = 2026-11-06
+
+[[incident]]
+id = \"INC-3\"
+title = \"Slow search\"
+tier = 4
+opened = 2026-11-15
+
+[[access_review]]
+id = \"AR-2\"
+scope = \"api-keys\"
+system = \"Production\"
+reviewer = \"cto@example.com\"
+date = 2026-11-15
+"
+        ),
+    )
+    .unwrap();
+    let m = json(
+        dir,
+        &["metrics", "--json", "--window", "2026-09-01..2026-11-30"],
+    );
+    assert_eq!(
+        m["incidents"]["by_tier"],
+        serde_json::json!({ "tier-2": 1, "tier-4": 1 })
+    );
+    assert_eq!(m["incidents"]["resolved"], 1);
+    assert_eq!(m["incidents"]["open"], 1);
+    assert_eq!(m["incidents"]["median_days_to_resolve"], 3.0);
+    // BACKUP/nightly: six nights recorded, one failed.
+    assert_eq!(
+        m["backups"]["source"]["from"],
+        serde_json::json!(["BACKUP/nightly"])
+    );
+    assert_eq!(
+        (
+            m["backups"]["runs"].as_u64(),
+            m["backups"]["passed"].as_u64()
+        ),
+        (Some(6), Some(5))
+    );
+    // Nothing imports an SBOM or watches uptime here: needs setup, not zero.
+    assert_eq!(m["vulnerabilities"]["source"]["state"], "needs-setup");
+    assert_eq!(m["uptime"]["source"]["state"], "needs-setup");
+    assert_eq!(m["uptime"]["rate"], Value::Null);
+    assert_eq!(
+        (
+            m["access_reviews"]["due"].as_u64(),
+            m["access_reviews"]["on_time"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let months: Vec<&str> = m["incidents"]["by_month"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(months, ["2026-09", "2026-10", "2026-11"]);
+    insta::assert_json_snapshot!("metrics_fixture", m);
+
+    let (code, out, err) = run_at(dir, NOW, &["metrics", "--window", "2026-09-01..2026-11-30"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Backup success: 83.3% (5 of 6 runs passed) (from BACKUP/nightly)"),
+        "{out}"
+    );
+    assert!(out.contains("Uptime: needs setup: "), "{out}");
+}

@@ -112,6 +112,18 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
             ],
         ),
         (
+            "population checks whose query does not parse, writes, or names no table",
+            vec![w(
+                "controls/pop.md",
+                "---\nid: POP\ntitle: Pop\ncriteria: [CC6.2]\nowner: o\nfrequency: per-event\nnature: automated\nevidence:\n  - id: a\n    describe: d\n    fresh_for: 1d\n    check: { kind: population, tables: { leavers: l.csv }, query: 'SELEC email FROM leavers', key: email }\n  - id: b\n    describe: d\n    fresh_for: 1d\n    check: { kind: population, tables: { leavers: l.csv }, query: 'DROP TABLE leavers', key: email }\n  - id: c\n    describe: d\n    fresh_for: 1d\n    check: { kind: population, tables: { leavers: l.csv, accounts: a.csv }, population: leaver, query: 'SELECT 1', key: email }\n---\n",
+            )],
+            vec![
+                "controls/pop.md:12:12: error: evidence[0].check.query: the SQL does not parse: ",
+                "controls/pop.md:16:12: error: evidence[1].check.query: not a query: only SELECT (or WITH … SELECT) runs",
+                "controls/pop.md:20:12: error: evidence[2].check.population: `leaver` is not one of the tables (accounts, leavers) nor a query",
+            ],
+        ),
+        (
             "broken yaml",
             vec![Replace(
                 "controls/auth.md",

@@ -92,6 +92,7 @@ print(json.dumps(out))
         "Incidents",
         "Access reviews",
         "Policies",
+        "Metrics",
     ] {
         assert!(names.contains(&sheet), "{sheet} in {names:?}");
         assert_eq!(book[sheet]["frozen"], "A2", "{sheet}: header row frozen");
@@ -226,6 +227,7 @@ fn the_csv_folder_round_trips() {
             "controls.csv",
             "criteria.csv",
             "incidents.csv",
+            "metrics.csv",
             "pbc.csv",
             "periods.csv",
             "policies.csv",
@@ -237,6 +239,13 @@ fn the_csv_folder_round_trips() {
             "vendors.csv"
         ]
     );
+    // The Metrics sheet: the window's row holds the backup item's six passing nights.
+    let mut r = csv::Reader::from_path(folder.join("metrics.csv")).unwrap();
+    let metrics: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let window = metrics.iter().find(|r| &r[0] == "Window").unwrap();
+    assert_eq!(&window[3], "100", "{window:?}");
+    let sources = metrics.iter().find(|r| &r[0] == "Sources").unwrap();
+    assert!(sources[3].starts_with("from BACKUP/"), "{sources:?}");
     let mut r = csv::Reader::from_path(folder.join("controls.csv")).unwrap();
     let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();

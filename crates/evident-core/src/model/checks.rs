@@ -21,6 +21,40 @@ pub enum CheckSettings {
     Sarif(SarifCheck),
     Rego(RegoCheck),
     Cyclonedx(CyclonedxCheck),
+    Population(PopulationCheck),
+}
+
+/// `population`: SQL over exports of the company's systems (CSV, JSON lines,
+/// Parquet) and repositories' commits, run with DataFusion. Every event of the
+/// population is tested: each row the query returns is an exception.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationCheck {
+    /// Table name → a file of the trust repo, or `git:REPO` for its commits.
+    pub tables: BTreeMap<String, String>,
+    /// The table (or a query) whose rows are the population; default: the only table.
+    #[serde(default)]
+    pub population: Option<String>,
+    /// The query whose rows are the exceptions.
+    pub query: String,
+    /// The column naming each event and each exception.
+    pub key: String,
+    /// The population's column dating each event (for period testing).
+    #[serde(default)]
+    pub date: Option<String>,
+    /// The exports may be no older than this (default: the item's `fresh_for`).
+    pub max_age: Option<Interval>,
+}
+
+impl PopulationCheck {
+    /// The population as written, or the only table's name.
+    pub fn population(&self) -> Option<&str> {
+        match (&self.population, self.tables.keys().next()) {
+            (Some(p), _) => Some(p),
+            (None, Some(only)) if self.tables.len() == 1 => Some(only),
+            _ => None,
+        }
+    }
 }
 
 /// `junit`: a JUnit XML report a CI job wrote (pytest, cargo-nextest, Maven
@@ -293,6 +327,7 @@ impl CheckSettings {
             CheckSettings::Sarif(s) => &mut s.max_age,
             CheckSettings::Rego(r) => &mut r.max_age,
             CheckSettings::Cyclonedx(c) => &mut c.max_age,
+            CheckSettings::Population(p) => &mut p.max_age,
             _ => return std::borrow::Cow::Borrowed(self),
         };
         if max_age.is_some() {
@@ -318,6 +353,7 @@ impl CheckSettings {
             CheckKind::Sarif => CheckSettings::Sarif(from(value)?),
             CheckKind::Rego => CheckSettings::Rego(from(value)?),
             CheckKind::Cyclonedx => CheckSettings::Cyclonedx(from(value)?),
+            CheckKind::Population => CheckSettings::Population(from(value)?),
         };
         typed.validate()?;
         Ok(typed)
@@ -469,6 +505,53 @@ impl CheckSettings {
                         "accepted",
                         format!("`{}` names no one in accepted_by", a.id),
                     );
+                }
+                vec![]
+            }
+            CheckSettings::Population(p) => {
+                if p.tables.is_empty() {
+                    return bad(
+                        "tables",
+                        "name at least one table: tables: { leavers: exports/leavers.csv }".into(),
+                    );
+                }
+                for (name, source) in &p.tables {
+                    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+                    if name.is_empty()
+                        || name.starts_with(|c: char| c.is_ascii_digit())
+                        || !name.chars().all(word)
+                    {
+                        return bad(
+                            "tables",
+                            format!("`{name}` is not a table name (letters, digits, _)"),
+                        );
+                    }
+                    let ext = source.rsplit_once('.').map_or("", |(_, e)| e);
+                    if !source.starts_with("git:")
+                        && !["csv", "json", "jsonl", "ndjson", "parquet"].contains(&ext)
+                    {
+                        return bad(
+                            "tables",
+                            format!(
+                                "`{source}` is not .csv, .json/.jsonl/.ndjson (JSON lines), .parquet or git:REPO"
+                            ),
+                        );
+                    }
+                }
+                if p.population().is_none() {
+                    return bad(
+                        "population",
+                        "name the table (or a query) whose rows are the population".into(),
+                    );
+                }
+                if p.query.trim().is_empty() {
+                    return bad(
+                        "query",
+                        "give the query whose rows are the exceptions".into(),
+                    );
+                }
+                if p.key.trim().is_empty() {
+                    return bad("key", "name the column that names each event".into());
                 }
                 vec![]
             }

@@ -18,6 +18,16 @@ pub struct Config {
     pub witnesses: Vec<Witness>,
     /// An RFC 3161 time-stamping authority `ledger checkpoint` asks to stamp it.
     pub timestamp: Option<TimestampAuthority>,
+    /// Which evidence items the metrics read (`[metrics]`).
+    pub metrics: MetricSources,
+}
+
+/// `[metrics]`: the items whose entries are the backup success rate and the
+/// uptime, as `CONTROL/ITEM`; when empty, items whose ids say so.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct MetricSources {
+    pub backups: Vec<String>,
+    pub uptime: Vec<String>,
 }
 
 /// A name a signature line may carry (C2SP signed notes): not empty, no
@@ -142,10 +152,14 @@ pub enum Page {
     Disclosure,
     Changes,
     Verify,
+    /// The programme's metrics month by month: published only when listed.
+    Metrics,
 }
 
 impl Page {
-    pub const ALL: [Page; 8] = [
+    /// Published when `[portal] pages` is not set: every page but the metrics,
+    /// which a company chooses to publish.
+    pub const DEFAULT: [Page; 8] = [
         Page::Criteria,
         Page::Controls,
         Page::Missing,
@@ -154,6 +168,18 @@ impl Page {
         Page::Disclosure,
         Page::Changes,
         Page::Verify,
+    ];
+
+    pub const ALL: [Page; 9] = [
+        Page::Criteria,
+        Page::Controls,
+        Page::Missing,
+        Page::Subprocessors,
+        Page::Records,
+        Page::Disclosure,
+        Page::Changes,
+        Page::Verify,
+        Page::Metrics,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -166,6 +192,7 @@ impl Page {
             Page::Disclosure => "disclosure",
             Page::Changes => "changes",
             Page::Verify => "verify",
+            Page::Metrics => "metrics",
         }
     }
 

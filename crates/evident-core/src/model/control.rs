@@ -244,6 +244,7 @@ pub enum CheckKind {
     Sarif,
     Cyclonedx,
     Junit,
+    Population,
 }
 
 impl CheckKind {
@@ -259,6 +260,7 @@ impl CheckKind {
             CheckKind::Sarif => "sarif",
             CheckKind::Cyclonedx => "cyclonedx",
             CheckKind::Junit => "junit",
+            CheckKind::Population => "population",
         }
     }
 }

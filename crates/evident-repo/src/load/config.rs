@@ -5,8 +5,8 @@ use crate::diagnostic::Diagnostic;
 use crate::parse_error;
 use crate::schema::{ConfigDoc, SCHEMA_VERSION};
 use evident_core::model::{
-    Audit, AuditType, Auditor, Config, DisclosureTerms, Escalation, NotApplicable, Org, Portal,
-    SlaDays, TimestampAuthority, Witness,
+    Audit, AuditType, Auditor, Config, DisclosureTerms, Escalation, MetricSources, NotApplicable,
+    Org, Portal, SlaDays, TimestampAuthority, Witness,
 };
 use evident_core::sample::SampleSizes;
 use evident_core::time::Interval;
@@ -30,7 +30,7 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
         return None;
     }
     let src = cx.read(CONFIG_FILE)?;
-    let doc: ConfigDoc = match toml::from_str(&src.text) {
+    let mut doc: ConfigDoc = match toml::from_str(&src.text) {
         Ok(doc) => doc,
         Err(e) => {
             cx.diags.push(parse_error::toml(&src, &e));
@@ -157,7 +157,7 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
     }
     let mut pages = Vec::new();
     match &doc.portal.pages {
-        None => pages = evident_core::model::Page::ALL.to_vec(),
+        None => pages = evident_core::model::Page::DEFAULT.to_vec(),
         Some(list) => {
             for name in list.get_ref() {
                 match evident_core::model::Page::parse(name.get_ref()) {
@@ -337,6 +337,33 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             ),
         }
     }
+    // `[metrics]`: CONTROL/ITEM names (that the items exist is the metrics' own report).
+    let mut metric_items = |list: Vec<toml::Spanned<String>>, field: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        for name in list {
+            let ok = name
+                .get_ref()
+                .split_once('/')
+                .is_some_and(|(c, i)| !c.is_empty() && !i.is_empty() && !i.contains('/'));
+            if ok {
+                out.push(name.get_ref().clone());
+            } else {
+                cx.diags.push(
+                    err(
+                        name.span(),
+                        field,
+                        format!("`{}` is not CONTROL/ITEM", name.get_ref()),
+                    )
+                    .hint("name an evidence item as its control's id, a slash and its id, e.g. \"BCP-1/backup-fresh\""),
+                );
+            }
+        }
+        out
+    };
+    let metrics = MetricSources {
+        backups: metric_items(std::mem::take(&mut doc.metrics.backups), "metrics.backups"),
+        uptime: metric_items(std::mem::take(&mut doc.metrics.uptime), "metrics.uptime"),
+    };
     let mut sample = SampleSizes::default();
     for (slot, field, value) in [
         (&mut sample.annual, "sample.annual", &doc.sample.annual),
@@ -500,6 +527,7 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
                 certificate: t.certificate,
             }
         }),
+        metrics,
     })
 }
 

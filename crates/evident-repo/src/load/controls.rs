@@ -315,6 +315,26 @@ fn evidence_source(
                             .as_deref()
                             .and_then(|a| folder_problem(cx, a))
                             .map(|why| ("advisories", why)),
+                        CheckSettings::Population(p) => query_problem(&p.query)
+                            .map(|why| ("query", why))
+                            .or_else(|| {
+                                let population = p.population()?;
+                                if p.tables.contains_key(population) {
+                                    return None;
+                                }
+                                if !population.contains(char::is_whitespace) {
+                                    let names: Vec<&str> =
+                                        p.tables.keys().map(String::as_str).collect();
+                                    return Some((
+                                        "population",
+                                        format!(
+                                            "`{population}` is not one of the tables ({}) nor a query",
+                                            names.join(", ")
+                                        ),
+                                    ));
+                                }
+                                query_problem(population).map(|why| ("population", why))
+                            }),
                         _ => None,
                     };
                     if let Some((setting, why)) = problem {
@@ -514,6 +534,20 @@ fn gaps(
 
 /// Why a rego check's policy cannot be used, found at load time: it is not a
 /// regular file inside the trust repo, or regorus cannot parse it.
+/// Why `sql` is not one query (DataFusion reads the same SQL dialect), or
+/// nothing: checked at load, so a typo is a lint error, not a failed run.
+fn query_problem(sql: &str) -> Option<String> {
+    use sqlparser::{ast::Statement, dialect::GenericDialect, parser::Parser};
+    match Parser::parse_sql(&GenericDialect {}, sql) {
+        Err(e) => Some(format!("the SQL does not parse: {e}")),
+        Ok(statements) => match statements.as_slice() {
+            [Statement::Query(_)] => None,
+            [_] => Some("not a query: only SELECT (or WITH … SELECT) runs".into()),
+            more => Some(format!("{} statements; give one query", more.len())),
+        },
+    }
+}
+
 /// A folder the trust repo must hold (a check's `advisories`).
 fn folder_problem(cx: &Cx<'_>, folder: &str) -> Option<String> {
     let (Ok(root), Ok(real)) = (

@@ -31,6 +31,7 @@ impl Loaded {
         let tsa = ledger_access::timestamp_authority(repo, &program)?;
         let (records, checkpoint) = with_ledger(repo, &program, async |ledger| {
             let mut records = Records::new(ledger.store.records().await.map_err(store_failure)?);
+            records.observations = super::observations::read(ledger, &program, &records).await?;
             let checkpoint = ledger.latest_checkpoint().await.map_err(store_failure)?;
             if !witnesses.is_empty() || tsa.is_some() {
                 let stored = ledger.store.checkpoints().await.map_err(store_failure)?;

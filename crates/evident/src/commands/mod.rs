@@ -14,6 +14,8 @@ mod judge;
 mod ledger;
 mod ledger_access;
 mod lint;
+mod metrics;
+mod observations;
 mod period;
 mod registers;
 mod remediation;
@@ -58,6 +60,7 @@ pub fn run(cli: Cli) -> VerbResult {
         Command::Gaps { report } => gaps::run(repo, &report),
         Command::Remediation { report } => remediation::run(repo, &report),
         Command::Period { window, report } => period::run(repo, window.as_deref(), &report),
+        Command::Metrics { window, report } => metrics::run(repo, window.as_deref(), &report),
         Command::Sample {
             seed,
             window,

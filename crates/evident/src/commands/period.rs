@@ -45,9 +45,14 @@ fn print_human(r: &PeriodReport) {
         let frequency = c.frequency.as_str().to_string();
         let (expected, passed, pending) = match c.frequency {
             evident_core::model::Frequency::Continuous => ("—".into(), "—".into(), "—".into()),
-            evident_core::model::Frequency::PerEvent => {
-                (format!("{} event(s)", c.events), "—".into(), "—".into())
-            }
+            evident_core::model::Frequency::PerEvent => match &c.population {
+                Some(p) => (
+                    format!("{} event(s), whole population tested", p.events),
+                    (p.events - p.exceptions.len()).to_string(),
+                    "—".into(),
+                ),
+                None => (format!("{} event(s)", c.events), "—".into(), "—".into()),
+            },
             _ => (
                 c.expected.to_string(),
                 c.passed.to_string(),
@@ -81,6 +86,16 @@ fn print_human(r: &PeriodReport) {
                 p.period.from,
                 p.period.to,
                 p.result.as_str()
+            );
+        }
+        if let Some(p) = &c.population {
+            say!(
+                "  {} of {} events are exceptions (population check {}, entry {}): {}",
+                p.exceptions.len(),
+                p.events,
+                p.item,
+                p.entry,
+                p.exceptions.join(", ")
             );
         }
         for l in &c.lapses {

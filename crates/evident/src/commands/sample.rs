@@ -54,7 +54,9 @@ fn print_human(r: &SampleReport) {
         t.add_row([
             c.control.clone(),
             format!("{} {}", c.population, c.basis),
-            if c.whole_population && c.size > 0 {
+            if c.whole_population_tested {
+                format!("{} (whole population tested)", c.size)
+            } else if c.whole_population && c.size > 0 {
                 format!("{} (all)", c.size)
             } else {
                 c.size.to_string()

@@ -7,6 +7,7 @@ use evident_core::model::TrustProgram;
 use std::path::Path;
 
 mod app_repo;
+mod exports;
 mod story;
 mod world;
 
@@ -41,6 +42,7 @@ pub fn run(dir: &Path) -> VerbResult {
     )?;
     super::init::report(dir, &done);
     world.furnish(dir).map_err(Failure::unmet)?;
+    exports::write(dir, today).map_err(Failure::unmet)?;
     story::history(dir, today).map_err(Failure::unmet)?;
 
     say!("\n3. lint it");

@@ -8,8 +8,9 @@ use std::path::Path;
 /// happened in the story: its policies were approved a month ago (the vendor
 /// policy is still a draft), the cryptography page claims `implemented` (the
 /// TLS check will say otherwise), the quarterly access review was last done
-/// four months ago, its hosting provider was reviewed two months ago, and its
-/// portal takes requests for the report and states its disclosure terms.
+/// four months ago, its hosting provider was reviewed two months ago, its CTO
+/// accepted the SBOM's one known advisory for a month, and its portal takes
+/// requests for the report and states its disclosure terms.
 pub fn history(dir: &Path, today: Date) -> Result<(), String> {
     let approved = today.add_days(-30);
     for entry in std::fs::read_dir(dir.join("policies")).map_err(|e| e.to_string())? {
@@ -29,14 +30,25 @@ pub fn history(dir: &Path, today: Date) -> Result<(), String> {
         "visibility: public\nclaimed: implemented\n",
     )?;
     // Its trust portal takes requests for the report and states its disclosure terms.
+    // It publishes its metrics beside the other pages.
     edit(
         &dir.join("evident.toml"),
         "languages = [\"en\"]\n",
-        "languages = [\"en\"]\nreport_request = \"mailto:security@lumen-analytics.example?subject=SOC%202%20report\"\n",
+        "languages = [\"en\"]\nreport_request = \"mailto:security@lumen-analytics.example?subject=SOC%202%20report\"\npages = [\"criteria\", \"controls\", \"missing\", \"subprocessors\", \"records\", \"disclosure\", \"changes\", \"verify\", \"metrics\"]\n",
     )?;
     append(
         &dir.join("evident.toml"),
         "\n[portal.disclosure]\nresponse_time = \"2 business days\"\nsafe_harbour = \"We will not pursue legal action against good-faith research that follows this policy.\"\n",
+    )?;
+    // The CTO accepted the one known advisory in the SBOM for a month: setuptools
+    // is a build tool, not shipped in the runtime image.
+    edit(
+        &dir.join("controls/sca.md"),
+        "fail_on: [critical, high] }",
+        &format!(
+            "fail_on: [critical, high], accepted: [{{ id: GHSA-r9hx-vwmv-q579, accepted_by: CTO, until: {}, reason: \"build-time only; not in the runtime image\" }}] }}",
+            today.add_days(30)
+        ),
     )?;
     let reviewed = today.add_days(-120);
     edit(
