@@ -28,10 +28,14 @@ pub enum Kind {
     /// A finding as `check` first saw it (`fail`) or saw it gone (`pass`):
     /// when it began, where nothing else can say. Not evidence.
     Finding,
+    /// A change made through the server (a sign-in, a user, a token, an
+    /// upload), who made it and from where: the audit log, kept in the ledger
+    /// so it cannot be edited. Not evidence.
+    Audit,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Check,
         Kind::File,
         Kind::Import,
@@ -39,6 +43,7 @@ impl Kind {
         Kind::Retraction,
         Kind::Register,
         Kind::Finding,
+        Kind::Audit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +55,7 @@ impl Kind {
             Kind::Retraction => "retraction",
             Kind::Register => "register",
             Kind::Finding => "finding",
+            Kind::Audit => "audit",
         }
     }
 
@@ -63,9 +69,9 @@ impl Kind {
         matches!(self, Kind::Check | Kind::Import)
     }
 
-    /// Speaks for an evidence item (retractions and findings do not).
+    /// Speaks for an evidence item (retractions, findings and the audit log do not).
     pub fn is_evidence(self) -> bool {
-        !matches!(self, Kind::Retraction | Kind::Finding)
+        !matches!(self, Kind::Retraction | Kind::Finding | Kind::Audit)
     }
 }
 

@@ -43,7 +43,42 @@ pub struct Entry {
     pub retracts: Option<u64>,
 }
 
+/// A file a person adds: the command line's `evidence add` and the server's
+/// upload make the same entry from it.
+pub struct Upload<'a> {
+    pub control: &'a str,
+    pub item: &'a str,
+    /// Who adds it.
+    pub collector: String,
+    pub collected_at: String,
+    pub covers: (Date, Date),
+    pub result: Outcome,
+    pub file_name: &'a str,
+    pub note: Option<&'a str>,
+}
+
 impl Entry {
+    /// The entry of an uploaded file (its content hash is filled in when the
+    /// content is stored); the summary is the file's name and the note.
+    pub fn uploaded(u: Upload<'_>) -> Entry {
+        Entry {
+            control: u.control.to_string(),
+            item: u.item.to_string(),
+            kind: EntryKind::File,
+            collector: u.collector,
+            collected_at: u.collected_at,
+            covers_from: u.covers.0,
+            covers_to: u.covers.1,
+            result: u.result,
+            summary: match u.note {
+                Some(note) => format!("{}: {note}", u.file_name),
+                None => u.file_name.to_string(),
+            },
+            content_sha256: String::new(),
+            retracts: None,
+        }
+    }
+
     /// Every field as the text that is stored and hashed.
     pub fn fields(&self) -> EntryFields {
         EntryFields {

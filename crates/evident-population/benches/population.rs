@@ -59,10 +59,10 @@ fn main() {
 import duckdb, resource, time
 con = duckdb.connect()
 start = time.perf_counter()
-con.sql("CREATE VIEW events AS SELECT * FROM read_csv('{d}/events.csv')")
-con.sql("CREATE VIEW accounts AS SELECT * FROM read_csv('{d}/accounts.csv')")
-population = con.sql("SELECT count(*) FROM accounts").fetchone()[0]
-exceptions = len(con.sql("""{q}""").fetchall())
+con.execute("CREATE VIEW events AS SELECT * FROM read_csv('{d}/events.csv')")
+con.execute("CREATE VIEW accounts AS SELECT * FROM read_csv('{d}/accounts.csv')")
+population = con.execute("SELECT count(*) FROM accounts").fetchone()[0]
+exceptions = len(con.execute("""{q}""").fetchall())
 secs = time.perf_counter() - start
 print(secs, population, exceptions, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 "#,

@@ -8,7 +8,7 @@
 //! items, gaps and register entries are dropped in `view.rs` before any
 //! template sees them, and private controls' Markdown is never rendered.
 
-mod charts;
+pub mod charts;
 mod markdown;
 mod view;
 
@@ -111,6 +111,22 @@ fn control_page(id: &str) -> String {
 /// A page at the site root.
 fn page<'s>(path: &str, template: &'static str, context: Context<'s>) -> Job<'s> {
     (path.to_string(), template, "", context)
+}
+
+/// The metrics charts alone (the server's dashboard draws the same ones as
+/// the portal's metrics page), with the built-in chart template.
+pub fn metric_charts(
+    metrics: &evident_core::metrics::Metrics,
+) -> Result<Vec<charts::MetricChart>, String> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(escape_for);
+    let (name, source) = BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == "chart-months.svg")
+        .expect("the chart template is built in");
+    env.add_template(name, source).map_err(|e| e.to_string())?;
+    charts::metrics(&env, metrics)
 }
 
 /// Renders the whole site, handing each file to `put` (a path relative to the

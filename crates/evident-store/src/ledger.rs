@@ -1,7 +1,7 @@
 //! The ledger as a whole: entries and tree in a [`Store`], content in a
 //! [`BlobStore`]. Recording, checkpointing, proving and the full verification.
 
-use crate::store::{Result, Store, StoreError, VerifyRow};
+use crate::store::{Appended, RequestKey, Result, Store, StoreError, VerifyRow};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use evident_core::time::Instant;
 use evident_ledger::blobs::BlobStore;
@@ -35,14 +35,34 @@ impl<B: BlobStore> Ledger<B> {
     pub async fn record(&self, evidence: Vec<Evidence>, not_after: Instant) -> Result<Range<u64>> {
         let mut entries = Vec::with_capacity(evidence.len());
         for Evidence { content, mut entry } in evidence {
-            let hash = self
-                .blobs
-                .put(&content)
-                .map_err(|e| StoreError::Database(format!("storing evidence content: {e}")))?;
-            entry.content_sha256 = hex::encode(&hash);
+            entry.content_sha256 = self.put(&content)?;
             entries.push(entry);
         }
         self.store.append(&entries, not_after).await
+    }
+
+    /// [`Ledger::record`] for a request the server answers: blobs first, then
+    /// [`Store::append_request`] (dated by the log, idempotent by key).
+    pub async fn record_request(
+        &self,
+        evidence: Vec<Evidence>,
+        now: Instant,
+        request: Option<&RequestKey>,
+    ) -> Result<Appended> {
+        let mut entries = Vec::with_capacity(evidence.len());
+        for Evidence { content, mut entry } in evidence {
+            entry.content_sha256 = self.put(&content)?;
+            entries.push(entry);
+        }
+        self.store.append_request(entries, now, request).await
+    }
+
+    fn put(&self, content: &[u8]) -> Result<String> {
+        let hash = self
+            .blobs
+            .put(content)
+            .map_err(|e| StoreError::Database(format!("storing evidence content: {e}")))?;
+        Ok(hex::encode(&hash))
     }
 
     /// Signs and stores the current tree head.

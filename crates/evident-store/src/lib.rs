@@ -11,4 +11,4 @@ pub mod testing;
 
 pub use ledger::{Evidence, Ledger};
 pub use location::Location;
-pub use store::{Backend, Snapshot, Store, StoreError, VerifyRow};
+pub use store::{Appended, Backend, RequestKey, Snapshot, Store, StoreError, VerifyRow};

@@ -36,8 +36,9 @@ pub const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 /// The schema version this build reads and writes. Version 1 kept judging's
 /// fields in a separate packed index; version 2 lacked each entry's kind and
-/// the entry a retraction withdraws. Opening an older ledger migrates it.
-const SCHEMA_VERSION: &str = "3";
+/// the entry a retraction withdraws; version 3 the requests the server
+/// answered. Opening an older ledger migrates it.
+const SCHEMA_VERSION: &str = "4";
 
 /// The tables, in SQLite's words; PostgreSQL's differ only in type names (see [`schema`]).
 const SCHEMA: &str = "
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS entries (
     covers_from TEXT NOT NULL, covers_to TEXT NOT NULL, summary TEXT NOT NULL,
     kind TEXT NOT NULL, retracts INTEGER);
 CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS requests (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, first INTEGER NOT NULL, count INTEGER NOT NULL);
 ";
 
 /// What version 1 lacked: the columns judging reads (filled from each entry's
@@ -67,6 +69,12 @@ DROP TABLE IF EXISTS observations;
 const FROM_VERSION_2: &str = "
 ALTER TABLE entries ADD COLUMN kind TEXT NOT NULL DEFAULT '';
 ALTER TABLE entries ADD COLUMN retracts INTEGER;
+";
+
+/// What version 3 lacked: the idempotency keys of the requests that appended
+/// entries, so a retried upload is answered with the entries it made.
+const FROM_VERSION_3: &str = "
+CREATE TABLE IF NOT EXISTS requests (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, first INTEGER NOT NULL, count INTEGER NOT NULL);
 ";
 
 /// SQLite keeps `INTEGER PRIMARY KEY` (the row id itself, the fastest key);
@@ -131,6 +139,31 @@ impl From<sqlx::Error> for StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The key a client gave a request that appends ([`Store::append_request`]),
+/// and a digest of what it asked, so a reused key with another request is caught.
+#[derive(Clone, Debug)]
+pub struct RequestKey {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// What [`Store::append_request`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Appended {
+    /// The entries were written.
+    New(Range<u64>),
+    /// The request was answered before: these are the entries it made.
+    Replayed(Range<u64>),
+}
+
+impl Appended {
+    pub fn range(&self) -> Range<u64> {
+        match self {
+            Appended::New(r) | Appended::Replayed(r) => r.clone(),
+        }
+    }
+}
 
 /// An entry as stored, with its place in the log and its recorded tree cells.
 #[derive(Clone, Debug)]
@@ -237,7 +270,9 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await;
         match existing {
-            Ok(Some(found)) if found == "1" || found == "2" => return self.migrate().await,
+            Ok(Some(found)) if ["1", "2", "3"].contains(&found.as_str()) => {
+                return self.migrate().await;
+            }
             Ok(Some(found)) => return check_version(&found),
             Ok(None) => {}
             Err(_) => self.refuse_foreign().await?,
@@ -335,8 +370,75 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut tx = self.write(&mut conn).await?;
         let size = size_of(&mut *tx).await?;
-        let mut floor = last_moment(&mut tx, size).await?;
-        let mut frontier = frontier_at(self.backend, &mut tx, size).await?;
+        let floor = last_moment(&mut tx, size).await?;
+        self.insert(&mut tx, size, floor, entries, not_after)
+            .await?;
+        tx.commit().await?;
+        Ok(size..size + entries.len() as u64)
+    }
+
+    /// Appends entries a request made, dated by the log itself: each is
+    /// stamped `now`, or the log's last moment if another writer (another
+    /// server process whose clock runs a little ahead) got there first, so
+    /// concurrent writers never back-date each other. A request with a key the
+    /// log has seen is answered with the entries it made then, and nothing is
+    /// written; the same key with another request is refused.
+    pub async fn append_request(
+        &self,
+        mut entries: Vec<Entry>,
+        now: Instant,
+        request: Option<&RequestKey>,
+    ) -> Result<Appended> {
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.write(&mut conn).await?;
+        if let Some(r) = request {
+            let seen: Option<(String, i64, i64)> =
+                sqlx::query_as("SELECT fingerprint, first, count FROM requests WHERE key = $1")
+                    .bind(r.key.clone())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some((fingerprint, first, count)) = seen {
+                tx.rollback().await?;
+                if fingerprint != r.fingerprint {
+                    return Err(StoreError::Request(
+                        "this Idempotency-Key was used for a different request; use a new key for a new upload".into(),
+                    ));
+                }
+                return Ok(Appended::Replayed(first as u64..(first + count) as u64));
+            }
+        }
+        let size = size_of(&mut *tx).await?;
+        let floor = last_moment(&mut tx, size).await?;
+        let stamp = floor.as_ref().map_or(now, |f| f.at.max(now));
+        for e in &mut entries {
+            e.collected_at = stamp.to_string();
+        }
+        self.insert(&mut tx, size, floor, &entries, stamp).await?;
+        if let Some(r) = request {
+            sqlx::query(
+                "INSERT INTO requests (key, fingerprint, first, count) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(r.key.clone())
+            .bind(r.fingerprint.clone())
+            .bind(size as i64)
+            .bind(entries.len() as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Appended::New(size..size + entries.len() as u64))
+    }
+
+    /// Writes `entries` as the next ones after `size`, inside the write transaction.
+    async fn insert(
+        &self,
+        tx: &mut sqlx::Transaction<'_, Any>,
+        size: u64,
+        mut floor: Option<Moment>,
+        entries: &[Entry],
+        not_after: Instant,
+    ) -> Result<()> {
+        let mut frontier = frontier_at(self.backend, tx, size).await?;
         let canonical: Vec<String> = entries
             .iter()
             .map(|e| String::from_utf8(e.canonical_bytes()).expect("JSON is UTF-8"))
@@ -373,10 +475,14 @@ impl Store {
             })
             .collect();
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            insert_rows(self.backend, &mut tx, chunk).await?;
+            insert_rows(self.backend, tx, chunk).await?;
         }
-        tx.commit().await?;
-        Ok(size..size + entries.len() as u64)
+        Ok(())
+    }
+
+    /// The connection pool, for the server's own tables beside the ledger's.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// How many entries the log holds.
@@ -411,6 +517,19 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| stored_entry(&r)).transpose()
+    }
+
+    /// The latest `limit` entries of `kind`, newest first (the audit log).
+    pub async fn latest_of_kind(&self, kind: Kind, limit: u64) -> Result<Vec<StoredEntry>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM entries WHERE kind = $1 ORDER BY seq DESC LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(kind.as_str())
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(stored_entry).collect()
     }
 
     /// The entry that retracts entry `seq`, if one does.
@@ -496,8 +615,9 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
         let steps: &[&str] = match found.as_str() {
-            "1" => &[FROM_VERSION_1, FROM_VERSION_2],
-            "2" => &[FROM_VERSION_2],
+            "1" => &[FROM_VERSION_1, FROM_VERSION_2, FROM_VERSION_3],
+            "2" => &[FROM_VERSION_2, FROM_VERSION_3],
+            "3" => &[FROM_VERSION_3],
             // Another process migrated it while this one waited for the lock.
             other => return check_version(other),
         };
@@ -506,9 +626,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT seq, entry FROM entries")
-            .fetch_all(&mut *tx)
-            .await?;
+        // Versions 1 and 2 lacked columns that are filled from the entries.
+        let rows: Vec<(i64, String)> = if found == "3" {
+            Vec::new()
+        } else {
+            sqlx::query_as("SELECT seq, entry FROM entries")
+                .fetch_all(&mut *tx)
+                .await?
+        };
         for (seq, entry) in rows {
             // An entry that cannot be read keeps empty columns; `verify` names it.
             let Ok(r) = record_from_canonical(seq as u64, entry.as_bytes()) else {

@@ -12,7 +12,7 @@ use evident_ledger::checkpoint::Checkpoint;
 use evident_ledger::entry::Entry;
 use evident_ledger::entry::record_from_canonical;
 use evident_ledger::merkle::{self, MemoryTree};
-use evident_store::{Evidence, Ledger, Location, Store, StoreError};
+use evident_store::{Appended, Evidence, Ledger, Location, RequestKey, Store, StoreError};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 
@@ -485,7 +485,7 @@ async fn older_ledgers_migrate_on_open() {
                 .fetch_one(&db)
                 .await
                 .unwrap();
-        assert_eq!(version, "3", "{name}");
+        assert_eq!(version, "4", "{name}");
         assert!(
             sqlx::query("SELECT * FROM observations")
                 .fetch_all(&db)
@@ -631,5 +631,74 @@ async fn time_only_moves_forward() {
             vec!["entry 6: dated 2026-11-23T00:00:01Z, before entry 5 (2026-11-23T00:01:40Z): time runs backwards here, so the entry was back-dated or the log was rewritten".to_string()],
             "{name}"
         );
+    }
+}
+
+/// A request the server answers is dated by the log (never before its last
+/// moment, even when the writer's clock lags), and a retried request with the
+/// same key gets the entries it made, with nothing written twice.
+#[tokio::test]
+async fn requests_are_dated_by_the_log_and_answered_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, location) in backends(dir.path(), "requests").await {
+        let ledger = ledger(dir.path(), location.clone()).await;
+        ledger
+            .record(evidence(0..5, 5), open_clock())
+            .await
+            .unwrap();
+        let key = RequestKey {
+            key: "upload-1".into(),
+            fingerprint: "aaaa".into(),
+        };
+        // A clock two seconds behind the last entry: stamped at the last moment.
+        let made = ledger
+            .record_request(evidence(5..7, 5), at(2), Some(&key))
+            .await
+            .unwrap();
+        assert_eq!(made, Appended::New(5..7), "{name}");
+        let stored = ledger.store.entry(6).await.unwrap().unwrap();
+        assert_eq!(
+            stored.fields().unwrap().collected_at,
+            at(4).to_string(),
+            "{name}"
+        );
+        // Retried: the same entries, nothing new.
+        let again = ledger
+            .record_request(evidence(5..7, 5), at(9), Some(&key))
+            .await
+            .unwrap();
+        assert_eq!(again, Appended::Replayed(5..7), "{name}");
+        assert_eq!(ledger.store.size().await.unwrap(), 7, "{name}");
+        // The same key for another request is refused.
+        let other = RequestKey {
+            fingerprint: "bbbb".into(),
+            ..key.clone()
+        };
+        let err = ledger
+            .record_request(evidence(7..8, 5), at(9), Some(&other))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Request(m) if m.contains("different request")),
+            "{name}: {err:?}"
+        );
+        // A later clock dates the entry by it.
+        let later = ledger
+            .record_request(evidence(7..8, 5), at(30), None)
+            .await
+            .unwrap();
+        assert_eq!(later, Appended::New(7..8), "{name}");
+        let stored = ledger.store.entry(7).await.unwrap().unwrap();
+        assert_eq!(
+            stored.fields().unwrap().collected_at,
+            at(30).to_string(),
+            "{name}"
+        );
+        let verified = ledger
+            .verify(&self::key().verifying_key(), None)
+            .await
+            .unwrap();
+        assert_eq!(verified.problems, vec![], "{name}");
+        ledger.store.close().await;
     }
 }

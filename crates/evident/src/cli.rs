@@ -142,6 +142,72 @@ pub enum Command {
     /// An independent witness of ledgers' checkpoints (C2SP tlog-witness).
     #[command(subcommand)]
     Witness(WitnessCommand),
+    /// The server: the public portal, the team's dashboard and the API, for a
+    /// team, its CI and its auditor (docs/server.md).
+    Serve {
+        /// Where to listen.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Behind a reverse proxy that terminates TLS: cookies are `Secure` and
+        /// the client's address is the last one in `X-Forwarded-For`.
+        #[arg(long)]
+        trust_proxy: bool,
+    },
+    /// The server's accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The server's API tokens, for CI.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add an account. With --password-stdin it is ready at once and its
+    /// authenticator enrolment URI and recovery codes are printed once;
+    /// without, an invitation link is printed for the person to enrol.
+    Add {
+        email: String,
+        /// owner, admin, editor, viewer or auditor.
+        #[arg(long)]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// The accounts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account and end its sessions.
+    Remove { email: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Make an API token; it is printed once.
+    Create {
+        /// Where it is used (`ci-main`).
+        #[arg(long)]
+        name: String,
+        /// What it may do: editor uploads evidence; viewer and auditor read; admin and owner also refresh.
+        #[arg(long)]
+        role: String,
+        /// Limit its uploads to these controls (repeat the flag).
+        #[arg(long = "control", value_name = "ID")]
+        controls: Vec<String>,
+        /// Days until it expires (default: never).
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+        expires: Option<u32>,
+    },
+    /// The tokens (never their secrets).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by its id.
+    Revoke { id: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -274,6 +340,13 @@ pub enum EvidenceCommand {
         /// Who collected it (default: $EVIDENT_USER, else $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
+        /// Upload through an evident server (its URL) instead of writing the
+        /// ledger here; the token is read from EVIDENT_TOKEN.
+        #[arg(long, value_name = "URL", conflicts_with = "by")]
+        server: Option<String>,
+        /// With --server: makes a retried upload one entry.
+        #[arg(long, value_name = "KEY", requires = "server")]
+        idempotency_key: Option<String>,
         /// Print the recorded entry as JSON.
         #[arg(long)]
         json: bool,

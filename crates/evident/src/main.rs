@@ -15,9 +15,12 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let code = match cli::Cli::try_parse() {
         Ok(cli) => {
-            // A server (the witness) keeps Rust's default: a client that
+            // A server (the witness, `serve`) keeps Rust's default: a client that
             // hangs up must not end it.
-            if !matches!(cli.command, cli::Command::Witness(_)) {
+            if !matches!(
+                cli.command,
+                cli::Command::Witness(_) | cli::Command::Serve { .. }
+            ) {
                 restore_sigpipe();
             }
             match commands::run(cli) {

@@ -195,6 +195,39 @@ pub enum EvidenceSource {
     },
 }
 
+/// Whether a person may add evidence to an item by hand (the command line's
+/// `evidence add`, the server's upload API), and if not, why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandUploads {
+    Accepted,
+    /// Only this file of the trust repo (which `check` records when it changes).
+    OnlyFile(String),
+    Refused(String),
+}
+
+impl EvidenceItem {
+    /// An automated check is authoritative for its item: a hand upload is
+    /// refused unless the item says `manual: allowed`. An item kept as a file
+    /// in the trust repo takes that file only; a register's item takes the
+    /// register's entries only.
+    pub fn hand_uploads(&self, control: &str) -> HandUploads {
+        match &self.source {
+            EvidenceSource::Check(spec) if !self.manual_allowed => HandUploads::Refused(format!(
+                "{control}/{}: this item is collected by its check ({}); a hand upload cannot stand in for it. Run `evident check --only {control}`, or, if people may also add evidence to it, add `manual: allowed` to the item (the check still decides while it reports)",
+                self.id,
+                spec.kind.as_str()
+            )),
+            EvidenceSource::File { path } => HandUploads::OnlyFile(path.clone()),
+            EvidenceSource::Register { register, .. } => HandUploads::Refused(format!(
+                "{control}/{}: this item is evidenced by the {} register; add the entry to registers/*.toml (or the policy's approval to its file) and run `evident check`",
+                self.id,
+                register.as_str()
+            )),
+            _ => HandUploads::Accepted,
+        }
+    }
+}
+
 impl EvidenceSource {
     /// `check:<kind>`, `file` or `manual`, as reports name the source.
     pub fn label(&self) -> String {
@@ -221,6 +254,17 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// What a person may say of evidence they add: `pass`, `fail` or `n/a`
+    /// (never `error`, which only a check reports).
+    pub fn stated(text: &str) -> Option<Outcome> {
+        match text {
+            "pass" => Some(Outcome::Pass),
+            "fail" => Some(Outcome::Fail),
+            "n/a" => Some(Outcome::NotApplicable),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",

@@ -266,3 +266,12 @@ impl StatusReport {
         self.criteria.iter().find(|c| c.id == id)
     }
 }
+
+/// `status --json` (and the server's `GET /api/v1/status`): the report, and
+/// the entries withdrawn from it.
+#[derive(Serialize)]
+pub struct StatusDocument<'a> {
+    #[serde(flatten)]
+    pub status: &'a StatusReport,
+    pub retractions: &'a [crate::record::Retraction],
+}

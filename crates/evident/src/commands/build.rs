@@ -30,9 +30,7 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     let inputs = Inputs {
         judgement: &judgement,
         checkpoint: loaded.checkpoint.as_ref().map(|c| c.to_text()),
-        public_key: evident_fsio::read_inside(repo, keys::PUBLIC_KEY_FILE, keys::KEY_FILE_CAP)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok()),
+        public_key: public_key(repo),
         overrides: overrides(repo)?,
     };
     let mut site = NewDir::beside(out).map_err(|e| io(out, e))?;
@@ -48,9 +46,16 @@ pub fn write_site(repo: &Path, out: &Path) -> Result<PathBuf, Failure> {
     Ok(out.join("index.html"))
 }
 
+/// The ledger's public key file, as the portal's verify page shows it.
+pub fn public_key(repo: &Path) -> Option<String> {
+    evident_fsio::read_inside(repo, keys::PUBLIC_KEY_FILE, keys::KEY_FILE_CAP)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+}
+
 /// Templates in `portal/templates/` that replace built-in ones; any other file
 /// there is a mistake worth stopping for.
-fn overrides(repo: &Path) -> Result<Vec<(String, String)>, Failure> {
+pub fn overrides(repo: &Path) -> Result<Vec<(String, String)>, Failure> {
     let dir = repo.join(TEMPLATE_DIR);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(Vec::new());

@@ -190,8 +190,10 @@ fn blob_extension(entry: &evident_ledger::entry::Entry) -> Option<String> {
                 !ext.is_empty() && ext.len() <= 8 && ext.bytes().all(|b| b.is_ascii_alphanumeric());
             plain.then_some(ext)
         }
-        EntryKind::Check | EntryKind::Register | EntryKind::Finding | EntryKind::Retraction => {
-            Some("json".into())
-        }
+        EntryKind::Check
+        | EntryKind::Register
+        | EntryKind::Finding
+        | EntryKind::Retraction
+        | EntryKind::Audit => Some("json".into()),
     }
 }

@@ -5,10 +5,11 @@ use crate::cli::EvidenceCommand;
 use crate::failure::{Failure, VerbResult};
 use crate::output::{print_json, table, terminal};
 use evident_core::catalog::Catalog;
-use evident_core::model::{Control, EvidenceItem, EvidenceSource, TrustProgram};
+use evident_core::model::{Control, EvidenceItem, HandUploads, TrustProgram};
 use evident_core::suggest::closest;
 use evident_core::time::Date;
-use evident_ledger::entry::{Entry, EntryKind, Outcome};
+use evident_ledger::entry::{Entry, EntryKind, Outcome, Upload};
+use evident_server::client;
 use evident_store::Evidence;
 use serde::Serialize;
 use std::path::Path;
@@ -17,6 +18,34 @@ use std::path::Path;
 const MAX_EVIDENCE_BYTES: u64 = 256 << 20;
 
 pub fn run(repo: &Path, command: EvidenceCommand) -> VerbResult {
+    if let EvidenceCommand::Add {
+        file,
+        control,
+        item,
+        covers,
+        note,
+        result,
+        server: Some(server),
+        idempotency_key,
+        json,
+        ..
+    } = &command
+    {
+        let token = std::env::var("EVIDENT_TOKEN").unwrap_or_default();
+        let upload = client::Upload {
+            server,
+            token: token.trim(),
+            control,
+            item,
+            covers: covers.as_deref(),
+            result,
+            note: note.as_deref(),
+            filename: String::new(),
+            content: Vec::new(),
+            idempotency_key: idempotency_key.as_deref(),
+        };
+        return add_through_server(&repo.join(file), upload, *json);
+    }
     let program = super::load_program(repo, &Catalog::tsc())?;
     match command {
         EvidenceCommand::Add {
@@ -28,6 +57,7 @@ pub fn run(repo: &Path, command: EvidenceCommand) -> VerbResult {
             result,
             by,
             json,
+            ..
         } => {
             // Relative to the trust repo, as every path is under `-C` (as with git).
             let file = repo.join(file);
@@ -77,29 +107,17 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let summary = match req.note {
-        Some(note) => format!("{name}: {note}"),
-        None => name.clone(),
-    };
-    let result = match req.result {
-        "fail" => Outcome::Fail,
-        "n/a" => Outcome::NotApplicable,
-        _ => Outcome::Pass,
-    };
-    let collector = person(req.by);
-    let entry = Entry {
-        control: req.control.to_string(),
-        item: req.item.to_string(),
-        kind: EntryKind::File,
-        collector,
+    let entry = Entry::uploaded(Upload {
+        control: req.control,
+        item: req.item,
+        collector: person(req.by),
         collected_at: now,
-        covers_from: from,
-        covers_to: to,
-        result,
-        summary,
-        content_sha256: String::new(),
-        retracts: None,
-    };
+        covers: (from, to),
+        // clap admits only the three values a person may state.
+        result: Outcome::stated(req.result).unwrap_or(Outcome::Pass),
+        file_name: &name,
+        note: req.note,
+    });
     let recorded = with_ledger(repo, program, async |ledger| {
         let range = ledger
             .record(vec![Evidence { content, entry }], super::write_limit())
@@ -134,6 +152,46 @@ fn add(repo: &Path, program: &TrustProgram, req: AddRequest<'_>, json: bool) -> 
     Ok(())
 }
 
+/// `evidence add --server`: the server records it, under its rules, as the
+/// token's; a CI step is this one command.
+fn add_through_server(file: &Path, mut upload: client::Upload<'_>, json: bool) -> VerbResult {
+    if upload.token.is_empty() {
+        return Err(Failure::input(
+            "--server: set EVIDENT_TOKEN to an API token (`evident token create --name ci --role editor` makes one)",
+        ));
+    }
+    upload.content = read_evidence(file, true)?;
+    upload.filename = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "upload".into());
+    let (server, control, item) = (upload.server, upload.control, upload.item);
+    evident_checks::tls_provider();
+    let created = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::unmet(format!("cannot start a runtime: {e}")))?
+        .block_on(evident_server::client::upload(upload))
+        .map_err(super::serve::server_failure)?;
+    if json {
+        print_json(
+            &serde_json::json!({ "entry": created.entry, "leaf": created.leaf, "replayed": created.replayed }),
+        );
+    } else {
+        let again = if created.replayed {
+            " (recorded before, under this idempotency key)"
+        } else {
+            ""
+        };
+        say!(
+            "recorded entry {} on {server}: {control}/{item} (leaf {}){again}",
+            created.entry,
+            created.leaf
+        );
+    }
+    Ok(())
+}
+
 /// Who is recording: `--by`, else `$EVIDENT_USER`, else `$USER`.
 fn person(by: Option<String>) -> String {
     by.or_else(|| std::env::var("EVIDENT_USER").ok())
@@ -142,24 +200,20 @@ fn person(by: Option<String>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// An automated check is authoritative for its item: a hand upload to it is
-/// refused unless the item says `manual: allowed`. An item kept as a file in
-/// the trust repo takes that file only (`check` records it when it changes).
+/// Whether the item takes this file by hand (the rule is the core's); an item
+/// kept as a file in the trust repo takes that file only.
 fn takes_hand_uploads(
     repo: &Path,
     control: &str,
     item: &EvidenceItem,
     file: &Path,
 ) -> Result<(), Failure> {
-    match &item.source {
-        EvidenceSource::Check(spec) if !item.manual_allowed => Err(Failure::input(format!(
-            "{control}/{}: this item is collected by its check ({}); a hand upload cannot stand in for it. Run `evident check --only {control}`, or, if people may also add evidence to it, add `manual: allowed` to the item (the check still decides while it reports)",
-            item.id,
-            spec.kind.as_str()
-        ))),
-        EvidenceSource::File { path } => {
+    match item.hand_uploads(control) {
+        HandUploads::Accepted => Ok(()),
+        HandUploads::Refused(why) => Err(Failure::input(why)),
+        HandUploads::OnlyFile(path) => {
             let same = |p: &Path| std::fs::canonicalize(p).ok();
-            if same(file).is_some() && same(file) == same(&repo.join(path)) {
+            if same(file).is_some() && same(file) == same(&repo.join(&path)) {
                 Ok(())
             } else {
                 Err(Failure::input(format!(
@@ -169,12 +223,6 @@ fn takes_hand_uploads(
                 )))
             }
         }
-        EvidenceSource::Register { register, .. } => Err(Failure::input(format!(
-            "{control}/{}: this item is evidenced by the {} register; add the entry to registers/*.toml (or the policy's approval to its file) and run `evident check`",
-            item.id,
-            register.as_str()
-        ))),
-        _ => Ok(()),
     }
 }
 

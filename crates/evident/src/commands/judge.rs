@@ -19,6 +19,9 @@ pub struct Loaded {
     pub records: Records,
     /// The latest signed checkpoint, read with the records.
     pub checkpoint: Option<Checkpoint>,
+    /// How many entries the ledger held when its records were read (at most
+    /// as many as were read: the size is taken first).
+    pub size: u64,
 }
 
 impl Loaded {
@@ -29,7 +32,8 @@ impl Loaded {
         let program = super::load_program(repo, &catalog)?;
         let witnesses = ledger_access::witnesses(&program)?;
         let tsa = ledger_access::timestamp_authority(repo, &program)?;
-        let (records, checkpoint) = with_ledger(repo, &program, async |ledger| {
+        let (records, checkpoint, size) = with_ledger(repo, &program, async |ledger| {
+            let size = ledger.store.size().await.map_err(store_failure)?;
             let mut records = Records::new(ledger.store.records().await.map_err(store_failure)?);
             records.observations = super::observations::read(ledger, &program, &records).await?;
             let checkpoint = ledger.latest_checkpoint().await.map_err(store_failure)?;
@@ -41,13 +45,14 @@ impl Loaded {
                     .collect();
                 records.proofs = ledger_access::proofs(&parsed, &witnesses, tsa.as_ref())?;
             }
-            Ok((records, checkpoint))
+            Ok((records, checkpoint, size))
         })?;
         Ok(Loaded {
             catalog,
             program,
             records,
             checkpoint,
+            size,
         })
     }
 

@@ -46,12 +46,17 @@ pub fn with_ledger<T>(
     })
 }
 
-/// Opens the ledger `EVIDENT_DATABASE_URL`, else evident.toml's `database`, names.
-async fn open(repo: &Path, config: &Config) -> Result<Ledger<FsBlobs>, Failure> {
+/// The database `EVIDENT_DATABASE_URL`, else evident.toml's `database`, names.
+pub fn location(repo: &Path, config: &Config) -> Result<Location, Failure> {
     let env = std::env::var("EVIDENT_DATABASE_URL").ok();
-    let location = Location::choose(env.as_deref(), config.database.as_deref(), repo)
-        .map_err(Failure::input)?;
-    let store = Store::open(location).await.map_err(store_failure)?;
+    Location::choose(env.as_deref(), config.database.as_deref(), repo).map_err(Failure::input)
+}
+
+/// Opens the ledger [`location`] names.
+async fn open(repo: &Path, config: &Config) -> Result<Ledger<FsBlobs>, Failure> {
+    let store = Store::open(location(repo, config)?)
+        .await
+        .map_err(store_failure)?;
     Ok(Ledger {
         store,
         blobs: FsBlobs::new(repo.join(BLOB_DIR)),

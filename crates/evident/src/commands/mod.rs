@@ -1,5 +1,6 @@
 //! One module per verb, plus what they share: the date, and a loaded trust repo.
 
+mod accounts;
 mod build;
 mod bundle;
 mod catalog;
@@ -20,6 +21,7 @@ mod period;
 mod registers;
 mod remediation;
 mod sample;
+mod serve;
 mod status;
 mod witness;
 
@@ -69,6 +71,12 @@ pub fn run(cli: Cli) -> VerbResult {
         Command::Evidence(command) => evidence::run(repo, command),
         Command::Ledger(command) => ledger::run(repo, command),
         Command::Witness(command) => witness::run(command),
+        Command::Serve {
+            listen,
+            trust_proxy,
+        } => serve::run(repo, &listen, trust_proxy),
+        Command::User(command) => accounts::user(repo, command),
+        Command::Token(command) => accounts::token(repo, command),
     }
 }
 

@@ -7,14 +7,14 @@ use crate::failure::VerbResult;
 use crate::output::{print_json, table, terminal};
 use evident_core::model::AuditType;
 use evident_core::record::Retraction;
-use evident_core::status::{StatusReport, percent, symbol};
+use evident_core::status::{StatusDocument, StatusReport, percent, symbol};
 use std::path::Path;
 
 pub fn run(repo: &Path, report: &Report) -> VerbResult {
     let loaded = Loaded::read(repo)?;
     let judgement = loaded.judge(super::as_of_instant(report)?, None);
     if report.json {
-        print_json(&StatusJson {
+        print_json(&StatusDocument {
             status: &judgement.status,
             retractions: judgement.retractions,
         });
@@ -23,14 +23,6 @@ pub fn run(repo: &Path, report: &Report) -> VerbResult {
         print_withdrawn(&judgement.status, judgement.retractions);
     }
     Ok(())
-}
-
-/// `status --json`: the report, and the entries withdrawn from it.
-#[derive(serde::Serialize)]
-struct StatusJson<'a> {
-    #[serde(flatten)]
-    status: &'a StatusReport,
-    retractions: &'a [Retraction],
 }
 
 /// What judging left out, and why: hand uploads a check overrides, and
