@@ -258,6 +258,63 @@ fn demo_runs_end_to_end_and_says_where_to_look() {
             "{text}"
         );
     }
+    // The demo ends with the server's command and its owner's sign-in; the
+    // server serves the same portal pages `build` wrote, and the owner signs
+    // in with a printed recovery code.
+    let out = evident().arg("demo").arg(&dir).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains(&format!("-C {} serve", dir.display())),
+        "{text}"
+    );
+    let password = text
+        .split("password ")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .expect("the demo prints the owner's password");
+    let recovery = text
+        .split("(each works once): ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("the demo prints recovery codes");
+    let server = common::serve(&dir);
+    let base = server.base.clone();
+    let site: Vec<String> = common::files_under(&dir.join("site"))
+        .into_iter()
+        .map(|p| {
+            p.strip_prefix(dir.join("site"))
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert!(site.len() > 20, "{site:?}");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let c = common::http_client();
+            for page in &site {
+                let res = c.get(format!("{base}/{page}")).send().await.unwrap();
+                assert_eq!(res.status(), 200, "{page}");
+            }
+            let body = serde_json::json!({ "email": "owner@demo.example", "password": password, "totp": recovery });
+            let res = c
+                .post(format!("{base}/api/v1/session"))
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+            let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+            let page = c.get(format!("{base}/app/")).header("cookie", cookie).send().await.unwrap();
+            assert_eq!(page.status(), 200);
+            let page = page.text().await.unwrap();
+            assert!(page.contains("Lumen Analytics") && page.contains("Open findings"), "{page}");
+        });
+    drop(server);
     let (code, out, err) = run_in(&dir, &["ledger", "verify", "--json"]);
     assert_eq!(code, 0, "{out}{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();

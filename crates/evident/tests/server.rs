@@ -7,52 +7,12 @@
 
 mod common;
 
-use common::{run_env, write_fixture};
+use common::{run_env, serve, write_fixture};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, SET_COOKIE};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Stdio};
-
-/// A server process, ended when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path) -> Server {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("evident"))
-        .arg("-C")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_remove("EVIDENT_NOW")
-        .env_remove("EVIDENT_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines
-        .next()
-        .expect("the server prints its address")
-        .unwrap();
-    let base = first
-        .strip_prefix("evident serve: ")
-        .and_then(|rest| rest.split(' ').next())
-        .expect("the first line names the address")
-        .trim_end_matches('/')
-        .to_string();
-    // Keep reading so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, base }
-}
+use std::process::Stdio;
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     run_env(dir, &None, None, args)
@@ -181,14 +141,6 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 async fn sign_in(
     c: &reqwest::Client,
     base: &str,
@@ -285,7 +237,7 @@ fn accounts_sign_in_with_a_second_factor_and_are_throttled() {
     let codes = recovery_codes(&printed);
     assert_eq!(codes.len(), 10, "{printed}");
     let server = serve(dir.path());
-    let (c, base) = (client(), server.base.as_str());
+    let (c, base) = (common::http_client(), server.base.as_str());
     rt().block_on(async {
         // Wrong password and unknown account: the same answer.
         let (s1, _, b1) = sign_in(
@@ -431,7 +383,7 @@ fn ci_uploads_evidence_with_a_scoped_token() {
     let ci = token(dir.path(), "ci-main", "editor", &["BACKUP"]);
     let viewer = token(dir.path(), "dashboard", "viewer", &[]);
     let server = serve(dir.path());
-    let (c, base) = (client(), server.base.as_str());
+    let (c, base) = (common::http_client(), server.base.as_str());
     let nightly = [
         ("control", "BACKUP"),
         ("item", "nightly"),
@@ -666,7 +618,7 @@ fn every_route_answers_as_the_authorisation_table_says() {
         .map(|r| (r, token(dir.path(), r, r, &[])))
         .collect();
     let server = serve(dir.path());
-    let (c, base) = (client(), server.base.as_str());
+    let (c, base) = (common::http_client(), server.base.as_str());
     rt().block_on(async {
         for (role, uri) in &uris {
             let code = uri.as_deref().map(|u| totp_code(u, 0)).unwrap_or_default();
@@ -757,7 +709,7 @@ fn forms_need_their_csrf_token_and_user_text_is_inert() {
     let hostile = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
     token(dir.path(), hostile, "viewer", &[]);
     let server = serve(dir.path());
-    let (c, base) = (client(), server.base.as_str());
+    let (c, base) = (common::http_client(), server.base.as_str());
     rt().block_on(async {
         let (_, headers, _) = sign_in(
             &c,

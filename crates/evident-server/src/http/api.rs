@@ -5,7 +5,8 @@
 use super::request::{ApiError, Asker, ErrorBody, address, allowed, asker, session_set_cookie};
 use super::{App, now};
 use crate::audit::{self, Change};
-use crate::authz::Route;
+use crate::authz::{Route, Who};
+use crate::roles::Role;
 use crate::{accounts, sessions, throttle};
 use axum::Json;
 use axum::body::Bytes;
@@ -589,8 +590,15 @@ async fn readable_entry(
         allowed(Route::AuditLog, &asker, None)?;
     }
     // An auditor sees the evidence of the audit window only.
-    if let (Some(s), Some((from, to))) = (asker.session(), app.view().window.clone())
-        && s.role == crate::roles::Role::Auditor
+    let auditor = matches!(
+        asker.who(),
+        Who::Person(Role::Auditor)
+            | Who::Token {
+                role: Role::Auditor,
+                ..
+            }
+    );
+    if let (true, Some((from, to))) = (auditor, app.view().window.clone())
         && (fields.covers_to < from || fields.covers_from > to)
     {
         return Err(missing());

@@ -66,25 +66,7 @@ pub fn user(repo: &Path, command: UserCommand) -> VerbResult {
             } else {
                 None
             };
-            let added = with_accounts(repo, async |ledger| {
-                let added = accounts::add(
-                    ledger.store.pool(),
-                    &email,
-                    role,
-                    password.as_deref(),
-                    unix_now(),
-                )
-                .await
-                .map_err(server_failure)?;
-                let email = accounts::email(&email).map_err(server_failure)?;
-                record(
-                    ledger,
-                    "user-add",
-                    format!("{} added {email} as {}", operator(), role.as_str()),
-                )
-                .await?;
-                Ok(added)
-            })?;
+            let added = add_account(repo, &email, role, password.as_deref())?;
             let email = email.trim().to_lowercase();
             say!("added {email} ({})", role.as_str());
             if let Some(uri) = &added.totp_uri {
@@ -153,6 +135,24 @@ pub fn user(repo: &Path, command: UserCommand) -> VerbResult {
             Ok(())
         }
     }
+}
+
+/// Adds an account (with its audit record): `user add`, and the demo's owner.
+pub fn add_account(
+    repo: &Path,
+    email: &str,
+    role: Role,
+    password: Option<&str>,
+) -> Result<accounts::Added, Failure> {
+    with_accounts(repo, async |ledger| {
+        let added = accounts::add(ledger.store.pool(), email, role, password, unix_now())
+            .await
+            .map_err(server_failure)?;
+        let email = accounts::email(email).map_err(server_failure)?;
+        let detail = format!("{} added {email} as {}", operator(), role.as_str());
+        record(ledger, "user-add", detail).await?;
+        Ok(added)
+    })
 }
 
 /// The first line of standard input, at most a few kilobytes.

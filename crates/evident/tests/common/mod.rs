@@ -271,3 +271,54 @@ pub fn find<'a>(array: &'a serde_json::Value, key: &str, value: &str) -> &'a ser
         .find(|x| x[key] == value)
         .unwrap_or_else(|| panic!("no {key} = {value} in {array}"))
 }
+
+/// A server process, ended when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `evident -C dir serve` on a free port of 127.0.0.1, once it listens.
+pub fn serve(dir: &Path) -> Server {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("evident"))
+        .arg("-C")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("EVIDENT_NOW")
+        .env_remove("EVIDENT_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines
+        .next()
+        .expect("the server prints its address")
+        .unwrap();
+    let base = first
+        .strip_prefix("evident serve: ")
+        .and_then(|rest| rest.split(' ').next())
+        .expect("the first line names the address")
+        .trim_end_matches('/')
+        .to_string();
+    // Keep reading so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base }
+}
+
+/// An HTTP client for the servers tests start (redirects not followed).
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}

@@ -183,6 +183,15 @@ pub fn run(dir: &Path) -> VerbResult {
         say!("   {}", audit.join(f).display());
     }
 
+    say!("\n11. an owner for the team server (`evident serve`)");
+    let password = evident_server::secrets::random_text(15);
+    let owner = super::accounts::add_account(
+        dir,
+        DEMO_OWNER,
+        evident_server::roles::Role::Owner,
+        Some(&password),
+    )?;
+
     let shown = dir.display();
     // Name the binary as it was run, so the lines below work when pasted (it may not be on PATH).
     let exe = std::env::current_exe()
@@ -206,8 +215,23 @@ pub fn run(dir: &Path) -> VerbResult {
     say!(
         "  (the demo's servers stopped with it: `{exe} -C {shown} check` now shows how an outage is recorded)"
     );
+    say!("\nThe team server (the portal, the dashboard, the API):");
+    say!("  {exe} -C {shown} serve     then open http://127.0.0.1:8080/app/");
+    say!(
+        "  sign in as {DEMO_OWNER}, password {password}, with a code from this authenticator enrolment"
+    );
+    if let Some(uri) = &owner.totp_uri {
+        say!("  {uri}");
+    }
+    say!(
+        "  or, without an authenticator app, one of these recovery codes (each works once): {}",
+        owner.recovery.join(" ")
+    );
     Ok(())
 }
+
+/// The demo's owner account on the team server.
+const DEMO_OWNER: &str = "owner@demo.example";
 
 /// The demo builds into an empty or missing directory; a previous demo there
 /// (known by its CA file) is replaced, anything else is left alone.
