@@ -779,3 +779,43 @@ fn forms_need_their_csrf_token_and_user_text_is_inert() {
     let (_, list, _) = run(dir.path(), &["token", "list", "--json"]);
     assert!(!list.contains("forged"), "{list}");
 }
+
+/// schemathesis (PyPI) reads `/api/v1/openapi.json`, generates requests for
+/// every operation (with an owner's token, so the handlers run past the
+/// authorisation rule) and checks every answer: no server error, and each
+/// status code, content type and body as the description says. The ledger
+/// the fuzzing wrote into still verifies.
+#[test]
+fn the_api_keeps_to_its_own_description() {
+    let dir = fixture();
+    add_user(dir.path(), "owner@fixture.example", "owner", PASSWORD);
+    let owner = token(dir.path(), "fuzz", "owner", &[]);
+    let server = serve(dir.path());
+    let out = std::process::Command::new("schemathesis")
+        .args(["run", &format!("{}/api/v1/openapi.json", server.base)])
+        .args(["-H", &format!("Authorization: Bearer {owner}")])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "--max-time",
+            "30",
+            "--seed",
+            "7",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("schemathesis runs (scripts/test installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Tested: 9"),
+        "every operation is tested: {text}"
+    );
+    drop(server);
+    let (code, out, err) = run(dir.path(), &["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -10,6 +10,7 @@ use crate::roles::Role;
 use crate::{accounts, sessions, throttle};
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -47,16 +48,18 @@ pub struct SessionCreated {
 /// nobody whether an account exists. Throttled per account and per address.
 #[utoipa::path(post, path = "/api/v1/session", request_body = SessionRequest,
     responses((status = 200, description = "Signed in; the session cookie is set", body = SessionCreated),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "Wrong e-mail, password or code", body = ErrorBody),
-        (status = 415, description = "Not JSON"),
-        (status = 422, description = "A field is missing or of the wrong type"),
+        (status = 415, description = "Not `Content-Type: application/json`", body = ErrorBody),
+        (status = 422, description = "A field is missing or of the wrong type", body = ErrorBody),
         (status = 429, description = "Too many failed sign-ins", body = ErrorBody)))]
 pub async fn session(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Json(req): Json<SessionRequest>,
+    body: Result<Json<SessionRequest>, JsonRejection>,
 ) -> Answer {
+    let Json(req) = body.map_err(|e| ApiError::new(e.status(), "bad-request", e.body_text()))?;
     let from = address(&app, &headers, peer);
     let cookie = sign_in(&app, &req.email, &req.password, &req.totp, &from).await?;
     let role = sessions::find(app.pool(), &cookie, now().unix())
