@@ -819,3 +819,111 @@ fn the_api_keeps_to_its_own_description() {
     let (code, out, err) = run(dir.path(), &["ledger", "verify"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// The server in Debian's headless Chromium (playwright-core from npm; the
+/// flow is `tests/browser/server-flow.mjs`): an owner made with `user add`
+/// signs in with a code computed from the printed URI, sees the dashboard,
+/// invites an editor who enrols a password and an authenticator from the
+/// invitation page, makes and revokes a token, and signs out everywhere.
+/// Screenshots of the sign-in page and the dashboard at phone and desktop
+/// width are real pages of the expected width, not blank.
+#[test]
+fn the_team_server_in_a_browser() {
+    let dir = fixture();
+    let printed = add_user(dir.path(), "owner@fixture.example", "owner", PASSWORD);
+    let (uri, codes) = (uri_of(&printed), recovery_codes(&printed));
+    let server = serve(dir.path());
+    let shots = tempfile::tempdir().unwrap();
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let out = std::process::Command::new("node")
+        .arg("server-flow.mjs")
+        .args([
+            &server.base,
+            "owner@fixture.example",
+            PASSWORD,
+            &uri,
+            &codes[0],
+        ])
+        .arg(shots.path())
+        .current_dir(&browser_dir)
+        .output()
+        .expect("node runs (scripts/test installs the browser tests' packages)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let expect = [
+        ("anonymous_lands_on", serde_json::json!("/app/sign-in")),
+        ("phone_dashboard", serde_json::json!("/app/")),
+        ("phone_scrolls_sideways", serde_json::json!(false)),
+        ("invitation", serde_json::json!(true)),
+        ("after_sign_out", serde_json::json!("/app/sign-in")),
+        (
+            "after_sign_out_dashboard",
+            serde_json::json!("/app/sign-in"),
+        ),
+        ("enrol_has_qr", serde_json::json!(true)),
+        ("enrolled_heading", serde_json::json!("Welcome")),
+        ("recovery_codes", serde_json::json!(10)),
+        ("editor_dashboard", serde_json::json!("/app/")),
+        ("editor_tokens_status", serde_json::json!(403)),
+        ("token_shown", serde_json::json!(true)),
+        ("token_listed", serde_json::json!(true)),
+        ("token_revoked", serde_json::json!(true)),
+        ("signed_out_everywhere", serde_json::json!("/app/sign-in")),
+    ];
+    for (key, want) in expect {
+        assert_eq!(seen[key], want, "{key}: {seen}");
+    }
+    for heading in ["phone_heading", "desktop_heading"] {
+        assert!(
+            seen[heading].as_str().unwrap().starts_with("Fixture Co: "),
+            "{seen}"
+        );
+    }
+    assert!(
+        seen["enrol_heading"]
+            .as_str()
+            .unwrap()
+            .contains("new.editor@example.com"),
+        "{seen}"
+    );
+    let sections = seen["dashboard_sections"].to_string();
+    for s in [
+        "Readiness by category",
+        "Open findings",
+        "Metrics",
+        "Recent changes",
+        "Ledger",
+    ] {
+        assert!(sections.contains(s), "{s}: {sections}");
+    }
+    for (name, width) in [
+        ("sign-in-phone", 390),
+        ("dashboard-phone", 390),
+        ("sign-in-desktop", 1280),
+        ("dashboard-desktop", 1280),
+    ] {
+        let file = std::fs::File::open(shots.path().join(format!("{name}.png"))).unwrap();
+        let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.width, width, "{name}");
+        let bytes = &buf[..info.buffer_size()];
+        let step = info.color_type.samples();
+        let colours: std::collections::HashSet<&[u8]> = bytes.chunks(step).collect();
+        assert!(
+            colours.len() > 20,
+            "{name}: {} colours, a blank page",
+            colours.len()
+        );
+    }
+    drop(server);
+    let (code, out, err) = run(dir.path(), &["ledger", "verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
