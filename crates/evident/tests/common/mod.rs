@@ -287,12 +287,21 @@ impl Drop for Server {
 
 /// `evident -C dir serve` on a free port of 127.0.0.1, once it listens.
 pub fn serve(dir: &Path) -> Server {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("evident"))
+    serve_on(dir, &None)
+}
+
+/// [`serve`] against the database `url` names (`None`: the SQLite default).
+pub fn serve_on(dir: &Path, url: &Option<String>) -> Server {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("evident"));
+    match url {
+        Some(u) => command.env("EVIDENT_DATABASE_URL", u),
+        None => command.env_remove("EVIDENT_DATABASE_URL"),
+    };
+    let mut child = command
         .arg("-C")
         .arg(dir)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env_remove("EVIDENT_NOW")
-        .env_remove("EVIDENT_DATABASE_URL")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
         .spawn()
