@@ -1055,3 +1055,29 @@ fn two_servers_on_one_postgresql_database_serve_one_program() {
         );
     }
 }
+
+/// What cannot work is said before anything listens, with exit status 2: an
+/// address that is not one, a database evident cannot use, a trust repo that
+/// does not load.
+#[test]
+fn configuration_errors_stop_the_server_before_it_listens() {
+    let dir = fixture();
+    let (code, _, err) = run(dir.path(), &["serve", "--listen", "localhost"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--listen `localhost`: write an address and port"), "{err}");
+    let (code, _, err) = run_env(dir.path(), &Some("mysql://x/y".into()), None, &["serve"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("EVIDENT_DATABASE_URL"), "{err}");
+    let (code, _, err) = run_env(
+        dir.path(),
+        &Some("postgres://nobody@127.0.0.1:1/none".into()),
+        None,
+        &["serve"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the database postgres://nobody@127.0.0.1:1/none cannot be used"), "{err}");
+    std::fs::write(dir.path().join("controls/broken.md"), "---\nid: [\n---\n").unwrap();
+    let (code, _, err) = run(dir.path(), &["serve"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("controls/broken.md"), "{err}");
+}

@@ -195,8 +195,16 @@ pub(crate) fn router(app: Arc<App>) -> Router {
 /// Opens the database (creating the server's tables), loads the program,
 /// listens, and serves until SIGTERM or Ctrl-C, finishing requests in flight.
 pub async fn serve(config: Config, loader: Arc<dyn Loader>) -> Result<(), ServerError> {
-    let store = Store::open(config.location.clone()).await?;
-    db::prepare(&store).await?;
+    let unusable = |e: &dyn std::fmt::Display| {
+        ServerError::Config(format!(
+            "the database {} cannot be used: {e}",
+            config.location.describe()
+        ))
+    };
+    let store = Store::open(config.location.clone())
+        .await
+        .map_err(|e| unusable(&e))?;
+    db::prepare(&store).await.map_err(|e| unusable(&e))?;
     let first = {
         let loader = loader.clone();
         tokio::task::spawn_blocking(move || loader.load())
