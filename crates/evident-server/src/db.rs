@@ -5,7 +5,7 @@
 
 use crate::ServerError;
 use evident_store::{Backend, Store};
-use sqlx::{AnyPool, Connection};
+use sqlx::Connection;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS server_users (
@@ -41,8 +41,4 @@ pub async fn prepare(store: &Store) -> Result<(), ServerError> {
         .await?;
     tx.commit().await?;
     Ok(())
-}
-
-pub fn pool(store: &Store) -> &AnyPool {
-    store.pool()
 }

@@ -30,8 +30,9 @@ pub struct Reflection {
     pub ledger_size: u64,
     pub as_of: String,
     pub org: String,
-    /// The public portal: path inside the site → bytes.
-    pub site: HashMap<String, Vec<u8>>,
+    /// The public portal: path inside the site → bytes (shared by every
+    /// request that serves the page, not copied).
+    pub site: HashMap<String, axum::body::Bytes>,
     pub status: Vec<u8>,
     pub gaps: Vec<u8>,
     pub remediation: Vec<u8>,
@@ -90,7 +91,7 @@ impl Reflection {
             overrides: inputs.overrides,
         };
         evident_portal::build(&portal, |path, bytes| {
-            site.insert(path.to_string(), bytes.to_vec());
+            site.insert(path.to_string(), axum::body::Bytes::copy_from_slice(bytes));
             Ok::<(), String>(())
         })
         .map_err(|e| match e {

@@ -17,7 +17,6 @@ pub struct Session {
     pub email: String,
     pub role: Role,
     pub csrf: String,
-    digest: String,
 }
 
 /// Opens a session; returns the cookie's value (the only copy of the id).
@@ -69,7 +68,6 @@ pub async fn find(pool: &AnyPool, cookie: &str, now: i64) -> Result<Option<Sessi
         email: row.try_get("email")?,
         role: Role::parse(&role).map_err(ServerError::Damaged)?,
         csrf: row.try_get("csrf")?,
-        digest,
     }))
 }
 
@@ -88,11 +86,4 @@ pub async fn close_all(pool: &AnyPool, email: &str) -> Result<u64, ServerError> 
         .execute(pool)
         .await?
         .rows_affected())
-}
-
-impl Session {
-    /// Whether this is the session `cookie` names (for tests of fixation).
-    pub fn is(&self, cookie: &str) -> bool {
-        secrets::same(&self.digest, &secrets::digest(cookie))
-    }
 }

@@ -61,14 +61,10 @@ pub async fn session(
 ) -> Answer {
     let Json(req) = body.map_err(|e| ApiError::new(e.status(), "bad-request", e.body_text()))?;
     let from = address(&app, &headers, peer);
-    let cookie = sign_in(&app, &req.email, &req.password, &req.totp, &from).await?;
-    let role = sessions::find(app.pool(), &cookie, now().unix())
-        .await?
-        .map(|s| s.role.as_str().to_string())
-        .unwrap_or_default();
+    let (cookie, user) = sign_in(&app, &req.email, &req.password, &req.totp, &from).await?;
     let body = SessionCreated {
-        email: req.email.trim().to_lowercase(),
-        role,
+        email: user.email,
+        role: user.role.as_str().to_string(),
         expires_in: sessions::ABSOLUTE,
     };
     Ok((
@@ -82,14 +78,14 @@ pub async fn session(
 }
 
 /// The one sign-in check, for the API and the form: returns the new
-/// session's cookie value. Every attempt is in the audit log.
+/// session's cookie value and the account. Every attempt is in the audit log.
 pub(super) async fn sign_in(
     app: &App,
     email: &str,
     password: &str,
     code: &str,
     from: &str,
-) -> Result<String, ApiError> {
+) -> Result<(String, accounts::User), ApiError> {
     let t = now().unix();
     let account = throttle::account_key(email);
     let keys = [
@@ -139,7 +135,7 @@ pub(super) async fn sign_in(
         format!("{} signed in", user.email),
     ))
     .await?;
-    Ok(cookie)
+    Ok((cookie, user))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

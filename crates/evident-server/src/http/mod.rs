@@ -77,7 +77,7 @@ impl App {
     }
 
     pub fn pool(&self) -> &sqlx::AnyPool {
-        db::pool(&self.ledger.store)
+        self.ledger.store.pool()
     }
 
     /// Records a change in the audit log.
@@ -220,7 +220,7 @@ pub async fn serve(config: Config, loader: Arc<dyn Loader>) -> Result<(), Server
                 config.listen
             ))
         })?;
-    let accounts = accounts::list(db::pool(&store)).await?;
+    let accounts = accounts::list(store.pool()).await?;
     let fingerprint = loader.fingerprint();
     let app = Arc::new(App {
         ledger: Ledger {

@@ -186,7 +186,7 @@ pub async fn sign_in(
     }
     let from = address(&app, &headers, peer);
     match api::sign_in(&app, &f.email, &f.password, &f.totp, &from).await {
-        Ok(cookie) => {
+        Ok((cookie, _)) => {
             let mut res = Redirect::to("/app/").into_response();
             res.headers_mut().append(
                 header::SET_COOKIE,
