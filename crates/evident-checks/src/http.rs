@@ -3,6 +3,7 @@
 //! evidence.
 
 use crate::{CheckResult, tls_provider};
+use evident_core::causes::chain;
 use evident_core::model::checks::{HttpCheck, HttpMethod};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -159,16 +160,4 @@ fn method(check: &HttpCheck) -> &'static str {
         HttpMethod::Get => "GET",
         HttpMethod::Head => "HEAD",
     }
-}
-
-/// An error with its causes: reqwest's own message alone says little ("error sending request").
-pub(crate) fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

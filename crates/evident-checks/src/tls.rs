@@ -5,8 +5,8 @@
 //! ClientHello for that version is sent and the first record back says whether
 //! the server answered with a ServerHello (accepted) or an alert (refused).
 
-use crate::http::chain as error_chain;
 use crate::{CheckResult, Context, tls_provider};
+use evident_core::causes::chain as error_chain;
 use evident_core::model::checks::TlsCheck;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod catalog;
+pub mod causes;
 pub mod coverage;
 pub mod gaps;
 pub mod judgement;

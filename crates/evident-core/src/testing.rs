@@ -53,6 +53,7 @@ pub fn program(controls: Vec<Control>) -> TrustProgram {
             witnesses: vec![],
             timestamp: None,
             metrics: Default::default(),
+            s3: None,
         },
         controls,
         policies: vec![],

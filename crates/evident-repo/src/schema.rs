@@ -41,6 +41,26 @@ pub struct ConfigDoc {
     pub timestamp: Option<T<TimestampDoc>>,
     #[serde(default)]
     pub metrics: MetricsDoc,
+    /// `[blobs]`: where evidence content is kept when not in `.evident/blobs/`.
+    #[serde(default)]
+    pub blobs: BlobsDoc,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BlobsDoc {
+    pub s3: Option<T<S3Doc>>,
+}
+
+/// `[blobs] s3 = {...}`. No credentials: they come from the environment, so
+/// the trust repo (in git) never holds a secret.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Doc {
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: Option<String>,
+    pub prefix: Option<String>,
 }
 
 /// `[metrics]`: evidence items the metrics read, as `CONTROL/ITEM`.

@@ -3,6 +3,7 @@
 //! rustls crypto provider for https.)
 
 use crate::ServerError;
+use evident_core::causes::chain;
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -77,13 +78,13 @@ pub async fn upload(u: Upload<'_>) -> Result<Created, ServerError> {
     let mut response = request
         .send()
         .await
-        .map_err(|e| ServerError::Config(format!("{url}: {}", causes(&e))))?;
+        .map_err(|e| ServerError::Config(format!("{url}: {}", chain(&e))))?;
     let status = response.status();
     let mut body = Vec::new();
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| ServerError::Config(format!("{url}: {}", causes(&e))))?
+        .map_err(|e| ServerError::Config(format!("{url}: {}", chain(&e))))?
     {
         body.extend_from_slice(&chunk);
         if body.len() > MAX_ANSWER {
@@ -108,16 +109,4 @@ pub async fn upload(u: Upload<'_>) -> Result<Created, ServerError> {
     } else {
         ServerError::Config(message)
     })
-}
-
-/// reqwest's message and its causes: its own alone says only "error sending request".
-fn causes(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

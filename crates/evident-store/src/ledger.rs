@@ -35,7 +35,7 @@ impl<B: BlobStore> Ledger<B> {
     pub async fn record(&self, evidence: Vec<Evidence>, not_after: Instant) -> Result<Range<u64>> {
         let mut entries = Vec::with_capacity(evidence.len());
         for Evidence { content, mut entry } in evidence {
-            entry.content_sha256 = self.put(&content)?;
+            entry.content_sha256 = self.put(&content).await?;
             entries.push(entry);
         }
         self.store.append(&entries, not_after).await
@@ -51,16 +51,17 @@ impl<B: BlobStore> Ledger<B> {
     ) -> Result<Appended> {
         let mut entries = Vec::with_capacity(evidence.len());
         for Evidence { content, mut entry } in evidence {
-            entry.content_sha256 = self.put(&content)?;
+            entry.content_sha256 = self.put(&content).await?;
             entries.push(entry);
         }
         self.store.append_request(entries, now, request).await
     }
 
-    fn put(&self, content: &[u8]) -> Result<String> {
+    async fn put(&self, content: &[u8]) -> Result<String> {
         let hash = self
             .blobs
             .put(content)
+            .await
             .map_err(|e| StoreError::Database(format!("storing evidence content: {e}")))?;
         Ok(hex::encode(&hash))
     }
@@ -149,7 +150,7 @@ impl<B: BlobStore> Ledger<B> {
                 continue;
             };
             if blobs_seen.insert(content)
-                && let Err(e) = self.blobs.get(&content)
+                && let Err(e) = self.blobs.get(&content).await
             {
                 let message = match e.kind() {
                     std::io::ErrorKind::NotFound => {

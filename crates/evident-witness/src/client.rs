@@ -44,7 +44,9 @@ pub async fn add_checkpoint(
         .body(body)
         .send()
         .await
-        .map_err(|e| WitnessError::Refused(format!("{endpoint}: {}", chain(&e))))?;
+        .map_err(|e| {
+            WitnessError::Refused(format!("{endpoint}: {}", evident_core::causes::chain(&e)))
+        })?;
     let status = response.status().as_u16();
     let bytes = read_bounded(&mut response, MAX_RESPONSE_BYTES, &endpoint).await?;
     let text = String::from_utf8_lossy(&bytes);
@@ -113,16 +115,4 @@ pub(crate) async fn read_bounded(
         }
     }
     Ok(bytes)
-}
-
-/// An error with its causes: reqwest's own message alone says only
-/// "error sending request".
-pub(crate) fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    text
 }

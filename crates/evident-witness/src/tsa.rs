@@ -24,7 +24,9 @@ pub async fn stamp(
         .body(request(hash, u64::from_be_bytes(nonce)))
         .send()
         .await
-        .map_err(|e| WitnessError::Refused(format!("{url}: {}", crate::client::chain(&e))))?;
+        .map_err(|e| {
+            WitnessError::Refused(format!("{url}: {}", evident_core::causes::chain(&e)))
+        })?;
     if !response.status().is_success() {
         return Err(WitnessError::Refused(format!(
             "{url} answered {}",

@@ -331,6 +331,28 @@ fn corpus() -> Vec<(&'static str, Vec<Edit>, Vec<&'static str>)> {
             ],
         ),
         (
+            "an S3 bucket name that is not one",
+            vec![w(
+                "evident.toml",
+                &format!(
+                    "{CONFIG}\n[blobs]\ns3 = {{ endpoint = \"https://s3.example.com\", bucket = \"Acme_Evidence\" }}\n"
+                ),
+            )],
+            vec![
+                "evident.toml:20:6: error: blobs.s3.bucket: `Acme_Evidence` is not a bucket name",
+            ],
+        ),
+        (
+            "an S3 secret in the trust repo",
+            vec![w(
+                "evident.toml",
+                &format!(
+                    "{CONFIG}\n[blobs]\ns3 = {{ endpoint = \"https://s3.example.com\", bucket = \"acme\", secret_access_key = \"x\" }}\n"
+                ),
+            )],
+            vec!["secret_access_key"],
+        ),
+        (
             "a javascript: organisation address",
             vec![w(
                 "evident.toml",

@@ -10,6 +10,7 @@ mod common;
 use common::{run_env, serve, write_fixture};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, SET_COOKIE};
+use sha2::Digest;
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
@@ -20,26 +21,19 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 /// `evident user add EMAIL --role ROLE --password-stdin`: its stdout.
 fn add_user(dir: &Path, email: &str, role: &str, password: &str) -> String {
-    add_user_on(dir, &None, email, role, password)
+    add_user_on(dir, &[], email, role, password)
 }
 
+/// [`add_user`] with these environment variables (the database, S3).
 fn add_user_on(
     dir: &Path,
-    url: &Option<String>,
+    vars: &[(&str, &str)],
     email: &str,
     role: &str,
     password: &str,
 ) -> String {
-    let mut command = common::evident();
-    match url {
-        Some(u) => command.env("EVIDENT_DATABASE_URL", u),
-        None => command.env_remove("EVIDENT_DATABASE_URL"),
-    };
-    let out = command
-        .arg("-C")
-        .arg(dir)
+    let out = common::evident_with(dir, vars)
         .args(["user", "add", email, "--role", role, "--password-stdin"])
-        .env_remove("EVIDENT_NOW")
         .write_stdin(format!("{password}\n"))
         .output()
         .unwrap();
@@ -52,15 +46,21 @@ fn add_user_on(
 }
 
 fn token(dir: &Path, name: &str, role: &str, controls: &[&str]) -> String {
-    token_on(dir, &None, name, role, controls)
+    token_on(dir, &[], name, role, controls)
 }
 
-fn token_on(dir: &Path, url: &Option<String>, name: &str, role: &str, controls: &[&str]) -> String {
+fn token_on(
+    dir: &Path,
+    vars: &[(&str, &str)],
+    name: &str,
+    role: &str,
+    controls: &[&str],
+) -> String {
     let mut args = vec!["token", "create", "--name", name, "--role", role];
     for c in controls {
         args.extend(["--control", c]);
     }
-    let (code, out, err) = run_env(dir, url, None, &args);
+    let (code, out, err) = common::run_vars(dir, vars, &args);
     assert_eq!(code, 0, "{err}");
     out.trim().to_string()
 }
@@ -947,21 +947,31 @@ fn the_team_server_in_a_browser() {
 }
 
 /// Scale-out on real parts: two `evident serve` processes over one
-/// PostgreSQL database, sharing nothing in memory. Uploads through both at
-/// once never fork the log or lose an acknowledged entry (`ledger verify`
-/// passes and every acknowledged entry is there); a session made on one
-/// process works on the other. (Content blobs are the checkout's folder, on
-/// one machine here; S3-compatible blob storage is not built yet.)
+/// PostgreSQL database and one S3-compatible bucket, sharing nothing in
+/// memory. Uploads through both at once never fork the log or lose an
+/// acknowledged entry (`ledger verify` passes, reading every blob back from
+/// the bucket, and every acknowledged entry is there); a session made on one
+/// process works on the other; nothing is written to the checkout's blob
+/// folder; an object altered in the bucket is reported by `ledger verify`.
 #[test]
-fn two_servers_on_one_postgresql_database_serve_one_program() {
+fn two_servers_on_postgresql_and_s3_serve_one_program() {
     let dir = fixture();
-    let url = Some(common::postgres_url("scale_out"));
-    let printed = add_user_on(dir.path(), &url, "owner@fixture.example", "owner", PASSWORD);
+    let url = common::postgres_url("scale_out");
+    let s3 = common::S3Server::start("evidence");
+    let mut vars = s3.vars("evidence");
+    vars.push(("EVIDENT_DATABASE_URL", &url));
+    let printed = add_user_on(
+        dir.path(),
+        &vars,
+        "owner@fixture.example",
+        "owner",
+        PASSWORD,
+    );
     let uri = uri_of(&printed);
-    let ci = token_on(dir.path(), &url, "ci", "editor", &[]);
+    let ci = token_on(dir.path(), &vars, "ci", "editor", &[]);
     let (a, b) = (
-        common::serve_on(dir.path(), &url),
-        common::serve_on(dir.path(), &url),
+        common::serve_with(dir.path(), &vars),
+        common::serve_with(dir.path(), &vars),
     );
     let c = common::http_client();
     let acknowledged: Vec<u64> = rt().block_on(async {
@@ -1033,12 +1043,11 @@ fn two_servers_on_one_postgresql_database_serve_one_program() {
         assert_eq!(res.status(), StatusCode::OK);
     });
     drop((a, b));
-    let (code, out, err) = run_env(dir.path(), &url, None, &["ledger", "verify", "--json"]);
+    let (code, out, err) = common::run_vars(dir.path(), &vars, &["ledger", "verify", "--json"]);
     assert_eq!(code, 0, "{out}{err}");
-    let (_, list, _) = run_env(
+    let (_, list, _) = common::run_vars(
         dir.path(),
-        &url,
-        None,
+        &vars,
         &["evidence", "list", "--control", "BACKUP", "--json"],
     );
     let list: serde_json::Value = serde_json::from_str(&list).unwrap();
@@ -1054,6 +1063,24 @@ fn two_servers_on_one_postgresql_database_serve_one_program() {
             "acknowledged entry {entry} is missing"
         );
     }
+    // Every upload's content is an object of the bucket, named by its hash;
+    // none went to the checkout.
+    let object = |i: usize| {
+        let hash = sha2::Sha256::digest(format!("upload {i}").as_bytes());
+        let name: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        s3.root.path().join("evidence").join(name)
+    };
+    for i in 0..60 {
+        assert!(object(i).is_file(), "upload {i} is not in the bucket");
+    }
+    let local = dir.path().join(".evident/blobs");
+    let files = std::fs::read_dir(&local).map_or(0, |d| d.count());
+    assert_eq!(files, 0, "nothing is kept in {}", local.display());
+    // An object changed in the bucket is found by the next verification.
+    std::fs::write(object(7), b"upload 8").unwrap();
+    let (code, out, err) = common::run_vars(dir.path(), &vars, &["ledger", "verify"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(format!("{out}{err}").contains("was altered"), "{out}{err}");
 }
 
 /// What cannot work is said before anything listens, with exit status 2: an
@@ -1080,6 +1107,25 @@ fn configuration_errors_stop_the_server_before_it_listens() {
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("postgres://nobody@127.0.0.1:1/none") && err.contains("refused"),
+        "{err}"
+    );
+    // S3 settings that are incomplete, or a bucket that refuses the key.
+    let (code, _, err) = common::run_vars(
+        dir.path(),
+        &[("EVIDENT_S3_ENDPOINT", "http://127.0.0.1:1")],
+        &["serve"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("EVIDENT_S3_BUCKET is not"), "{err}");
+    let s3 = common::S3Server::start("evidence");
+    let mut vars = s3.vars("evidence");
+    vars.retain(|(k, _)| *k != "AWS_SECRET_ACCESS_KEY");
+    vars.push(("AWS_SECRET_ACCESS_KEY", "not-the-secret"));
+    let (code, _, err) = common::run_vars(dir.path(), &vars, &["serve"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("evidence content cannot be kept in s3 http://127.0.0.1:")
+            && err.contains("cannot write: PUT refused with 403"),
         "{err}"
     );
     std::fs::write(dir.path().join("controls/broken.md"), "---\nid: [\n---\n").unwrap();

@@ -20,6 +20,84 @@ pub struct Config {
     pub timestamp: Option<TimestampAuthority>,
     /// Which evidence items the metrics read (`[metrics]`).
     pub metrics: MetricSources,
+    /// `[blobs] s3 = {...}`: evidence content in an S3-compatible bucket
+    /// instead of the checkout's `.evident/blobs/`.
+    pub s3: Option<S3Location>,
+}
+
+/// Where an S3-compatible bucket keeps evidence content, addressed path-style
+/// (`ENDPOINT/BUCKET/PREFIXhash`), so any endpoint serves. The credentials are
+/// never here: they come from the environment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct S3Location {
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub prefix: String,
+}
+
+impl S3Location {
+    pub const DEFAULT_REGION: &str = "us-east-1";
+
+    /// The first field that cannot be used, with what is wrong and how to fix it.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        let e = &self.endpoint;
+        let rest = e
+            .strip_prefix("https://")
+            .or_else(|| e.strip_prefix("http://"));
+        match rest {
+            None => {
+                return Some((
+                    "endpoint",
+                    format!("`{e}` is not a web address; write https://s3.example.com"),
+                ));
+            }
+            Some(r) if r.is_empty() || r.contains(['?', '#', '@', ' ']) || r.starts_with('/') => {
+                return Some((
+                    "endpoint",
+                    format!(
+                        "`{e}` must be scheme://host[:port][/path], with no query, user or fragment"
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        let b = &self.bucket;
+        let bucket_ok = (3..=63).contains(&b.len())
+            && b.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-')
+            && b.as_bytes()[0].is_ascii_alphanumeric()
+            && b.as_bytes()[b.len() - 1].is_ascii_alphanumeric();
+        if !bucket_ok {
+            return Some((
+                "bucket",
+                format!(
+                    "`{b}` is not a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens"
+                ),
+            ));
+        }
+        let r = &self.region;
+        if r.is_empty() || !r.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
+            return Some((
+                "region",
+                format!("`{r}` is not a region; write {}", Self::DEFAULT_REGION),
+            ));
+        }
+        let p = &self.prefix;
+        let prefix_ok = !p.starts_with('/')
+            && !p.split('/').any(|s| s == "." || s == "..")
+            && p.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'-' | b'_' | b'.'));
+        if !prefix_ok {
+            return Some((
+                "prefix",
+                format!(
+                    "`{p}` may hold letters, digits, `/`, `-`, `_` and `.`, and must not start with `/`"
+                ),
+            ));
+        }
+        None
+    }
 }
 
 /// `[metrics]`: the items whose entries are the backup success rate and the

@@ -6,7 +6,7 @@ use crate::parse_error;
 use crate::schema::{ConfigDoc, SCHEMA_VERSION};
 use evident_core::model::{
     Audit, AuditType, Auditor, Config, DisclosureTerms, Escalation, MetricSources, NotApplicable,
-    Org, Portal, SlaDays, TimestampAuthority, Witness,
+    Org, Portal, S3Location, SlaDays, TimestampAuthority, Witness,
 };
 use evident_core::sample::SampleSizes;
 use evident_core::time::Interval;
@@ -74,6 +74,25 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
             );
         }
     }
+    let s3 = doc.blobs.s3.map(|spanned| {
+        let span = spanned.span();
+        let d = spanned.into_inner();
+        let location = S3Location {
+            endpoint: d.endpoint.trim_end_matches('/').to_string(),
+            bucket: d.bucket,
+            region: d
+                .region
+                .unwrap_or_else(|| S3Location::DEFAULT_REGION.into()),
+            prefix: d.prefix.unwrap_or_default(),
+        };
+        if let Some((field, message)) = location.problem() {
+            cx.diags.push(
+                err(span, &format!("blobs.s3.{field}"), message)
+                    .hint("docs/server.md describes S3-compatible storage"),
+            );
+        }
+        location
+    });
     for (field, value) in [
         ("org.name", &doc.org.name),
         ("org.security_contact", &doc.org.security_contact),
@@ -507,6 +526,7 @@ pub(super) fn load(cx: &mut Cx<'_>) -> Option<Config> {
         },
         sample,
         database: doc.database.map(|d| d.into_inner()),
+        s3,
         witnesses: doc
             .witness
             .into_iter()

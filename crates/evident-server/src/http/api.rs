@@ -258,8 +258,11 @@ pub async fn evidence_add(
         &from_addr,
         true,
         format!(
-            "{who} added {} to {}/{}",
-            form.filename, form.control, form.item
+            "{who} added {} (SHA-256 {}) to {}/{}",
+            form.filename,
+            evident_ledger::hex::encode(&evident_ledger::blobs::sha256(&form.content)),
+            form.control,
+            form.item
         ),
     );
     let appended = app
@@ -649,7 +652,7 @@ pub async fn evidence_content(
         )
     })?;
     use evident_ledger::blobs::BlobStore;
-    let bytes = app.ledger.blobs.get(&hash).map_err(|e| {
+    let bytes = app.ledger.blobs.get(&hash).await.map_err(|e| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "no-content",

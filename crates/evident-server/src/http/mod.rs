@@ -17,8 +17,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use evident_core::time::Instant;
-use evident_ledger::blobs::FsBlobs;
-use evident_store::{Ledger, Location, Store};
+use evident_store::{Blobs, Ledger, Location, Store};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -32,7 +31,8 @@ pub struct Config {
     /// client's address is the proxy's `X-Forwarded-For`.
     pub trust_proxy: bool,
     pub location: Location,
-    pub blobs: PathBuf,
+    /// Where evidence content is kept (the checkout, or a bucket several servers share).
+    pub blobs: Blobs,
     /// Shown at start: the trust repo served.
     pub repo: PathBuf,
 }
@@ -48,7 +48,7 @@ pub trait Loader: Send + Sync + 'static {
 
 /// Everything a request may need; nothing here is the only copy of any state.
 pub(crate) struct App {
-    pub ledger: Ledger<FsBlobs>,
+    pub ledger: Ledger<Blobs>,
     pub loader: Arc<dyn Loader>,
     pub view: RwLock<Arc<Reflection>>,
     /// Why the latest reload failed (the previous reflection is still served).
@@ -205,6 +205,12 @@ pub async fn serve(config: Config, loader: Arc<dyn Loader>) -> Result<(), Server
         .await
         .map_err(|e| unusable(&e))?;
     db::prepare(&store).await.map_err(|e| unusable(&e))?;
+    config.blobs.probe().await.map_err(|e| {
+        ServerError::Config(format!(
+            "evidence content cannot be kept in {}: {e}",
+            config.blobs.describe()
+        ))
+    })?;
     let first = {
         let loader = loader.clone();
         tokio::task::spawn_blocking(move || loader.load())
@@ -222,10 +228,11 @@ pub async fn serve(config: Config, loader: Arc<dyn Loader>) -> Result<(), Server
         })?;
     let accounts = accounts::list(store.pool()).await?;
     let fingerprint = loader.fingerprint();
+    let blobs_at = config.blobs.describe();
     let app = Arc::new(App {
         ledger: Ledger {
             store,
-            blobs: FsBlobs::new(config.blobs.clone()),
+            blobs: config.blobs,
         },
         loader,
         view: RwLock::new(Arc::new(first)),
@@ -242,13 +249,14 @@ pub async fn serve(config: Config, loader: Arc<dyn Loader>) -> Result<(), Server
         .map_err(|e| ServerError::Config(e.to_string()))?;
     let view = app.view();
     println!(
-        "evident serve: http://{address}/ (trust repo {}{}, database {}, {} ledger entries)",
+        "evident serve: http://{address}/ (trust repo {}{}, database {}, blobs {}, {} ledger entries)",
         config.repo.display(),
         view.commit
             .as_deref()
             .map(|c| format!(" at {}", &c[..c.len().min(12)]))
             .unwrap_or_default(),
         config.location.describe(),
+        blobs_at,
         view.ledger_size
     );
     if !accounts.iter().any(|u| u.role == crate::roles::Role::Owner) {

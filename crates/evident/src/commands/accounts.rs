@@ -7,11 +7,10 @@ use crate::cli::{TokenCommand, UserCommand};
 use crate::failure::{Failure, VerbResult};
 use crate::output::{print_json, table};
 use evident_core::catalog::Catalog;
-use evident_ledger::blobs::FsBlobs;
 use evident_server::audit::Change;
 use evident_server::roles::Role;
 use evident_server::{accounts, db, tokens};
-use evident_store::Ledger;
+use evident_store::{Blobs, Ledger};
 use std::io::Read;
 use std::path::Path;
 
@@ -26,7 +25,7 @@ fn operator() -> String {
 /// Runs `work` on the ledger with the server's tables in place.
 fn with_accounts<T>(
     repo: &Path,
-    work: impl AsyncFnOnce(&Ledger<FsBlobs>) -> Result<T, Failure>,
+    work: impl AsyncFnOnce(&Ledger<Blobs>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     let program = super::load_program(repo, &Catalog::tsc())?;
     with_ledger(repo, &program, async |ledger| {
@@ -35,7 +34,7 @@ fn with_accounts<T>(
     })
 }
 
-async fn record(ledger: &Ledger<FsBlobs>, what: &str, detail: String) -> Result<(), Failure> {
+async fn record(ledger: &Ledger<Blobs>, what: &str, detail: String) -> Result<(), Failure> {
     let change = Change::new(&operator(), what, "command line", true, detail);
     let now = super::instant();
     ledger

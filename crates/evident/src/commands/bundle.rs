@@ -8,8 +8,9 @@ use crate::output::print_json;
 use ed25519_dalek::Signer;
 use evident_audit::bundle::{BundleEntry, TimeProofs, assemble, verify};
 use evident_audit::worksheet::worksheet;
-use evident_ledger::blobs::{BlobStore, FsBlobs};
+use evident_ledger::blobs::BlobStore;
 use evident_ledger::merkle::{self, MemoryTree};
+use evident_store::Blobs;
 use evident_store::StoreError;
 use futures_util::StreamExt;
 use std::path::Path;
@@ -82,8 +83,22 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
             .as_ref()
             .map(|t| (t.authority.name.as_str(), t.pem.as_str())),
     };
-    // Streamed into a file beside the target: one blob buffer in memory at a time.
-    let blobs = FsBlobs::new(repo.join(ledger_access::BLOB_DIR));
+    // Streamed into a file beside the target: one blob in memory at a time
+    // (files are streamed; objects of a bucket are fetched one by one on a
+    // runtime of their own).
+    let blobs = ledger_access::blobs(repo, &loaded.program.config)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::unmet(format!("cannot start a runtime: {e}")))?;
+    let open = |hash: &merkle::Hash| -> std::io::Result<Box<dyn std::io::Read>> {
+        match &blobs {
+            Blobs::Files(files) => Ok(Box::new(files.open(hash)?)),
+            s3 => Ok(Box::new(std::io::Cursor::new(
+                runtime.block_on(s3.get(hash))?,
+            ))),
+        }
+    };
     let mut failure = None;
     evident_fsio::replace_with(out, |file| {
         assemble(
@@ -93,7 +108,7 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
             &time,
             &sheet,
             &entries,
-            |hash| blobs.open(hash),
+            open,
             |m| key.sign(m).to_bytes(),
         )
         .and_then(|w| {

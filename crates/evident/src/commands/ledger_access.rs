@@ -8,23 +8,19 @@ use evident_core::model::{Config, TrustProgram};
 use evident_core::model::{TimestampAuthority, Witness};
 use evident_core::proof::{Proofs, Witnessed};
 use evident_core::time::Instant;
-use evident_ledger::blobs::FsBlobs;
 use evident_ledger::checkpoint::{Checkpoint, Cosignature};
 use evident_ledger::keys;
 use evident_ledger::note::SignatureLine;
 use evident_ledger::note::{self, VerifierKey};
 use evident_ledger::timestamp;
-use evident_store::{Ledger, Location, Store, StoreError};
+use evident_store::{Blobs, Ledger, Location, Store, StoreError};
 use evident_witness::client::{self, Answer};
 use evident_witness::tsa;
 use std::future::Future;
 use std::path::Path;
 
-/// Where content blobs live, relative to the trust repo.
-pub const BLOB_DIR: &str = ".evident/blobs";
-
 /// Runs one command's database work to completion on a single thread.
-fn block_on<F: Future>(work: F) -> F::Output {
+pub fn block_on<F: Future>(work: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -36,7 +32,7 @@ fn block_on<F: Future>(work: F) -> F::Output {
 pub fn with_ledger<T>(
     repo: &Path,
     program: &TrustProgram,
-    work: impl AsyncFnOnce(&Ledger<FsBlobs>) -> Result<T, Failure>,
+    work: impl AsyncFnOnce(&Ledger<Blobs>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     block_on(async {
         let ledger = open(repo, &program.config).await?;
@@ -52,15 +48,19 @@ pub fn location(repo: &Path, config: &Config) -> Result<Location, Failure> {
     Location::choose(env.as_deref(), config.database.as_deref(), repo).map_err(Failure::input)
 }
 
-/// Opens the ledger [`location`] names.
-async fn open(repo: &Path, config: &Config) -> Result<Ledger<FsBlobs>, Failure> {
+/// Where evidence content is kept: `EVIDENT_S3_*`, else evident.toml's
+/// `[blobs] s3`, else the checkout's `.evident/blobs/`.
+pub fn blobs(repo: &Path, config: &Config) -> Result<Blobs, Failure> {
+    Blobs::choose(|name| std::env::var(name).ok(), config.s3.as_ref(), repo).map_err(store_failure)
+}
+
+/// Opens the ledger [`location`] names, its content where [`blobs`] says.
+async fn open(repo: &Path, config: &Config) -> Result<Ledger<Blobs>, Failure> {
+    let blobs = blobs(repo, config)?;
     let store = Store::open(location(repo, config)?)
         .await
         .map_err(store_failure)?;
-    Ok(Ledger {
-        store,
-        blobs: FsBlobs::new(repo.join(BLOB_DIR)),
-    })
+    Ok(Ledger { store, blobs })
 }
 
 pub fn store_failure(e: StoreError) -> Failure {
@@ -117,7 +117,7 @@ pub fn public_key(path: &Path) -> Result<VerifyingKey, Failure> {
 /// every verb (checkpoint, demo, bundle) makes a checkpoint.
 pub async fn sign_checkpoint(
     repo: &Path,
-    ledger: &Ledger<FsBlobs>,
+    ledger: &Ledger<Blobs>,
     program: &TrustProgram,
     key: &SigningKey,
 ) -> Result<(i64, Checkpoint), Failure> {
@@ -292,7 +292,7 @@ pub fn proofs(
 /// again once). A witness that cannot be reached, or refuses, is a warning:
 /// the checkpoint is kept, without that cosignature.
 async fn ask_witnesses(
-    ledger: &Ledger<FsBlobs>,
+    ledger: &Ledger<Blobs>,
     witnesses: &[(Witness, VerifierKey)],
     cp: &Checkpoint,
 ) -> Result<Vec<Cosignature>, Failure> {
@@ -437,7 +437,7 @@ pub fn collected_by_check(
 
 /// Records `new`, when there is anything to record.
 pub async fn record_all(
-    ledger: &Ledger<FsBlobs>,
+    ledger: &Ledger<Blobs>,
     new: Vec<evident_store::Evidence>,
 ) -> Result<(), Failure> {
     if !new.is_empty() {

