@@ -145,6 +145,50 @@ pub async fn remove(pool: &AnyPool, email: &str) -> Result<bool, ServerError> {
     Ok(gone > 0)
 }
 
+/// Gives an account another role and ends its sessions, so the new role
+/// applies from its next sign-in with the second factor that role needs.
+/// Returns the role it had. Refused: an unknown account, taking the last
+/// owner's role away, and raising an enrolled account that has no
+/// authenticator (a viewer's) to a role that needs one.
+pub async fn set_role(pool: &AnyPool, email_text: &str, role: Role) -> Result<Role, ServerError> {
+    let email = email_text.trim().to_lowercase();
+    let Some(user) = find(pool, &email).await? else {
+        return Err(ServerError::Input(format!(
+            "there is no account {email}; `evident user list` shows them"
+        )));
+    };
+    if user.role == Role::Owner && role != Role::Owner {
+        let owners = list(pool)
+            .await?
+            .iter()
+            .filter(|u| u.role == Role::Owner)
+            .count();
+        if owners == 1 {
+            return Err(ServerError::Input(format!(
+                "{email} is the only owner: make another owner first"
+            )));
+        }
+    }
+    if user.enrolled && !user.second_factor && role.needs_second_factor() {
+        return Err(ServerError::Input(format!(
+            "{email} enrolled without an authenticator (as a {}), and a {} needs one: remove the account and invite it again as {}",
+            user.role.as_str(),
+            role.as_str(),
+            role.as_str()
+        )));
+    }
+    sqlx::query("UPDATE server_users SET role = $1 WHERE email = $2")
+        .bind(role.as_str())
+        .bind(email.clone())
+        .execute(pool)
+        .await?;
+    sqlx::query("DELETE FROM server_sessions WHERE email = $1")
+        .bind(email)
+        .execute(pool)
+        .await?;
+    Ok(user.role)
+}
+
 /// Ten new codes (any earlier ones are dropped), returned once, stored as digests.
 async fn new_recovery_codes(pool: &AnyPool, email: &str) -> Result<Vec<String>, ServerError> {
     sqlx::query("DELETE FROM server_recovery WHERE email = $1")

@@ -180,6 +180,14 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Give an account another role; its sessions end, so the new role
+    /// applies from its next sign-in.
+    Role {
+        email: String,
+        /// owner, admin, editor, viewer or auditor.
+        #[arg(long)]
+        role: String,
+    },
     /// Remove an account and end its sessions.
     Remove { email: String },
 }

@@ -798,6 +798,185 @@ fn forms_need_their_csrf_token_and_user_text_is_inert() {
     assert!(!list.contains("forged"), "{list}");
 }
 
+/// The CSRF token a signed-in page's forms carry.
+fn csrf_of(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("the page has a form")
+        + "name=\"csrf\" value=\"".len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+/// Roles change in place, from the command line or the People page, and take
+/// effect at once: the account's sessions end, so it signs in again with the
+/// second factor its new role needs. The last owner keeps the role; a viewer
+/// who enrolled without an authenticator is not raised to a role that needs
+/// one. Every change is in the audit log.
+#[test]
+fn roles_change_in_place_and_end_the_sessions_they_change() {
+    let dir = fixture();
+    let owner_uri = uri_of(&add_user(
+        dir.path(),
+        "owner@fixture.example",
+        "owner",
+        PASSWORD,
+    ));
+    let editor_uri = uri_of(&add_user(
+        dir.path(),
+        "editor@fixture.example",
+        "editor",
+        PASSWORD,
+    ));
+    add_user(dir.path(), "viewer@fixture.example", "viewer", PASSWORD);
+
+    let (code, _, err) = run(
+        dir.path(),
+        &["user", "role", "owner@fixture.example", "--role", "admin"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("only owner"), "{err}");
+    let (code, _, err) = run(
+        dir.path(),
+        &["user", "role", "viewer@fixture.example", "--role", "editor"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("enrolled without an authenticator"), "{err}");
+    let (code, _, err) = run(
+        dir.path(),
+        &["user", "role", "nobody@fixture.example", "--role", "editor"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no account nobody@fixture.example"), "{err}");
+
+    let server = serve(dir.path());
+    let base = &server.base;
+    let c = common::http_client();
+    rt().block_on(async {
+        let get = async |cookie: &str, path: &str| {
+            let res = c
+                .get(format!("{base}{path}"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        };
+        let (_, headers, _) = sign_in(
+            &c,
+            base,
+            "editor@fixture.example",
+            PASSWORD,
+            &totp_code(&editor_uri, 0),
+            None,
+        )
+        .await;
+        let editor = session_cookie(&headers).unwrap();
+        assert_eq!(get(&editor, "/app/tokens").await.0, StatusCode::FORBIDDEN);
+        let (_, headers, _) = sign_in(
+            &c,
+            base,
+            "owner@fixture.example",
+            PASSWORD,
+            &totp_code(&owner_uri, 0),
+            None,
+        )
+        .await;
+        let owner = session_cookie(&headers).unwrap();
+        let (status, people) = get(&owner, "/app/users").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(people.contains("Change role"), "{people}");
+        let form = format!(
+            "csrf={}&action=role&email=editor%40fixture.example&role=admin",
+            csrf_of(&people)
+        );
+        let res = c
+            .post(format!("{base}/app/users"))
+            .header("cookie", &owner)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("editor@fixture.example is now admin; their sessions ended."),
+            "{body}"
+        );
+        // The editor's session ended with the change; signed in again, the
+        // account is an admin.
+        let (status, page) = get(&editor, "/app/tokens").await;
+        assert!(
+            status == StatusCode::SEE_OTHER || page.contains("Sign in"),
+            "{status} {page}"
+        );
+        let (_, headers, _) = sign_in(
+            &c,
+            base,
+            "editor@fixture.example",
+            PASSWORD,
+            &totp_code(&editor_uri, 1),
+            None,
+        )
+        .await;
+        let admin = session_cookie(&headers).unwrap();
+        assert_eq!(get(&admin, "/app/tokens").await.0, StatusCode::OK);
+        // An admin may not make an owner.
+        let (_, people) = get(&admin, "/app/users").await;
+        let form = format!(
+            "csrf={}&action=role&email=viewer%40fixture.example&role=owner",
+            csrf_of(&people)
+        );
+        let res = c
+            .post(format!("{base}/app/users"))
+            .header("cookie", &admin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("You may not give that account that role."),
+            "{body}"
+        );
+    });
+    let (code, out, err) = run(
+        dir.path(),
+        &["user", "role", "editor@fixture.example", "--role", "viewer"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("editor@fixture.example is now viewer (was admin)"),
+        "{out}"
+    );
+    let (_, list, _) = run(dir.path(), &["user", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let editor = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "editor@fixture.example")
+        .unwrap();
+    assert_eq!(editor["role"], "viewer");
+    let reader = token(dir.path(), "audit-reader", "owner", &[]);
+    let log = rt().block_on(async {
+        c.get(format!("{base}/api/v1/audit-log"))
+            .bearer_auth(&reader)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    for said in [
+        "owner@fixture.example changed editor@fixture.example from editor to admin",
+        "changed editor@fixture.example from admin to viewer",
+    ] {
+        assert!(log.contains(said), "the audit log says {said:?}: {log}");
+    }
+}
+
 /// schemathesis (PyPI) reads `/api/v1/openapi.json`, generates requests for
 /// every operation (with an owner's token, so the handlers run past the
 /// authorisation rule) and checks every answer: no server error, and each

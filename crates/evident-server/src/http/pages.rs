@@ -690,6 +690,54 @@ pub async fn users_change(
                 Err(e) => users_list(&app, &s, Some(e.to_string())).await,
             }
         }
+        "role" => {
+            let email = f.email.trim().to_lowercase();
+            let target = accounts::find(app.pool(), &email).await.ok().flatten();
+            let role = Role::parse(&f.role).ok();
+            let (Some(target), Some(role)) = (
+                target.filter(|u| u.email != s.email && authz::may_grant(s.role, u.role)),
+                role.filter(|r| authz::may_grant(s.role, *r)),
+            ) else {
+                return users_list(
+                    &app,
+                    &s,
+                    Some("You may not give that account that role.".into()),
+                )
+                .await;
+            };
+            let before = match accounts::set_role(app.pool(), &target.email, role).await {
+                Ok(before) => before,
+                Err(e) => return users_list(&app, &s, Some(e.to_string())).await,
+            };
+            let change = Change::new(
+                &s.email,
+                "user-role",
+                &from,
+                true,
+                format!(
+                    "{} changed {} from {} to {}",
+                    s.email,
+                    target.email,
+                    before.as_str(),
+                    role.as_str()
+                ),
+            );
+            if app.record(change).await.is_err() {
+                return message(
+                    &app,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Not recorded",
+                    "The role was changed but the audit log could not record it; change it again.",
+                    Some(&s),
+                );
+            }
+            let notice = format!(
+                "{} is now {}; their sessions ended.",
+                target.email,
+                role.as_str()
+            );
+            users_list(&app, &s, Some(notice)).await
+        }
         "remove" => {
             let email = f.email.trim().to_lowercase();
             let target = accounts::find(app.pool(), &email).await.ok().flatten();

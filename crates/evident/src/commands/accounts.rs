@@ -112,6 +112,33 @@ pub fn user(repo: &Path, command: UserCommand) -> VerbResult {
             }
             Ok(())
         }
+        UserCommand::Role { email, role: r } => {
+            let role = role(&r)?;
+            let email = email.trim().to_lowercase();
+            let before = with_accounts(repo, async |ledger| {
+                let before = accounts::set_role(ledger.store.pool(), &email, role)
+                    .await
+                    .map_err(server_failure)?;
+                record(
+                    ledger,
+                    "user-role",
+                    format!(
+                        "{} changed {email} from {} to {}",
+                        operator(),
+                        before.as_str(),
+                        role.as_str()
+                    ),
+                )
+                .await?;
+                Ok(before)
+            })?;
+            say!(
+                "{email} is now {} (was {}); its sessions ended",
+                role.as_str(),
+                before.as_str()
+            );
+            Ok(())
+        }
         UserCommand::Remove { email } => {
             let email = email.trim().to_lowercase();
             with_accounts(repo, async |ledger| {
