@@ -350,11 +350,12 @@ impl Store {
             Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => {
                 let mut tx = conn.begin().await?;
-                let wait = format!("SET LOCAL lock_timeout = {}", self.write_wait.as_millis());
-                sqlx::query(sqlx::AssertSqlSafe(wait))
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("LOCK TABLE entries IN EXCLUSIVE MODE")
+                // One round trip: the wait, then the lock.
+                let lock = format!(
+                    "SET LOCAL lock_timeout = {}; LOCK TABLE entries IN EXCLUSIVE MODE",
+                    self.write_wait.as_millis()
+                );
+                sqlx::raw_sql(sqlx::AssertSqlSafe(lock))
                     .execute(&mut *tx)
                     .await?;
                 tx
@@ -369,8 +370,7 @@ impl Store {
     pub async fn append(&self, entries: &[Entry], not_after: Instant) -> Result<Range<u64>> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = self.write(&mut conn).await?;
-        let size = size_of(&mut *tx).await?;
-        let floor = last_moment(&mut tx, size).await?;
+        let (size, floor) = last_moment(&mut tx).await?;
         self.insert(&mut tx, size, floor, entries, not_after)
             .await?;
         tx.commit().await?;
@@ -407,8 +407,7 @@ impl Store {
                 return Ok(Appended::Replayed(first as u64..(first + count) as u64));
             }
         }
-        let size = size_of(&mut *tx).await?;
-        let floor = last_moment(&mut tx, size).await?;
+        let (size, floor) = last_moment(&mut tx).await?;
         let stamp = floor.as_ref().map_or(now, |f| f.at.max(now));
         for e in &mut entries {
             e.collected_at = stamp.to_string();
@@ -684,8 +683,7 @@ impl Store {
     ) -> Result<StoredCheckpoint> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = self.write(&mut conn).await?;
-        let size = size_of(&mut *tx).await?;
-        let floor = last_moment(&mut tx, size).await?;
+        let (size, floor) = last_moment(&mut tx).await?;
         check_moment("the checkpoint", time, floor.as_ref(), not_after)?;
         let root = over_nodes(self.backend, &mut *tx, |n| merkle::range_root(n, 0, size)).await?;
         let text = sign(size, root);
@@ -782,20 +780,21 @@ struct Moment {
     what: String,
 }
 
-/// The later of the last entry's time and the latest checkpoint's: nothing
-/// may be written dated before it.
-async fn last_moment(tx: &mut sqlx::Transaction<'_, Any>, size: u64) -> Result<Option<Moment>> {
-    let mut floor = None;
-    if size > 0 {
-        let collected: i64 = sqlx::query_scalar("SELECT collected FROM entries WHERE seq = $1")
-            .bind(size as i64 - 1)
-            .fetch_one(&mut **tx)
+/// The log's size, and the later of the last entry's time and the latest
+/// checkpoint's: nothing may be written dated before it. (Two queries, as
+/// every write holds the lock while it asks.)
+async fn last_moment(tx: &mut sqlx::Transaction<'_, Any>) -> Result<(u64, Option<Moment>)> {
+    let last: Option<(i64, i64)> =
+        sqlx::query_as("SELECT seq, collected FROM entries ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
             .await?;
-        floor = Instant::from_unix(collected).map(|at| Moment {
+    let size = last.map_or(0, |(seq, _)| seq as u64 + 1);
+    let mut floor = last.and_then(|(seq, collected)| {
+        Instant::from_unix(collected).map(|at| Moment {
             at,
-            what: format!("entry {}", size - 1),
-        });
-    }
+            what: format!("entry {seq}"),
+        })
+    });
     let latest = sqlx::query("SELECT id, text FROM checkpoints ORDER BY id DESC LIMIT 1")
         .fetch_optional(&mut **tx)
         .await?;
@@ -813,7 +812,7 @@ async fn last_moment(tx: &mut sqlx::Transaction<'_, Any>, size: u64) -> Result<O
             });
         }
     }
-    Ok(floor)
+    Ok((size, floor))
 }
 
 /// Refuses a moment before the log's last one or beyond the clock's reach.

@@ -288,6 +288,11 @@ async fn watch(app: Arc<App>) {
         if app.refresh(force).await.is_ok() && force {
             last = std::time::Instant::now();
         }
+        // A reload judges and renders the whole program: under a stream of
+        // uploads the pages are renewed at most once a second rather than
+        // after every one, leaving the cores to the uploads. (The API's
+        // reports reload themselves when the ledger grew.)
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
