@@ -4,6 +4,9 @@
 //!   judgement, kept in memory) beside nginx serving the same pages as static
 //!   files `evident build` wrote, 50 connections, every page in turn;
 //!   goal: at least half of nginx's requests per second, p99 under 5 ms;
+//!   the p99 is also measured below saturation (each connection waits 2 ms
+//!   between requests), where it is the servers' latency rather than the
+//!   queue of a machine whose two cores the client shares;
 //! - authenticated uploads of small evidence files through
 //!   `POST /api/v1/evidence`, each acknowledged only once durable, on SQLite
 //!   and on PostgreSQL; goal: at least 1,000 entries/s;
@@ -21,6 +24,8 @@ const ROUNDS: usize = 3;
 const SECONDS: u32 = 5;
 const CONNECTIONS: u32 = 50;
 const UPLOAD_CONNECTIONS: u32 = 16;
+/// The pause of each connection between requests in the paced run.
+const PACE_MS: u32 = 2;
 const UPLOAD_SECONDS: u32 = 10;
 
 struct Process(Child);
@@ -293,6 +298,13 @@ fn main() {
     )
     .unwrap();
 
+    let paced = tmp.path().join("pages-paced.lua");
+    let pacing = format!(
+        "{}delay = function()\n  return {PACE_MS}\nend\n",
+        std::fs::read_to_string(&script).unwrap()
+    );
+    std::fs::write(&paced, pacing).unwrap();
+
     let (nginx_base, nginx_process) = nginx(tmp.path(), &site);
     let (evident_base, server) = serve(&repo, None);
     let (mut n, mut e) = (Vec::new(), Vec::new());
@@ -300,6 +312,8 @@ fn main() {
         n.push(wrk(&script, &nginx_base, CONNECTIONS, SECONDS));
         e.push(wrk(&script, &evident_base, CONNECTIONS, SECONDS));
     }
+    let n_paced = wrk(&paced, &nginx_base, CONNECTIONS, SECONDS);
+    let e_paced = wrk(&paced, &evident_base, CONNECTIONS, SECONDS);
     let portal_peak = peak_mib(server.0.id());
     drop(server);
     drop(nginx_process);
@@ -321,6 +335,18 @@ fn main() {
     println!(
         "ratio {:.2} of nginx (goal >= 0.5); p99 goal < 5 ms; server peak {portal_peak:.1} MiB",
         e_rps / n_rps
+    );
+    println!(
+        "== the same below saturation: each connection waits {PACE_MS} ms between requests, one run of {SECONDS} s"
+    );
+    println!("{:<16} {:>12} {:>10}", "", "requests/s", "p99 ms");
+    println!(
+        "{:<16} {:>12.0} {:>10.2}",
+        "nginx (static)", n_paced.rps, n_paced.p99_ms
+    );
+    println!(
+        "{:<16} {:>12.0} {:>10.2}",
+        "evident serve", e_paced.rps, e_paced.p99_ms
     );
 
     let (sqlite, sqlite_peak) = ingest("sqlite", tmp.path(), &repo, None);
