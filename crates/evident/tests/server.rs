@@ -882,22 +882,28 @@ fn roles_change_in_place_and_end_the_sessions_they_change() {
         )
         .await;
         let owner = session_cookie(&headers).unwrap();
-        let (status, people) = get(&owner, "/app/users").await;
-        assert_eq!(status, StatusCode::OK);
-        assert!(people.contains("Change role"), "{people}");
-        let form = format!(
-            "csrf={}&action=role&email=editor%40fixture.example&role=admin",
-            csrf_of(&people)
-        );
-        let res = c
-            .post(format!("{base}/app/users"))
-            .header("cookie", &owner)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form)
-            .send()
-            .await
-            .unwrap();
-        let body = res.text().await.unwrap();
+        // The People page's "Change role" form, as its signed-in sender.
+        let change_role = async |cookie: &str, email: &str, role: &str| {
+            let (status, people) = get(cookie, "/app/users").await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(people.contains("Change role"), "{people}");
+            let form = format!(
+                "csrf={}&action=role&email={}&role={role}",
+                csrf_of(&people),
+                email.replace('@', "%40")
+            );
+            c.post(format!("{base}/app/users"))
+                .header("cookie", cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        };
+        let body = change_role(&owner, "editor@fixture.example", "admin").await;
         assert!(
             body.contains("editor@fixture.example is now admin; their sessions ended."),
             "{body}"
@@ -921,20 +927,7 @@ fn roles_change_in_place_and_end_the_sessions_they_change() {
         let admin = session_cookie(&headers).unwrap();
         assert_eq!(get(&admin, "/app/tokens").await.0, StatusCode::OK);
         // An admin may not make an owner.
-        let (_, people) = get(&admin, "/app/users").await;
-        let form = format!(
-            "csrf={}&action=role&email=viewer%40fixture.example&role=owner",
-            csrf_of(&people)
-        );
-        let res = c
-            .post(format!("{base}/app/users"))
-            .header("cookie", &admin)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form)
-            .send()
-            .await
-            .unwrap();
-        let body = res.text().await.unwrap();
+        let body = change_role(&admin, "viewer@fixture.example", "owner").await;
         assert!(
             body.contains("You may not give that account that role."),
             "{body}"
