@@ -1247,6 +1247,15 @@ fn two_servers_on_postgresql_and_s3_serve_one_program() {
     for i in 0..60 {
         assert!(object(i).is_file(), "upload {i} is not in the bucket");
     }
+    // The auditor's bundle carries the content, read back from the bucket.
+    let bundle = dir.path().join("bundle.zip");
+    let bundle = bundle.to_str().unwrap();
+    let (code, out, err) =
+        common::run_vars(dir.path(), &vars, &["export", "bundle", "--out", bundle]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) =
+        common::run_vars(dir.path(), &vars, &["ledger", "verify-bundle", bundle]);
+    assert_eq!(code, 0, "{out}{err}");
     let local = dir.path().join(".evident/blobs");
     let files = std::fs::read_dir(&local).map_or(0, |d| d.count());
     assert_eq!(files, 0, "nothing is kept in {}", local.display());

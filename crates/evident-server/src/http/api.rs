@@ -223,8 +223,8 @@ pub async fn evidence_add(
         }
         Some(HandUploads::Accepted) => {}
     }
-    let today = now().date();
-    let (from, to) = covers(form.covers.as_deref(), today)?;
+    let at = now();
+    let (from, to) = covers(form.covers.as_deref(), at.date())?;
     let stated = form.result.as_deref().unwrap_or("pass");
     let result = Outcome::stated(stated).ok_or_else(|| {
         ApiError::input(
@@ -234,7 +234,6 @@ pub async fn evidence_add(
     })?;
     let who = asker.name();
     let from_addr = address(&app, &headers, peer);
-    let at = now();
     let entry = Entry::uploaded(Upload {
         control: &form.control,
         item: &form.item,

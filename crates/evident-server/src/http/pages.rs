@@ -110,6 +110,20 @@ async fn form_sender(
     Ok(s)
 }
 
+/// Records a change made from a page; when the audit log cannot take it, the
+/// page that says what was done without being recorded.
+async fn audited(app: &App, s: &Session, change: Change, unrecorded: &str) -> Result<(), Response> {
+    app.record(change).await.map_err(|_| {
+        message(
+            app,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Not recorded",
+            unrecorded,
+            Some(s),
+        )
+    })
+}
+
 pub async fn to_app() -> Redirect {
     Redirect::permanent("/app/")
 }
@@ -528,29 +542,21 @@ pub async fn tokens_change(
                     } else {
                         controls.join(", ")
                     };
-                    if app
-                        .record(Change::new(
-                            &s.email,
-                            "token-create",
-                            &from,
-                            true,
-                            format!(
-                                "{} made token {} ({id}) as {} for {scope}",
-                                s.email,
-                                f.name.trim(),
-                                role.as_str()
-                            ),
-                        ))
-                        .await
-                        .is_err()
-                    {
-                        return message(
-                            &app,
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "Not recorded",
-                            "The token was made but the audit log could not record it; revoke it and try again.",
-                            Some(&s),
-                        );
+                    let change = Change::new(
+                        &s.email,
+                        "token-create",
+                        &from,
+                        true,
+                        format!(
+                            "{} made token {} ({id}) as {} for {scope}",
+                            s.email,
+                            f.name.trim(),
+                            role.as_str()
+                        ),
+                    );
+                    let unrecorded = "The token was made but the audit log could not record it; revoke it and try again.";
+                    if let Err(r) = audited(&app, &s, change, unrecorded).await {
+                        return r;
                     }
                     page(
                         &app,
@@ -566,25 +572,18 @@ pub async fn tokens_change(
         }
         "revoke" => {
             let revoked = tokens::revoke(app.pool(), &f.id, t).await.unwrap_or(false);
-            if revoked
-                && app
-                    .record(Change::new(
-                        &s.email,
-                        "token-revoke",
-                        &from,
-                        true,
-                        format!("{} revoked token {}", s.email, f.id),
-                    ))
-                    .await
-                    .is_err()
-            {
-                return message(
-                    &app,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Not recorded",
-                    "The token was revoked but the audit log could not record it.",
-                    Some(&s),
+            if revoked {
+                let change = Change::new(
+                    &s.email,
+                    "token-revoke",
+                    &from,
+                    true,
+                    format!("{} revoked token {}", s.email, f.id),
                 );
+                let unrecorded = "The token was revoked but the audit log could not record it.";
+                if let Err(r) = audited(&app, &s, change, unrecorded).await {
+                    return r;
+                }
             }
             tokens_list(
                 &app,
@@ -658,24 +657,16 @@ pub async fn users_change(
             match accounts::add(app.pool(), &f.email, role, None, now().unix()).await {
                 Ok(added) => {
                     let email = accounts::email(&f.email).unwrap_or_default();
-                    if app
-                        .record(Change::new(
-                            &s.email,
-                            "user-invite",
-                            &from,
-                            true,
-                            format!("{} invited {email} as {}", s.email, role.as_str()),
-                        ))
-                        .await
-                        .is_err()
-                    {
-                        return message(
-                            &app,
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "Not recorded",
-                            "The invitation was made but the audit log could not record it; remove the account and try again.",
-                            Some(&s),
-                        );
+                    let change = Change::new(
+                        &s.email,
+                        "user-invite",
+                        &from,
+                        true,
+                        format!("{} invited {email} as {}", s.email, role.as_str()),
+                    );
+                    let unrecorded = "The invitation was made but the audit log could not record it; remove the account and try again.";
+                    if let Err(r) = audited(&app, &s, change, unrecorded).await {
+                        return r;
                     }
                     let link = format!("/app/enrol?invite={}", added.invite.unwrap_or_default());
                     page(
@@ -722,14 +713,10 @@ pub async fn users_change(
                     role.as_str()
                 ),
             );
-            if app.record(change).await.is_err() {
-                return message(
-                    &app,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Not recorded",
-                    "The role was changed but the audit log could not record it; change it again.",
-                    Some(&s),
-                );
+            let unrecorded =
+                "The role was changed but the audit log could not record it; change it again.";
+            if let Err(r) = audited(&app, &s, change, unrecorded).await {
+                return r;
             }
             let notice = format!(
                 "{} is now {}; their sessions ended.",

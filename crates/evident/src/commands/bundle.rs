@@ -84,19 +84,19 @@ pub fn write(repo: &Path, out: &Path, seed: u64, window: Option<&str>) -> VerbRe
             .map(|t| (t.authority.name.as_str(), t.pem.as_str())),
     };
     // Streamed into a file beside the target: one blob in memory at a time
-    // (files are streamed; objects of a bucket are fetched one by one on a
-    // runtime of their own).
+    // (files are streamed; objects of a bucket are fetched one by one, on one
+    // runtime made at the first).
     let blobs = ledger_access::blobs(repo, &loaded.program.config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::unmet(format!("cannot start a runtime: {e}")))?;
+    let runtime = std::cell::OnceCell::new();
     let open = |hash: &merkle::Hash| -> std::io::Result<Box<dyn std::io::Read>> {
         match &blobs {
             Blobs::Files(files) => Ok(Box::new(files.open(hash)?)),
-            s3 => Ok(Box::new(std::io::Cursor::new(
-                runtime.block_on(s3.get(hash))?,
-            ))),
+            s3 => {
+                let runtime = runtime.get_or_init(ledger_access::runtime);
+                Ok(Box::new(std::io::Cursor::new(
+                    runtime.block_on(s3.get(hash))?,
+                )))
+            }
         }
     };
     let mut failure = None;

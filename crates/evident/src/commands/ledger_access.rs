@@ -20,12 +20,16 @@ use std::future::Future;
 use std::path::Path;
 
 /// Runs one command's database work to completion on a single thread.
-pub fn block_on<F: Future>(work: F) -> F::Output {
+fn block_on<F: Future>(work: F) -> F::Output {
+    runtime().block_on(work)
+}
+
+/// The single-threaded runtime a command's database and bucket work runs on.
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a single-threaded runtime starts")
-        .block_on(work)
 }
 
 /// Opens the trust repo's ledger, runs `work` on it, and closes it (on errors too).
